@@ -1,0 +1,36 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Adapters wrap their failures so that callers can test
+// them with errors.Is; the web layer maps them to HTTP statuses.
+var (
+	// ErrNotFound means the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid means the input is malformed or out of range. Its message
+	// is written for the person who sent the input.
+	ErrInvalid = errors.New("invalid input")
+	// ErrUnavailable means a dependency (the database) cannot answer now.
+	ErrUnavailable = errors.New("unavailable")
+)
+
+// ParamError is an invalid input that names the parameter, field or column
+// at fault. Its message is safe to show to the client.
+type ParamError struct {
+	Param  string // the parameter, field or column name
+	Reason string // what is wrong with it, for a person
+}
+
+// Error implements error.
+func (e *ParamError) Error() string { return fmt.Sprintf("%s: %s", e.Param, e.Reason) }
+
+// Is makes a ParamError match ErrInvalid.
+func (e *ParamError) Is(target error) bool { return target == ErrInvalid }
+
+// Invalidf returns a *ParamError for param with a formatted reason.
+func Invalidf(param, format string, args ...any) error {
+	return &ParamError{Param: param, Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,68 @@
+package geo
+
+import (
+	"strings"
+)
+
+// Layer names a map layer: one of the risk-object categories, the county
+// boundaries, or the offline background.
+type Layer string
+
+// The layers that are not risk-object categories.
+const (
+	Counties Layer = "counties" // county boundaries with their four-colour summary
+	Context  Layer = "context"  // rivers, roads, towns and labels of the offline background
+)
+
+// AllLayers lists every layer, background first, in drawing order.
+var AllLayers = []Layer{Counties, Context, Layer(Enterprises), Layer(Bridges), Layer(BlackSpots), Layer(RescueResources), Layer(Shelters)}
+
+// Category returns the risk-object category the layer shows and true, or
+// false for Counties and Context.
+func (l Layer) Category() (Category, bool) {
+	c := Category(l)
+	return c, c.Valid()
+}
+
+// ParseLayer returns the layer named s, or a *ParamError for param.
+func ParseLayer(param, s string) (Layer, error) {
+	for _, l := range AllLayers {
+		if string(l) == s {
+			return l, nil
+		}
+	}
+	return "", Invalidf(param, "unknown layer %q (want one of %s)", s, layerList())
+}
+
+// ParseLayers reads a comma-separated list of distinct layer names.
+func ParseLayers(param, s string) ([]Layer, error) {
+	if s == "" {
+		return nil, Invalidf(param, "no layer named (want a comma-separated list of %s)", layerList())
+	}
+	parts := strings.Split(s, ",")
+	out := make([]Layer, 0, len(parts))
+	seen := map[Layer]bool{}
+	for _, p := range parts {
+		l, err := ParseLayer(param, p)
+		if err != nil {
+			return nil, err
+		}
+		if seen[l] {
+			return nil, Invalidf(param, "layer %q named twice", p)
+		}
+		seen[l] = true
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func layerList() string {
+	names := make([]string, len(AllLayers))
+	for i, l := range AllLayers {
+		names[i] = string(l)
+	}
+	return strings.Join(names, ", ")
+}
+
+// String implements fmt.Stringer.
+func (l Layer) String() string { return string(l) }

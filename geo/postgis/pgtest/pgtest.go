@@ -1,0 +1,131 @@
+// Package pgtest gives tests a real, throwaway PostgreSQL + PostGIS: one
+// embedded cluster per test binary, started the way riskmap starts its own
+// (package cluster), and a fresh migrated database per test.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/cluster"
+)
+
+const template = "riskmap_template"
+
+var (
+	running *cluster.Cluster
+	counter atomic.Int64
+)
+
+// Run starts the cluster, builds a migrated template database, runs the
+// tests and stops the cluster. It returns the exit code for os.Exit. A
+// cluster that cannot start fails the run: tests never skip for want of a
+// database.
+func Run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "riskmap-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	c, err := cluster.Open(ctx, cluster.Options{Dir: dir})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: start PostgreSQL:", err)
+		return 1
+	}
+	defer c.Close()
+	running = c
+	if err := makeTemplate(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+func makeTemplate(ctx context.Context, c *cluster.Cluster) error {
+	admin, err := pgx.Connect(ctx, c.ConnString())
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+template); err != nil {
+		return fmt.Errorf("create template database: %w", err)
+	}
+	s, err := postgis.Open(ctx, c.ConnStringDB(template), postgis.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate template: %w", err)
+	}
+	return nil
+}
+
+// CreateDB creates a fresh database with every migration applied and
+// returns its name and connection string. It lives as long as the cluster:
+// use it for a database that several tests share.
+func CreateDB() (name, connString string, err error) {
+	if running == nil {
+		return "", "", fmt.Errorf("pgtest: no cluster; call pgtest.Run from TestMain")
+	}
+	ctx := context.Background()
+	name = fmt.Sprintf("test_%d", counter.Add(1))
+	admin, err := pgx.Connect(ctx, running.ConnString())
+	if err != nil {
+		return "", "", fmt.Errorf("pgtest: connect: %w", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+		return "", "", fmt.Errorf("pgtest: create database: %w", err)
+	}
+	return name, running.ConnStringDB(name), nil
+}
+
+// NewDB creates a fresh database with every migration applied and returns
+// its connection string. The database is dropped when the test ends.
+func NewDB(t testing.TB) string {
+	t.Helper()
+	name, conn, err := CreateDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	t.Cleanup(func() {
+		admin, err := pgx.Connect(ctx, running.ConnString())
+		if err != nil {
+			t.Errorf("pgtest: connect: %v", err)
+			return
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database: %v", err)
+		}
+	})
+	return conn
+}
+
+// NewStore opens a store on a fresh migrated database (see NewDB) and
+// closes it when the test ends.
+func NewStore(t testing.TB) *postgis.Store {
+	t.Helper()
+	s, err := postgis.Open(context.Background(), NewDB(t), postgis.Options{})
+	if err != nil {
+		t.Fatalf("pgtest: open store: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}

@@ -1,0 +1,134 @@
+// Package postgis is riskmap's store: the adapter to PostgreSQL + PostGIS.
+// Every statement it runs comes from the sql package's embedded files and
+// binds its inputs as parameters.
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"riskmap/geo"
+	sqlfs "riskmap/sql"
+)
+
+// Options tune the connection pool.
+type Options struct {
+	// MaxConns caps the pool; 0 means pgxpool's default (max(4, CPUs)).
+	MaxConns int32
+	// StatementTimeout is a server-side backstop to context cancellation;
+	// 0 means 30 s.
+	StatementTimeout time.Duration
+}
+
+// Store is riskmap's PostGIS database.
+type Store struct {
+	pool *pgxpool.Pool
+	q    queries
+}
+
+// queries holds the text of every file in sql/queries, by base name.
+type queries map[string]string
+
+func (q queries) get(name string) string {
+	s, ok := q[name]
+	if !ok {
+		panic("postgis: no query file " + name + ".sql") // caught by TestQueriesExist
+	}
+	return s
+}
+
+// Open connects to the database at connString (a URL or libpq keyword
+// string). It does not migrate; call Migrate or SchemaStatus next.
+func Open(ctx context.Context, connString string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("parse database address: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.StatementTimeout == 0 {
+		opts.StatementTimeout = 30 * time.Second
+	}
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	cfg.ConnConfig.RuntimeParams["application_name"] = "riskmap"
+	cfg.ConnConfig.RuntimeParams["timezone"] = "Asia/Shanghai"
+	q, err := loadQueries()
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &Store{pool: pool, q: q}, nil
+}
+
+func loadQueries() (queries, error) {
+	q := queries{}
+	ents, err := fs.ReadDir(sqlfs.FS, "queries")
+	if err != nil {
+		return nil, fmt.Errorf("read embedded queries: %w", err)
+	}
+	for _, e := range ents {
+		b, err := fs.ReadFile(sqlfs.FS, path.Join("queries", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read embedded query %s: %w", e.Name(), err)
+		}
+		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
+	}
+	return q, nil
+}
+
+// Close closes every connection.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers. Failures wrap geo.ErrUnavailable.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("%w: ping database: %w", geo.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// LayerVersions returns the current data version of every layer. A
+// version changes with every committed write to the layer's data.
+func (s *Store) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) {
+	rows, err := s.pool.Query(ctx, s.q.get("layer_versions"))
+	if err != nil {
+		return nil, fmt.Errorf("read layer versions: %w", err)
+	}
+	out := map[geo.Layer]int64{}
+	var name string
+	var v int64
+	_, err = pgx.ForEachRow(rows, []any{&name, &v}, func() error {
+		out[geo.Layer(name)] = v
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read layer versions: %w", err)
+	}
+	return out, nil
+}
+
+// notFound maps pgx's "no rows" to geo.ErrNotFound; it is the only place
+// that does.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return geo.ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,274 @@
+package postgis_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+
+	"riskmap/geo"
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// square is a closed ring around (lon, lat) with half-width r degrees.
+func square(lon, lat, r float64) orb.MultiPolygon {
+	return orb.MultiPolygon{{{{lon - r, lat - r}, {lon + r, lat - r}, {lon + r, lat + r}, {lon - r, lat + r}, {lon - r, lat - r}}}}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// smallDataset has two counties side by side and one object of each grade.
+func smallDataset() postgis.Dataset {
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	obj := func(id string, c geo.Category, g geo.Grade, lon, lat float64, county string) geo.Object {
+		o := geo.Object{Category: c, Name: "对象" + id, Point: orb.Point{lon, lat}, County: county, Grade: g,
+			SourceID: id, Attributes: map[string]any{"k": id}}
+		if g.Assessed() {
+			o.Method, o.AssessedAt, o.Score = "stated", &at, ptr(float64(g))
+		}
+		return o
+	}
+	return postgis.Dataset{
+		Source: "test",
+		Divisions: []geo.Division{
+			{Code: "331102", Name: "莲都区", Level: "county", ParentCode: "331100", Population: ptr(int64(100)), Geometry: square(119.9, 28.4, 0.1), Label: orb.Point{119.9, 28.4}},
+			{Code: "331121", Name: "青田县", Level: "county", ParentCode: "331100", Geometry: square(120.2, 28.4, 0.1)},
+		},
+		Context: []geo.ContextFeature{{Kind: "river", Name: "瓯江", SourceID: "ou", Geometry: orb.LineString{{119.8, 28.3}, {120.3, 28.5}}}},
+		Objects: []geo.Object{
+			obj("r1", geo.Enterprises, geo.Red, 119.91, 28.41, "331102"),
+			obj("o1", geo.Enterprises, geo.Orange, 119.92, 28.42, "331102"),
+			obj("y1", geo.Bridges, geo.Yellow, 120.21, 28.41, "331121"),
+			obj("b1", geo.Shelters, geo.Blue, 120.22, 28.42, "331121"),
+			obj("u1", geo.Enterprises, geo.Unassessed, 119.93, 28.43, "331102"),
+		},
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t) // already migrated
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 0 {
+		t.Errorf("second Migrate applied %v, want nothing", applied)
+	}
+	cur, latest, err := s.SchemaStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur != latest || latest == 0 {
+		t.Errorf("SchemaStatus = %d, %d; want equal and > 0", cur, latest)
+	}
+}
+
+func TestLoadTwiceChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	st, err := s.Load(ctx, smallDataset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Divisions != 2 || st.Context != 1 || st.Objects != 5 {
+		t.Fatalf("first load = %+v, want 2 divisions, 1 context, 5 objects", st)
+	}
+	v1, err := s.LayerVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = s.Load(ctx, smallDataset())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (postgis.LoadStats{}) {
+		t.Errorf("second load = %+v, want no change", st)
+	}
+	v2, _ := s.LayerVersions(ctx)
+	for l, v := range v1 {
+		if v2[l] != v {
+			t.Errorf("layer %s version moved from %d to %d on a no-op load", l, v, v2[l])
+		}
+	}
+	_, n, err := s.Objects(ctx, geo.Enterprises, geo.Page{Limit: 10})
+	if err != nil || n != 3 {
+		t.Errorf("enterprises after two loads: %d, %v; want 3", n, err)
+	}
+}
+
+func TestLoadBumpsOnlyChangedLayers(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	ds := smallDataset()
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.LayerVersions(ctx)
+	ds.Objects[2].Grade = geo.Red // a bridge
+	ds.Objects[2].Score = ptr(9.0)
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.LayerVersions(ctx)
+	for _, tc := range []struct {
+		layer geo.Layer
+		moved bool
+	}{
+		{geo.Layer(geo.Bridges), true},
+		{geo.Counties, true},
+		{geo.Layer(geo.Enterprises), false},
+		{geo.Layer(geo.Shelters), false},
+		{geo.Context, false},
+	} {
+		if moved := after[tc.layer] > before[tc.layer]; moved != tc.moved {
+			t.Errorf("layer %s: version %d → %d, moved = %v, want %v", tc.layer, before[tc.layer], after[tc.layer], moved, tc.moved)
+		}
+	}
+}
+
+func TestFailedLoadKeepsData(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	if _, err := s.Load(ctx, smallDataset()); err != nil {
+		t.Fatal(err)
+	}
+	bad := smallDataset()
+	bad.Objects[0].Name = "改了名字"
+	bad.Objects[1].County = "999999" // no such county: the foreign key fails
+	if _, err := s.Load(ctx, bad); err == nil {
+		t.Fatal("load with an unknown county succeeded")
+	}
+	objs, _, err := s.Objects(ctx, geo.Enterprises, geo.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if o.Name == "改了名字" {
+			t.Errorf("failed load renamed object %d", o.ID)
+		}
+	}
+}
+
+func TestObjectsPagingAndBBox(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	if _, err := s.Load(ctx, smallDataset()); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		page      geo.Page
+		wantTotal int
+		wantN     int
+	}{
+		{"all", geo.Page{Limit: 10}, 3, 3},
+		{"limit", geo.Page{Limit: 2}, 3, 2},
+		{"offset past end", geo.Page{Limit: 2, Offset: 5}, 3, 0},
+		{"bbox around two", geo.Page{Limit: 10, BBox: &orb.Bound{Min: orb.Point{119.905, 28.405}, Max: orb.Point{119.925, 28.425}}}, 2, 2},
+		{"bbox elsewhere", geo.Page{Limit: 10, BBox: &orb.Bound{Min: orb.Point{100, 20}, Max: orb.Point{101, 21}}}, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			objs, total, err := s.Objects(ctx, geo.Enterprises, tc.page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != tc.wantTotal || len(objs) != tc.wantN {
+				t.Errorf("Objects(%+v) = %d objects of %d, want %d of %d", tc.page, len(objs), total, tc.wantN, tc.wantTotal)
+			}
+		})
+	}
+}
+
+func TestObjectAndCounty(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	if _, err := s.Load(ctx, smallDataset()); err != nil {
+		t.Fatal(err)
+	}
+	objs, _, _ := s.Objects(ctx, geo.Enterprises, geo.Page{Limit: 1})
+	o, err := s.Object(ctx, geo.Enterprises, objs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Name != "对象r1" || o.Grade != geo.Red || o.CountyName != "莲都区" || o.Attributes["k"] != "r1" || o.Point != (orb.Point{119.91, 28.41}) {
+		t.Errorf("Object = %+v", o)
+	}
+	if _, err := s.Object(ctx, geo.Bridges, objs[0].ID); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("Object in the wrong category: err = %v, want ErrNotFound", err)
+	}
+	d, err := s.County(ctx, "331102")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [5]int{geo.Unassessed: 1, geo.Orange: 1, geo.Red: 1}
+	if d.Risk.Max != geo.Red || d.Risk.Counts != want {
+		t.Errorf("county risk = %+v, want max red, counts %v", d.Risk, want)
+	}
+	d, _ = s.County(ctx, "331121")
+	if d.Risk.Max != geo.Yellow || d.Population != nil {
+		t.Errorf("331121 = max %v population %v, want yellow and nil", d.Risk.Max, d.Population)
+	}
+	if _, err := s.County(ctx, "331199"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("County(331199) err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestTileLayersAndFeatures(t *testing.T) {
+	ctx := context.Background()
+	s := pgtest.NewStore(t)
+	if _, err := s.Load(ctx, smallDataset()); err != nil {
+		t.Fatal(err)
+	}
+	z := maptile.Zoom(10)
+	tile := maptile.At(orb.Point{119.91, 28.41}, z)
+	b, err := s.Tile(ctx, []geo.Layer{geo.Counties, geo.Context, geo.Layer(geo.Enterprises), geo.Layer(geo.Bridges)}, tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := mvt.Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, l := range layers {
+		got[l.Name] = len(l.Features)
+	}
+	if got["enterprises"] != 3 || got["counties"] == 0 || got["context"] != 1 {
+		t.Errorf("layers in tile %v: %v", tile, got)
+	}
+	for _, l := range layers {
+		if l.Name != "enterprises" {
+			continue
+		}
+		grades := map[string]bool{}
+		for _, f := range l.Features {
+			if f.ID == nil {
+				t.Errorf("feature without id: %v", f.Properties)
+			}
+			for _, k := range []string{"name", "category", "grade", "county"} {
+				if _, ok := f.Properties[k]; !ok {
+					t.Errorf("feature %v lacks property %s", f.ID, k)
+				}
+			}
+			grades[f.Properties.MustString("grade")] = true
+		}
+		if !grades["red"] || !grades["orange"] || !grades["unassessed"] {
+			t.Errorf("grades in tile: %v", grades)
+		}
+	}
+	// A tile far away is empty.
+	b, err = s.Tile(ctx, []geo.Layer{geo.Layer(geo.Enterprises)}, maptile.New(0, 0, 10))
+	if err != nil || len(b) != 0 {
+		t.Errorf("far tile = %d bytes, %v; want empty", len(b), err)
+	}
+}
