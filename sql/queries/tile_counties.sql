@@ -1,0 +1,35 @@
+-- County polygons as the MVT layer "counties", with their four-colour
+-- summary: the highest grade of the objects in the county (就高) and the
+-- count per grade.
+-- $1 z int, $2 x int, $3 y int
+WITH b AS (
+    SELECT ST_TileEnvelope($1, $2, $3) AS env
+), s AS (
+    SELECT county_code,
+           max(grade)                                  AS grade,
+           count(*) FILTER (WHERE grade = 'red')       AS n_red,
+           count(*) FILTER (WHERE grade = 'orange')    AS n_orange,
+           count(*) FILTER (WHERE grade = 'yellow')    AS n_yellow,
+           count(*) FILTER (WHERE grade = 'blue')      AS n_blue,
+           count(*) FILTER (WHERE grade IS NULL)       AS n_unassessed
+    FROM risk_object
+    GROUP BY county_code
+)
+SELECT ST_AsMVT(t, 'counties', 4096, 'geom', 'id')
+FROM (
+    SELECT d.code::bigint                          AS id,
+           d.code                                  AS adcode,
+           d.name,
+           coalesce(d.population, 0)               AS population,
+           coalesce(s.grade::text, 'unassessed')   AS grade,
+           coalesce(s.n_red, 0)        AS n_red,
+           coalesce(s.n_orange, 0)     AS n_orange,
+           coalesce(s.n_yellow, 0)     AS n_yellow,
+           coalesce(s.n_blue, 0)       AS n_blue,
+           coalesce(s.n_unassessed, 0) AS n_unassessed,
+           ST_AsMVTGeom(d.geom_3857, b.env, 4096, 64, true) AS geom
+    FROM admin_division d
+    CROSS JOIN b
+    LEFT JOIN s ON s.county_code = d.code
+    WHERE d.level = 'county' AND d.geom_3857 && b.env
+) t;
