@@ -37,13 +37,16 @@ type Store struct {
 // queries holds the text of every file in sql/queries, by base name.
 type queries map[string]string
 
-func (q queries) get(name string) string {
-	s, ok := q[name]
-	if !ok {
-		panic("postgis: no query file " + name + ".sql") // caught by TestQueriesExist
-	}
-	return s
+// requiredQueries names every file the store runs; Open fails when one is
+// missing, so get cannot miss afterwards.
+var requiredQueries = []string{
+	"tile_objects", "tile_counties", "tile_context",
+	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
+	"extent", "layer_versions",
+	"load_objects_create", "load_objects_upsert", "load_objects_prune", "division_upsert", "context_upsert",
 }
+
+func (q queries) get(name string) string { return q[name] }
 
 // Open connects to the database at connString (a URL or libpq keyword
 // string). It does not migrate; call Migrate or SchemaStatus next.
@@ -88,6 +91,11 @@ func loadQueries() (queries, error) {
 			return nil, fmt.Errorf("read embedded query %s: %w", e.Name(), err)
 		}
 		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
+	}
+	for _, name := range requiredQueries {
+		if q[name] == "" {
+			return nil, fmt.Errorf("embedded query sql/queries/%s.sql is missing or empty", name)
+		}
 	}
 	return q, nil
 }
