@@ -1,0 +1,228 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The grade colours the page must draw, as in the legend.
+var gradeColours = map[string][3]uint8{
+	"red":    {0xE6, 0x00, 0x12},
+	"orange": {0xFF, 0x7F, 0x00},
+	"yellow": {0xFF, 0xD7, 0x00},
+	"blue":   {0x1E, 0x6F, 0xD9},
+}
+
+// newBrowser starts Debian's headless Chromium (installed by make
+// test-deps) with software WebGL.
+func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.NoSandbox,
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(width, height),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// Start the browser without a deadline on this context: the first
+	// Run's context owns the browser's life.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func TestMapDrawsFourColours(t *testing.T) {
+	srv, _ := demoServer(t)
+	ctx := newBrowser(t, 1280, 800)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+
+	openMap(t, ctx, srv.URL+"/")
+
+	// Every category is on screen, per MapLibre's own account.
+	rendered, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int](`(() => {
+		const n = {};
+		for (const f of window.__map.queryRenderedFeatures()) n[f.sourceLayer] = (n[f.sourceLayer] || 0) + 1;
+		return n;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"counties", "enterprises", "bridges", "black_spots", "rescue_resources", "shelters"} {
+		if rendered[l] == 0 {
+			t.Errorf("no %s feature rendered (rendered: %v)", l, rendered)
+		}
+	}
+
+	// The legend speaks Chinese first.
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#legend")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"重大风险", "较大风险", "一般风险", "低风险", "未评估"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("legend %q lacks %q", text, want)
+		}
+	}
+
+	saveScreenshot(t, ctx, "map-zh.png")
+
+	// Hide everything but the map canvas, then count the pixels of each
+	// grade colour in a screenshot: the map itself must have drawn them.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const canvas = window.__map.getCanvas();
+			for (const el of document.querySelectorAll('body *')) if (!el.contains(canvas)) el.style.visibility = 'hidden';
+			return true;
+		})()`)); err != nil {
+		t.Fatal(err)
+	}
+	png1, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := countColours(t, png1)
+	for g, n := range counts {
+		if n < 10 {
+			t.Errorf("%s: %d pixels on the map, want at least 10 (counts %v)", g, n, counts)
+		}
+	}
+	t.Logf("pixels per grade colour: %v", counts)
+}
+
+func TestClickOpensCard(t *testing.T) {
+	srv, _ := demoServer(t)
+	ctx := newBrowser(t, 1280, 800)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	// Zoom in on 莲都 so that points stand apart.
+	openMap(t, ctx, srv.URL+"/")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		window.__idleAgain = false;
+		window.__map.once('idle', () => { window.__idleAgain = true; });
+		window.__map.jumpTo({center: [119.92, 28.45], zoom: 13});
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__idleAgain === true`, chromedp.WithPollingTimeout(120*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	type point struct {
+		X, Y float64
+		Name string
+	}
+	target, err := chromedp.Run(ctx, chromedp.Evaluate[point](`(() => {
+		const c = window.__map.getCanvas();
+		const w = c.clientWidth, h = c.clientHeight;
+		const fs = window.__map.queryRenderedFeatures([[w*0.3, h*0.3], [w*0.7, h*0.7]])
+			.filter(f => f.sourceLayer === 'enterprises');
+		if (!fs.length) return null;
+		const p = window.__map.project(fs[0].geometry.coordinates);
+		const r = c.getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y, Name: fs[0].properties.name};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target.Name == "" {
+		t.Fatal("no enterprise rendered near the centre of 莲都")
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.MouseClickXY(target.X, target.Y),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const c = document.getElementById('card');
+		return !!c && c.offsetParent !== null && c.textContent.includes('行业');
+	})()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("clicking %q at %v,%v opened no card with its attributes: %v", target.Name, target.X, target.Y, err)
+	}
+	saveScreenshot(t, ctx, "card-zh.png")
+	card, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#card")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(card, target.Name) {
+		t.Errorf("card %q does not name %q", card, target.Name)
+	}
+}
+
+// openMap loads the page and waits until MapLibre reports idle with no
+// error.
+func openMap(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__mapIdle === true`, chromedp.WithPollingTimeout(150*time.Second))); err != nil {
+		errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
+		t.Fatalf("map never became idle: %v (page errors: %v)", err, errs)
+	}
+	errs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
+
+// saveScreenshot writes a screenshot of the page to $RISKMAP_SCREENSHOTS
+// when it is set, for a person to look at.
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("RISKMAP_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countColours counts the screenshot's pixels close to each grade colour.
+func countColours(t *testing.T, b []byte) map[string]int {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(a uint32, b uint8) bool {
+		d := int(a>>8) - int(b)
+		return d > -12 && d < 12
+	}
+	out := map[string]int{}
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			pr, pg, pb, _ := img.At(x, y).RGBA()
+			for name, c := range gradeColours {
+				if near(pr, c[0]) && near(pg, c[1]) && near(pb, c[2]) {
+					out[name]++
+				}
+			}
+		}
+	}
+	for name := range gradeColours {
+		out[name] += 0
+	}
+	return out
+}

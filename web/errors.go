@@ -1,0 +1,71 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"riskmap/geo"
+)
+
+// problem is an RFC 9457 problem body.
+type problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Param    string `json:"param,omitempty"` // the parameter at fault, for 400s
+	Instance string `json:"instance,omitempty"`
+}
+
+// handleError is the one place where errors become HTTP statuses. Only
+// messages written for clients (geo.ParamError, echo's own errors) reach
+// them; anything else is logged and answered "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	r := c.Request()
+	p := problem{Type: "about:blank", Instance: r.URL.Path}
+	var (
+		pe *geo.ParamError
+		he *echo.HTTPError
+	)
+	switch {
+	case errors.As(err, &pe):
+		p.Status, p.Detail, p.Param = http.StatusBadRequest, pe.Error(), pe.Param
+	case errors.Is(err, geo.ErrInvalid):
+		p.Status, p.Detail = http.StatusBadRequest, "the request is not valid"
+	case errors.Is(err, geo.ErrNotFound):
+		p.Status, p.Detail = http.StatusNotFound, "no such resource"
+	case errors.Is(err, geo.ErrUnavailable):
+		p.Status, p.Detail = http.StatusServiceUnavailable, "the database does not answer"
+		s.opts.Logger.Error("unavailable", "path", r.URL.Path, "err", err)
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return // the client went away; nobody is listening
+	case errors.Is(err, context.DeadlineExceeded):
+		p.Status, p.Detail = http.StatusGatewayTimeout, "the request took too long"
+		s.opts.Logger.Warn("timeout", "path", r.URL.Path, "err", err)
+	case errors.As(err, &he):
+		p.Status = he.Code
+		if m, ok := he.Message.(string); ok {
+			p.Detail = m
+		}
+	default:
+		p.Status, p.Detail = http.StatusInternalServerError, "internal error"
+		s.opts.Logger.Error("internal error", "path", r.URL.Path,
+			"id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+	}
+	p.Title = http.StatusText(p.Status)
+	if p.Status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	if r.Method == http.MethodHead {
+		c.NoContent(p.Status)
+		return
+	}
+	c.JSON(p.Status, p)
+}

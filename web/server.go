@@ -1,0 +1,164 @@
+// Package web is riskmap's HTTP interface: vector tiles and TileJSON, OGC
+// API Features (GeoJSON), health, and the embedded map page, served with
+// echo. Handlers return errors; errors.go alone turns them into statuses
+// and JSON problem bodies.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"riskmap/geo"
+)
+
+// TileRenderer renders vector tiles; *tiles.Service is one.
+type TileRenderer interface {
+	Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error)
+}
+
+// FeatureStore reads features for the OGC API; *postgis.Store is one.
+type FeatureStore interface {
+	Objects(ctx context.Context, c geo.Category, p geo.Page) ([]geo.Object, int, error)
+	Object(ctx context.Context, c geo.Category, id int64) (geo.Object, error)
+	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	County(ctx context.Context, code string) (geo.Division, error)
+	Extent(ctx context.Context) (orb.Bound, bool, error)
+}
+
+// Pinger tells whether the database answers; *postgis.Store is one.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
+// endpoint, say) drawn under the risk layers instead of the offline
+// context.
+type Basemap struct {
+	Tiles       []string `json:"tiles"` // URL templates with {z}, {x}, {y}
+	Attribution string   `json:"attribution,omitempty"`
+	TileSize    int      `json:"tileSize"`
+	MinZoom     int      `json:"minzoom"`
+	MaxZoom     int      `json:"maxzoom"`
+}
+
+// Options configure the server.
+type Options struct {
+	Title   string   // the map's title in Chinese
+	TitleEN string   // the map's title in English
+	Basemap *Basemap // nil: the offline context is the background
+	Version string   // riskmap's version, for TileJSON and logs
+	Logger  *slog.Logger
+}
+
+// Server serves riskmap over HTTP.
+type Server struct {
+	opts     Options
+	tiles    TileRenderer
+	features FeatureStore
+	health   Pinger
+	echo     *echo.Echo
+}
+
+// New returns a server with every route registered.
+func New(opts Options, tiles TileRenderer, features FeatureStore, health Pinger) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Title == "" {
+		opts.Title = "安全风险一张图"
+	}
+	if opts.TitleEN == "" {
+		opts.TitleEN = "Safety Risk Map"
+	}
+	s := &Server{opts: opts, tiles: tiles, features: features, health: health, echo: echo.New()}
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(middleware.RequestID())
+	s.echo.Use(middleware.Recover())
+	s.echo.Use(s.logRequests)
+	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
+	s.routes()
+	return s
+}
+
+// routes lists every route in one place.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.handleHealth)
+	e.GET("/config.json", s.handleConfig)
+
+	e.GET("/tiles/:layers/:z/:x/:y", s.handleTile)
+	e.GET("/tiles/:file", s.handleTileJSON)
+
+	e.GET("/ogc", s.handleLanding)
+	e.GET("/ogc/conformance", s.handleConformance)
+	e.GET("/ogc/collections", s.handleCollections)
+	e.GET("/ogc/collections/:layer", s.handleCollection)
+	e.GET("/ogc/collections/:layer/items", s.handleItems)
+	e.GET("/ogc/collections/:layer/items/:id", s.handleItem)
+
+	e.GET("/", s.handleStatic)
+	e.GET("/*", s.handleStatic)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r := c.Request()
+		s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", c.Response().Status), slog.Duration("took", time.Since(start)),
+			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)))
+		return nil
+	}
+}
+
+func (s *Server) handleHealth(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.health.Ping(ctx); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+}
+
+// clientConfig is what the map page reads at start.
+type clientConfig struct {
+	Title   string     `json:"title"`
+	TitleEN string     `json:"title_en"`
+	Center  [2]float64 `json:"center"`
+	Zoom    float64    `json:"zoom"`
+	Bounds  [4]float64 `json:"bounds"`
+	Basemap *Basemap   `json:"basemap"`
+	Version string     `json:"version"`
+}
+
+func (s *Server) handleConfig(c echo.Context) error {
+	b, ok, err := s.features.Extent(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if !ok { // nothing loaded yet: show China
+		b = orb.Bound{Min: orb.Point{73, 18}, Max: orb.Point{135, 54}}
+	}
+	ctr := b.Center()
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+	return c.JSON(http.StatusOK, clientConfig{
+		Title: s.opts.Title, TitleEN: s.opts.TitleEN, Center: [2]float64{ctr[0], ctr[1]}, Zoom: 8,
+		Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Basemap: s.opts.Basemap, Version: s.opts.Version,
+	})
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"riskmap/geo"
+	"riskmap/tiles"
+)
+
+// mvtType is the registered media type of Mapbox Vector Tiles.
+const mvtType = "application/vnd.mapbox-vector-tile"
+
+func (s *Server) handleTile(c echo.Context) error {
+	layers, err := geo.ParseLayers("layers", c.Param("layers"))
+	if err != nil {
+		return err
+	}
+	y := c.Param("y")
+	if !strings.HasSuffix(y, ".mvt") && !strings.HasSuffix(y, ".pbf") {
+		return geo.Invalidf("y", "tile address must end in .mvt, got %q", y)
+	}
+	t, err := tiles.Parse(c.Param("z"), c.Param("x"), y)
+	if err != nil {
+		return err
+	}
+	b, err := s.tiles.Render(c.Request().Context(), layers, t)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+	return c.Blob(http.StatusOK, mvtType, b)
+}
+
+func (s *Server) handleTileJSON(c echo.Context) error {
+	file := c.Param("file")
+	name, ok := strings.CutSuffix(file, ".json")
+	if !ok {
+		return geo.Invalidf("layers", "want /tiles/{layers}.json or /tiles/{layers}/{z}/{x}/{y}.mvt, got /tiles/%s", file)
+	}
+	layers, err := geo.ParseLayers("layers", name)
+	if err != nil {
+		return err
+	}
+	b, _, err := s.features.Extent(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	url := baseURL(c) + "/tiles/" + name + "/{z}/{x}/{y}.mvt"
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+	return c.JSON(http.StatusOK, tiles.NewTileJSON(layers, url, b, s.opts.Version))
+}
+
+// baseURL is the scheme and host the client used to reach us.
+func baseURL(c echo.Context) string {
+	return c.Scheme() + "://" + c.Request().Host
+}

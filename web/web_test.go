@@ -1,0 +1,378 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+
+	"riskmap/geo"
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/pgtest"
+	"riskmap/importers/demo"
+	"riskmap/tiles"
+	"riskmap/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+var (
+	demoOnce  sync.Once
+	demoStore *postgis.Store
+	demoErr   error
+)
+
+// demoServer serves the Lishui demo data from a real PostGIS database,
+// loaded once and shared by the tests that only read.
+func demoServer(t testing.TB) (*httptest.Server, *postgis.Store) {
+	t.Helper()
+	demoOnce.Do(func() {
+		ctx := context.Background()
+		_, conn, err := pgtest.CreateDB()
+		if err != nil {
+			demoErr = err
+			return
+		}
+		if demoStore, demoErr = postgis.Open(ctx, conn, postgis.Options{}); demoErr != nil {
+			return
+		}
+		ds, err := demo.Lishui()
+		if err != nil {
+			demoErr = err
+			return
+		}
+		_, demoErr = demoStore.Load(ctx, postgis.Dataset{Source: demo.Source, Divisions: ds.Divisions, Context: ds.Context, Objects: ds.Objects})
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	return newServer(t, demoStore), demoStore
+}
+
+func newServer(t testing.TB, s *postgis.Store) *httptest.Server {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := web.New(web.Options{Title: "丽水市安全风险一张图", Version: "test", Logger: logger}, &tiles.Service{Renderer: s}, s, s)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func TestTileHasLayersIdsAndGrades(t *testing.T) {
+	srv, _ := demoServer(t)
+	// z10 tile over 莲都 (the city seat, where enterprises cluster).
+	tile := maptile.At([2]float64{119.92, 28.45}, 10)
+	resp, body := get(t, fmt.Sprintf("%s/tiles/counties,context,enterprises,bridges,black_spots,rescue_resources,shelters/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y))
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
+		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	layers, err := mvt.Unmarshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]mvt.Layer{}
+	for _, l := range layers {
+		names[l.Name] = *l
+	}
+	for _, want := range []string{"counties", "context", "enterprises", "bridges", "rescue_resources", "shelters"} {
+		if len(names[want].Features) == 0 {
+			t.Errorf("layer %s missing or empty in tile %v", want, tile)
+		}
+	}
+	grades := map[string]int{}
+	for _, cat := range geo.AllCategories {
+		for _, f := range names[string(cat)].Features {
+			if f.ID == nil {
+				t.Fatalf("%s feature without id", cat)
+			}
+			if f.Properties.MustString("category") != string(cat) {
+				t.Errorf("%s feature %v has category %v", cat, f.ID, f.Properties["category"])
+			}
+			if f.Properties.MustString("name") == "" || len(f.Properties.MustString("county")) != 6 {
+				t.Errorf("%s feature %v: name %q county %q", cat, f.ID, f.Properties["name"], f.Properties["county"])
+			}
+			g, err := geo.ParseGrade(f.Properties.MustString("grade"))
+			if err != nil {
+				t.Errorf("feature %v: %v", f.ID, err)
+			}
+			grades[g.String()]++
+		}
+	}
+	for _, g := range geo.AllGrades {
+		if grades[g.String()] == 0 {
+			t.Errorf("no %s feature in tile %v (grades %v)", g, tile, grades)
+		}
+	}
+}
+
+func TestFeatureLandsInItsTile(t *testing.T) {
+	srv, store := demoServer(t)
+	ctx := context.Background()
+	for _, cat := range geo.AllCategories {
+		t.Run(string(cat), func(t *testing.T) {
+			objs, _, err := store.Objects(ctx, cat, geo.Page{Limit: 3, Offset: 17})
+			if err != nil || len(objs) == 0 {
+				t.Fatalf("objects: %v, %v", len(objs), err)
+			}
+			o := objs[0]
+			for _, z := range []maptile.Zoom{8, 14} {
+				tile := maptile.At(o.Point, z)
+				far := maptile.New(tile.X+2, tile.Y, z)
+				for _, tc := range []struct {
+					tile maptile.Tile
+					want bool
+				}{{tile, true}, {far, false}} {
+					_, body := get(t, fmt.Sprintf("%s/tiles/%s/%d/%d/%d.mvt", srv.URL, cat, tc.tile.Z, tc.tile.X, tc.tile.Y))
+					layers, err := mvt.Unmarshal(body)
+					if err != nil {
+						t.Fatal(err)
+					}
+					found := false
+					for _, l := range layers {
+						for _, f := range l.Features {
+							if id, ok := f.ID.(float64); ok && int64(id) == o.ID {
+								found = true
+								if f.Properties.MustString("grade") != o.Grade.String() {
+									t.Errorf("object %d: tile grade %v, stored %v", o.ID, f.Properties["grade"], o.Grade)
+								}
+							}
+						}
+					}
+					if found != tc.want {
+						t.Errorf("object %d at %v: in tile %v = %v, want %v", o.ID, o.Point, tc.tile, found, tc.want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestBadRequestsGetProblems(t *testing.T) {
+	srv, _ := demoServer(t)
+	tests := []struct {
+		name, path string
+		status     int
+		param      string
+	}{
+		{"unknown layer", "/tiles/factories/8/213/107.mvt", 400, "layers"},
+		{"layer twice", "/tiles/bridges,bridges/8/213/107.mvt", 400, "layers"},
+		{"zoom too deep", "/tiles/bridges/23/0/0.mvt", 400, "z"},
+		{"zoom not a number", "/tiles/bridges/ten/0/0.mvt", 400, "z"},
+		{"x out of range", "/tiles/bridges/2/4/0.mvt", 400, "x"},
+		{"negative y", "/tiles/bridges/2/0/-1.mvt", 400, "y"},
+		{"no extension", "/tiles/bridges/2/0/0", 400, "y"},
+		{"tilejson of unknown layer", "/tiles/nope.json", 400, "layers"},
+		{"unknown collection", "/ogc/collections/factories/items", 400, "layer"},
+		{"bad bbox", "/ogc/collections/bridges/items?bbox=1,2,3", 400, "bbox"},
+		{"inverted bbox", "/ogc/collections/bridges/items?bbox=120,28,119,29", 400, "bbox"},
+		{"limit zero", "/ogc/collections/bridges/items?limit=0", 400, "limit"},
+		{"limit huge", "/ogc/collections/bridges/items?limit=1000000", 400, "limit"},
+		{"negative offset", "/ogc/collections/bridges/items?offset=-1", 400, "offset"},
+		{"bad id", "/ogc/collections/bridges/items/abc", 400, "id"},
+		{"bad county code", "/ogc/collections/counties/items/33", 400, "id"},
+		{"absent feature", "/ogc/collections/bridges/items/999999999", 404, ""},
+		{"absent county", "/ogc/collections/counties/items/110101", 404, ""},
+		{"unknown path", "/nope", 404, ""},
+		{"absent asset", "/vendor/maplibre-gl/nope.mjs", 404, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, srv.URL+tc.path)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("GET %s: status %d, want %d; body %s", tc.path, resp.StatusCode, tc.status, body)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("GET %s: Content-Type %q, want application/problem+json", tc.path, ct)
+			}
+			var p struct {
+				Status int    `json:"status"`
+				Title  string `json:"title"`
+				Detail string `json:"detail"`
+				Param  string `json:"param"`
+			}
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Fatalf("problem body %q: %v", body, err)
+			}
+			if p.Status != tc.status || p.Title == "" || p.Detail == "" || p.Param != tc.param {
+				t.Errorf("GET %s: problem %+v, want status %d, param %q", tc.path, p, tc.status, tc.param)
+			}
+		})
+	}
+}
+
+func TestTileJSON(t *testing.T) {
+	srv, _ := demoServer(t)
+	resp, body := get(t, srv.URL+"/tiles/counties,enterprises.json")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var tj tiles.TileJSON
+	if err := json.Unmarshal(body, &tj); err != nil {
+		t.Fatal(err)
+	}
+	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || !strings.HasSuffix(tj.Tiles[0], "/tiles/counties,enterprises/{z}/{x}/{y}.mvt") {
+		t.Errorf("tilejson %s, tiles %v", tj.TileJSON, tj.Tiles)
+	}
+	if len(tj.VectorLayers) != 2 || tj.VectorLayers[0].ID != "counties" || tj.VectorLayers[1].ID != "enterprises" || tj.VectorLayers[1].Fields["grade"] == "" {
+		t.Errorf("vector_layers %+v", tj.VectorLayers)
+	}
+	// Lishui lies within about 118.6–120.5°E, 27.4–29.0°N.
+	b := tj.Bounds
+	if b[0] < 118.5 || b[0] > 119 || b[2] < 120.2 || b[2] > 120.6 || b[1] < 27.2 || b[3] > 29.2 {
+		t.Errorf("bounds %v are not Lishui's", b)
+	}
+}
+
+type featureCollection struct {
+	Type           string `json:"type"`
+	NumberMatched  int    `json:"numberMatched"`
+	NumberReturned int    `json:"numberReturned"`
+	Features       []struct {
+		ID         any            `json:"id"`
+		Geometry   map[string]any `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	} `json:"features"`
+	Links []struct {
+		Href string `json:"href"`
+		Rel  string `json:"rel"`
+	} `json:"links"`
+}
+
+func TestItemsPaging(t *testing.T) {
+	srv, _ := demoServer(t)
+	url := srv.URL + "/ogc/collections/shelters/items?limit=700"
+	seen := map[float64]bool{}
+	pages := 0
+	for url != "" {
+		resp, body := get(t, url)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/geo+json" {
+			t.Fatalf("GET %s: %d %q", url, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		var fc featureCollection
+		if err := json.Unmarshal(body, &fc); err != nil {
+			t.Fatal(err)
+		}
+		if fc.Type != "FeatureCollection" || fc.NumberMatched != 1500 || fc.NumberReturned != len(fc.Features) {
+			t.Fatalf("page %d: type %s matched %d returned %d of %d", pages, fc.Type, fc.NumberMatched, fc.NumberReturned, len(fc.Features))
+		}
+		for _, f := range fc.Features {
+			id := f.ID.(float64)
+			if seen[id] {
+				t.Errorf("feature %v on two pages", id)
+			}
+			seen[id] = true
+			if f.Geometry["type"] != "Point" || f.Properties["category"] != "shelters" || f.Properties["attributes"] == nil {
+				t.Errorf("feature %v: %v %v", id, f.Geometry, f.Properties)
+			}
+		}
+		url = ""
+		for _, l := range fc.Links {
+			if l.Rel == "next" {
+				url = l.Href
+			}
+		}
+		pages++
+	}
+	if pages != 3 || len(seen) != 1500 {
+		t.Errorf("paged through %d pages, %d features; want 3 pages, 1500 features", pages, len(seen))
+	}
+}
+
+func TestItemsBBoxAndItem(t *testing.T) {
+	srv, _ := demoServer(t)
+	// 莲都区's seat and its surroundings.
+	_, body := get(t, srv.URL+"/ogc/collections/enterprises/items?bbox=119.85,28.40,119.98,28.50&limit=10000")
+	var fc featureCollection
+	if err := json.Unmarshal(body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if fc.NumberMatched == 0 || fc.NumberMatched != len(fc.Features) {
+		t.Fatalf("bbox matched %d, returned %d", fc.NumberMatched, len(fc.Features))
+	}
+	for _, f := range fc.Features {
+		c := f.Geometry["coordinates"].([]any)
+		if lon, lat := c[0].(float64), c[1].(float64); lon < 119.85 || lon > 119.98 || lat < 28.40 || lat > 28.50 {
+			t.Errorf("feature %v at %v,%v is outside the bbox", f.ID, lon, lat)
+		}
+	}
+	id := int64(fc.Features[0].ID.(float64))
+	resp, body := get(t, fmt.Sprintf("%s/ogc/collections/enterprises/items/%d", srv.URL, id))
+	var f struct {
+		ID         int64          `json:"id"`
+		Properties map[string]any `json:"properties"`
+	}
+	if err := json.Unmarshal(body, &f); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("item %d: %d %v %s", id, resp.StatusCode, err, body)
+	}
+	if f.ID != id || f.Properties["county_name"] == "" || f.Properties["name"] == "" {
+		t.Errorf("item %d = %+v", id, f)
+	}
+	_, body = get(t, srv.URL+"/ogc/collections/counties/items/331102")
+	var county struct {
+		Properties map[string]any `json:"properties"`
+	}
+	json.Unmarshal(body, &county)
+	if county.Properties["name"] != "莲都区" || county.Properties["n_blue"].(float64) == 0 {
+		t.Errorf("county 331102 = %v", county.Properties)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	srv, _ := demoServer(t)
+	if resp, body := get(t, srv.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz with a database: %d %s", resp.StatusCode, body)
+	}
+	// The same server code over a store whose database has gone away.
+	gone, err := postgis.Open(context.Background(), pgtest.NewDB(t), postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.Close()
+	srv2 := newServer(t, gone)
+	resp, body := get(t, srv2.URL+"/healthz")
+	if resp.StatusCode != 503 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("healthz without a database: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	srv, _ := demoServer(t)
+	tests := []struct {
+		path, ctype, contains string
+	}{
+		{"/", "text/html; charset=utf-8", "<html"},
+		{"/app.js", "text/javascript; charset=utf-8", "maplibre-gl"},
+		{"/vendor/maplibre-gl/maplibre-gl.mjs", "text/javascript; charset=utf-8", "maplibre"},
+		{"/vendor/maplibre-gl/maplibre-gl-worker.mjs", "text/javascript; charset=utf-8", ""},
+		{"/config.json", "application/json", "丽水市安全风险一张图"},
+	}
+	for _, tc := range tests {
+		resp, body := get(t, srv.URL+tc.path)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tc.ctype || !strings.Contains(string(body), tc.contains) {
+			t.Errorf("GET %s: %d %q (%d bytes)", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+		}
+	}
+}
