@@ -1,0 +1,451 @@
+// riskmap web front end: map, layer switcher, legend, details card, language.
+//
+// Test hooks (used by the Go headless-Chromium test; keep the names):
+//   window.__map       the maplibregl.Map
+//   window.__mapIdle   true after the first `idle` with every source loaded
+//   window.__mapErrors strings from map `error` events and failed fetches
+
+import * as maplibregl from 'maplibre-gl';
+import * as i18n from './i18n.js';
+import { t } from './i18n.js';
+import {
+  buildStyle, CATEGORIES, COUNTY_LAYER_IDS, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS,
+  SOURCE_ID, pointLayerId,
+} from './style.js';
+import * as card from './card.js';
+
+window.__mapIdle = false;
+window.__mapErrors = [];
+
+/** Records an error for the test hook and the console. */
+function recordError(msg) {
+  const s = String(msg);
+  window.__mapErrors.push(s);
+  console.error('[riskmap]', s);
+}
+
+const DEFAULT_CONFIG = {
+  title: '',
+  title_en: '',
+  center: [119.9, 28.2],
+  zoom: 8,
+  bounds: null,
+  basemap: null,
+};
+
+const VIS_KEY = 'riskmap.layers';
+/** Switcher entries: the five categories (top of the map first) and the counties. */
+const SWITCH_KEYS = [...CATEGORIES.map((c) => c.id).reverse(), 'counties'];
+
+let config = { ...DEFAULT_CONFIG };
+
+// ---------------------------------------------------------------- helpers
+
+async function fetchJSON(url, opts = {}) {
+  let res;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' }, ...opts });
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new Error(`${url}: ${err && err.message ? err.message : err}`);
+  }
+  let body = null;
+  const text = await res.text();
+  if (text) {
+    try { body = JSON.parse(text); } catch { body = null; }
+  }
+  if (!res.ok) {
+    const detail = body && (body.detail || body.title);
+    const err = new Error(`${url}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
+    err.status = res.status;
+    throw err;
+  }
+  if (body === null) throw new Error(`${url}: response is not JSON`);
+  return body;
+}
+
+function loadVisibility() {
+  const vis = Object.fromEntries(SWITCH_KEYS.map((k) => [k, true]));
+  try {
+    const saved = JSON.parse(localStorage.getItem(VIS_KEY) || '{}');
+    for (const k of SWITCH_KEYS) if (saved[k] === false) vis[k] = false;
+  } catch { /* ignore */ }
+  return vis;
+}
+
+function saveVisibility(vis) {
+  try { localStorage.setItem(VIS_KEY, JSON.stringify(vis)); } catch { /* ignore */ }
+}
+
+function validBounds(b) {
+  return Array.isArray(b) && b.length === 4 && b.every((x) => typeof x === 'number' && Number.isFinite(x)) &&
+    b[0] < b[2] && b[1] < b[3];
+}
+
+// ---------------------------------------------------------------- static UI
+
+function appTitle() {
+  if (i18n.lang() === 'en') return config.title_en || config.title || t('app.title');
+  return config.title || t('app.title');
+}
+
+function renderTitle() {
+  const title = appTitle();
+  document.getElementById('title').textContent = title;
+  document.title = title;
+}
+
+function renderLangToggle() {
+  const b = document.getElementById('lang-toggle');
+  b.textContent = t('lang.toggle');
+  b.title = t('lang.toggle.title');
+  b.lang = i18n.otherLang() === 'zh' ? 'zh-CN' : 'en';
+}
+
+/** The layer switcher (#layers): a checkbox per category plus counties. */
+function renderLayers(vis, onToggle) {
+  const list = document.getElementById('layer-list');
+  list.replaceChildren();
+  for (const key of SWITCH_KEYS) {
+    const li = document.createElement('li');
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = vis[key] !== false;
+    box.dataset.layer = key;
+    box.addEventListener('change', () => onToggle(key, box.checked));
+
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.setAttribute('aria-hidden', 'true');
+    const cat = CATEGORIES.find((c) => c.id === key);
+    if (cat) {
+      sw.classList.add('swatch-point');
+      sw.style.borderColor = cat.stroke;
+      sw.style.borderWidth = `${Math.max(2, Math.round(cat.strokeWidth))}px`;
+      const d = Math.round(cat.radius * 2 + 2);
+      sw.style.width = `${d}px`;
+      sw.style.height = `${d}px`;
+    } else {
+      sw.classList.add('swatch-area');
+    }
+
+    const name = document.createElement('span');
+    name.className = 'layer-name';
+    name.textContent = i18n.layerLabel(key);
+    const alt = document.createElement('span');
+    alt.className = 'alt-lang';
+    alt.lang = i18n.otherLang() === 'zh' ? 'zh-CN' : 'en';
+    alt.textContent = i18n.layerLabel(key, i18n.otherLang());
+
+    const names = document.createElement('span');
+    names.className = 'layer-names';
+    names.append(name, alt);
+    label.append(box, sw, names);
+    li.append(label);
+    list.append(li);
+  }
+}
+
+/** The legend (#legend): each grade colour with its Chinese and English name. */
+function renderLegend() {
+  const list = document.getElementById('legend-list');
+  list.replaceChildren();
+  for (const g of i18n.GRADES) {
+    const li = document.createElement('li');
+    li.dataset.grade = g;
+    const sw = document.createElement('span');
+    sw.className = 'swatch swatch-grade';
+    sw.style.background = GRADE_COLOURS[g];
+    sw.setAttribute('aria-hidden', 'true');
+    const name = document.createElement('span');
+    name.className = 'grade-name';
+    name.textContent = i18n.gradeLabel(g);
+    const alt = document.createElement('span');
+    alt.className = 'alt-lang';
+    alt.lang = i18n.otherLang() === 'zh' ? 'zh-CN' : 'en';
+    alt.textContent = i18n.gradeLabel(g, i18n.otherLang());
+    li.append(sw, name, alt);
+    list.append(li);
+  }
+}
+
+function showFatal(err) {
+  const box = document.getElementById('map-error');
+  box.replaceChildren();
+  // Both languages, first the chosen one: the user may not have found the toggle.
+  const first = i18n.lang();
+  const second = i18n.otherLang();
+  const h = document.createElement('h2');
+  h.textContent = `${i18n.tIn(first, 'error.webgl.title')} / ${i18n.tIn(second, 'error.webgl.title')}`;
+  const p = document.createElement('p');
+  p.textContent = i18n.tIn(first, 'error.webgl.body');
+  const p2 = document.createElement('p');
+  p2.lang = second === 'zh' ? 'zh-CN' : 'en';
+  p2.className = 'alt-lang-block';
+  p2.textContent = i18n.tIn(second, 'error.webgl.body');
+  const det = document.createElement('details');
+  const sum = document.createElement('summary');
+  sum.textContent = t('error.webgl.detail');
+  const pre = document.createElement('pre');
+  pre.textContent = String(err && err.message ? err.message : err);
+  det.append(sum, pre);
+  box.append(h, p, p2, det);
+  box.hidden = false;
+  document.getElementById('panel').hidden = true;
+}
+
+// ---------------------------------------------------------------- map
+
+/** A small control with one button that fits the configured city bounds. */
+class HomeControl {
+  constructor(getBounds) { this.getBounds = getBounds; }
+  onAdd(map) {
+    this.map = map;
+    const div = document.createElement('div');
+    div.className = 'maplibregl-ctrl maplibregl-ctrl-group';
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'riskmap-home';
+    b.dataset.i18nTitle = 'home.title';
+    b.dataset.i18nAriaLabel = 'home.title';
+    b.title = t('home.title');
+    b.setAttribute('aria-label', t('home.title'));
+    b.textContent = '⌂';
+    b.addEventListener('click', () => {
+      const bb = this.getBounds();
+      if (bb) map.fitBounds(bb, { padding: 40 });
+      else map.easeTo({ center: config.center, zoom: config.zoom });
+    });
+    div.append(b);
+    this.container = div;
+    return div;
+  }
+  onRemove() { this.container.remove(); this.map = undefined; }
+}
+
+/** Re-labels the built-in control buttons after a language switch. */
+function relabelControls() {
+  const set = (sel, key) => {
+    for (const b of document.querySelectorAll(sel)) {
+      b.title = t(key);
+      b.setAttribute('aria-label', t(key));
+    }
+  };
+  set('.maplibregl-ctrl-zoom-in', 'nav.zoomIn');
+  set('.maplibregl-ctrl-zoom-out', 'nav.zoomOut');
+  set('.maplibregl-ctrl-compass', 'nav.resetBearing');
+  set('.maplibregl-ctrl-attrib-button', 'attribution.toggle');
+}
+
+function createMap(vis) {
+  const opts = {
+    container: 'map',
+    style: buildStyle(config, vis),
+    center: config.center,
+    zoom: config.zoom,
+    localIdeographFontFamily: CJK_FONTS,
+    canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+    attributionControl: false,
+    locale: i18n.maplibreLocale(),
+    hash: true,
+    maxZoom: 18,
+    dragRotate: false,
+    pitchWithRotate: false,
+  };
+  if (validBounds(config.bounds)) {
+    const [w, s, e, n] = config.bounds;
+    // Fit the city to the window; the configured center/zoom is the fallback.
+    opts.bounds = [[w, s], [e, n]];
+    opts.fitBoundsOptions = { padding: 24 };
+    // Keep the view near the city, with generous slack around it.
+    const dx = (e - w) * 1.5;
+    const dy = (n - s) * 1.5;
+    opts.maxBounds = [[w - dx, s - dy], [e + dx, n + dy]];
+  }
+  return new maplibregl.Map(opts);
+}
+
+function cityBounds() {
+  if (!validBounds(config.bounds)) return null;
+  const [w, s, e, n] = config.bounds;
+  return [[w, s], [e, n]];
+}
+
+function wireMap(map, vis) {
+  map.touchZoomRotate.disableRotation(); // north stays up (no compass shown)
+  map.keyboard.disableRotation();
+
+  // Bottom corners stack upwards in the order added: attribution, zoom buttons, home.
+  map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
+  map.addControl(new HomeControl(cityBounds), 'bottom-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+
+  map.on('error', (e) => {
+    const err = e && e.error;
+    let msg = err && err.message ? err.message : String(err || 'map error');
+    if (err && err.status) msg = `HTTP ${err.status}: ${msg}`;
+    if (err && err.url && !msg.includes(err.url)) msg += ` (${err.url})`;
+    if (e && e.sourceId) msg = `[${e.sourceId}] ${msg}`;
+    recordError(msg);
+  });
+  map.on('webglcontextlost', () => recordError('WebGL context lost'));
+
+  const onIdle = () => {
+    if (window.__mapIdle) return;
+    if (map.isStyleLoaded() && map.areTilesLoaded()) {
+      window.__mapIdle = true;
+      map.off('idle', onIdle);
+    }
+  };
+  map.on('idle', onIdle);
+
+  // ----- selection and card
+  let selected = null; // {sourceLayer, id}
+  let seq = 0;
+  let inflight = null;
+
+  const clearSelection = () => {
+    if (selected) {
+      try { map.setFeatureState({ source: SOURCE_ID, sourceLayer: selected.sourceLayer, id: selected.id }, { selected: false }); } catch { /* source gone */ }
+    }
+    selected = null;
+  };
+  card.setOnClose(() => {
+    clearSelection();
+    if (inflight) { inflight.abort(); inflight = null; }
+  });
+
+  const visiblePointLayers = () => POINT_LAYER_IDS.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+
+  /** Point features under the pointer, top-most first; with a few pixels' slack when none is exactly under it. */
+  const hitTest = (point) => {
+    const layers = visiblePointLayers();
+    if (layers.length === 0) return [];
+    const exact = map.queryRenderedFeatures(point, { layers });
+    if (exact.length > 0) return exact;
+    const r = 6;
+    const near = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers });
+    const dist = (f) => {
+      if (f.geometry.type !== 'Point') return Infinity;
+      const p = map.project(f.geometry.coordinates);
+      return (p.x - point.x) ** 2 + (p.y - point.y) ** 2;
+    };
+    return near.map((f) => [dist(f), f]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+  };
+
+  map.on('click', (e) => {
+    const hits = hitTest(e.point);
+    if (hits.length === 0) { card.closeCard(); return; }
+    const f = hits[0];
+    const category = f.sourceLayer;
+    const id = f.id;
+    if (id === undefined || id === null) {
+      recordError(`feature in ${category} has no id`);
+      return;
+    }
+    clearSelection();
+    selected = { sourceLayer: category, id };
+    map.setFeatureState({ source: SOURCE_ID, sourceLayer: category, id }, { selected: true });
+
+    card.showLoading(category, id, f.properties);
+    if (inflight) inflight.abort();
+    const ctl = new AbortController();
+    inflight = ctl;
+    const my = ++seq;
+    const url = `ogc/collections/${encodeURIComponent(category)}/items/${encodeURIComponent(id)}`;
+    fetchJSON(url, { signal: ctl.signal, headers: { Accept: 'application/geo+json, application/json' } })
+      .then((feature) => { if (my === seq) card.showFeature(category, id, feature); })
+      .catch((err) => {
+        if (err.name === 'AbortError') return;
+        recordError(`fetch ${err.message}`);
+        if (my !== seq) return;
+        if (err.status === 404) card.showError(category, id, 'notfound', err.message);
+        else card.showError(category, id, 'error', err.message);
+      })
+      .finally(() => { if (inflight === ctl) inflight = null; });
+  });
+
+  // Pointer cursor over points (once per animation frame).
+  let pending = null;
+  let raf = 0;
+  map.on('mousemove', (e) => {
+    pending = e.point;
+    if (!raf) {
+      raf = requestAnimationFrame(() => {
+        raf = 0;
+        if (!pending) return;
+        map.getCanvas().style.cursor = hitTest(pending).length > 0 ? 'pointer' : '';
+      });
+    }
+  });
+  map.getCanvasContainer().addEventListener('mouseleave', () => { pending = null; map.getCanvas().style.cursor = ''; });
+
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') card.closeCard(); });
+
+  // ----- layer switcher
+  const onToggle = (key, on) => {
+    vis[key] = on;
+    saveVisibility(vis);
+    const ids = key === 'counties' ? COUNTY_LAYER_IDS : [pointLayerId(key)];
+    for (const id of ids) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+    if (!on && selected && selected.sourceLayer === key) card.closeCard();
+  };
+  return onToggle;
+}
+
+// ---------------------------------------------------------------- start
+
+async function main() {
+  i18n.applyToDocument();
+  renderLangToggle();
+  renderTitle();
+
+  try {
+    const cfg = await fetchJSON('config.json');
+    config = { ...DEFAULT_CONFIG, ...cfg };
+    if (!Array.isArray(config.center) || config.center.length !== 2) config.center = DEFAULT_CONFIG.center;
+    if (typeof config.zoom !== 'number') config.zoom = DEFAULT_CONFIG.zoom;
+  } catch (err) {
+    recordError(`fetch ${err.message}`);
+    const note = document.getElementById('notice');
+    note.dataset.i18n = 'error.config';
+    note.textContent = t('error.config');
+    note.hidden = false;
+  }
+  renderTitle();
+
+  const vis = loadVisibility();
+  let onToggle = (key, on) => { vis[key] = on; saveVisibility(vis); };
+
+  let map = null;
+  try {
+    map = createMap(vis);
+  } catch (err) {
+    recordError(`map: ${err && err.message ? err.message : err}`);
+    showFatal(err);
+  }
+  if (map) {
+    window.__map = map;
+    onToggle = wireMap(map, vis);
+  }
+
+  renderLayers(vis, (k, on) => onToggle(k, on));
+  renderLegend();
+
+  document.getElementById('lang-toggle').addEventListener('click', () => i18n.setLang(i18n.otherLang()));
+  i18n.onLangChange(() => {
+    i18n.applyToDocument();
+    renderLangToggle();
+    renderTitle();
+    renderLayers(vis, (k, on) => onToggle(k, on));
+    renderLegend();
+    card.rerender();
+    relabelControls();
+    const box = document.getElementById('map-error');
+    if (!box.hidden && !map) showFatal(window.__mapErrors.find((s) => s.startsWith('map: ')) ?? '');
+  });
+}
+
+main().catch((err) => recordError(`startup: ${err && err.stack ? err.stack : err}`));

@@ -1,0 +1,189 @@
+// The details card (#card) for a clicked risk object. Built with DOM calls and
+// textContent only, so data from the server is never parsed as HTML.
+
+import { t, gradeLabel, layerLabel, attributeLabel, valueLabel, methodLabel, htmlLang, sortAttributeKeys } from './i18n.js';
+import { GRADE_COLOURS } from './style.js';
+
+const card = () => /** @type {HTMLElement} */ (document.getElementById('card'));
+
+/**
+ * What the card shows:
+ *  { category, id, status: 'loading'|'ok'|'notfound'|'error', feature?, preview?, error? }
+ * Kept so the card can be redrawn when the language changes.
+ */
+let state = null;
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'style') Object.assign(e.style, v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c == null) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+/** Picks black or white text for legibility on a grade colour. */
+function badgeTextColour(grade) {
+  return grade === 'yellow' || grade === 'unassessed' ? '#1A1A1A' : '#FFFFFF';
+}
+
+export function gradeBadge(grade) {
+  const g = GRADE_COLOURS[grade] ? grade : 'unassessed';
+  return el('span', {
+    class: 'grade-badge',
+    'data-grade': g,
+    style: { background: GRADE_COLOURS[g], color: badgeTextColour(g) },
+  }, gradeLabel(g));
+}
+
+function formatDate(s, withTime = false) {
+  if (!s) return null;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return String(s);
+  const p = (n) => String(n).padStart(2, '0');
+  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return withTime ? `${date} ${p(d.getHours())}:${p(d.getMinutes())}` : date;
+}
+
+function formatNumber(n) {
+  return typeof n === 'number' ? n.toLocaleString(htmlLang()) : String(n);
+}
+
+/** Renders one attribute value as text. */
+function formatValue(key, v) {
+  if (v == null || v === '') return t('card.none');
+  if (typeof v === 'boolean') return v ? t('value.true') : t('value.false');
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'string') return valueLabel(key, v) ?? v;
+  if (Array.isArray(v)) {
+    if (v.every((x) => x == null || typeof x !== 'object')) {
+      return v.map((x) => (typeof x === 'string' ? (valueLabel(key, x) ?? x) : formatValue(key, x))).join(htmlLang() === 'en' ? ', ' : '、');
+    }
+    return JSON.stringify(v);
+  }
+  return JSON.stringify(v);
+}
+
+function row(label, value) {
+  return el('tr', {}, el('th', { scope: 'row' }, label), el('td', {}, value ?? t('card.none')));
+}
+
+function coordsText(geom) {
+  if (!geom || geom.type !== 'Point' || !Array.isArray(geom.coordinates)) return null;
+  const [lon, lat] = geom.coordinates;
+  if (typeof lon !== 'number' || typeof lat !== 'number') return null;
+  return `${lon.toFixed(6)}, ${lat.toFixed(6)}`;
+}
+
+function render() {
+  const root = card();
+  if (!root) return;
+  root.replaceChildren();
+  if (!state) { root.hidden = true; return; }
+  root.hidden = false;
+
+  const p = state.feature?.properties ?? state.preview ?? {};
+  const grade = p.grade ?? 'unassessed';
+
+  const close = el('button', { type: 'button', class: 'card-close', 'aria-label': t('card.close'), title: t('card.close') }, '×');
+  close.addEventListener('click', () => closeCard());
+
+  root.append(el('header', { class: 'card-head' },
+    el('div', { class: 'card-kicker' }, layerLabel(state.category)),
+    el('h2', { class: 'card-title', id: 'card-title' }, p.name ?? `#${state.id}`),
+    close));
+
+  root.append(el('div', { class: 'card-grade' }, gradeBadge(grade)));
+
+  if (state.status === 'loading') {
+    root.append(el('p', { class: 'card-status' }, t('card.loading')));
+    return;
+  }
+  if (state.status === 'notfound') {
+    root.append(el('p', { class: 'card-status card-error' }, t('card.notFound')));
+    return;
+  }
+  if (state.status === 'error') {
+    root.append(el('p', { class: 'card-status card-error' }, `${t('card.error')}: ${state.error}`));
+    return;
+  }
+
+  const f = state.feature;
+  const [po, pc] = htmlLang() === 'en' ? [' (', ')'] : ['（', '）'];
+  const countyName = p.county_name ? (p.county ? `${p.county_name}${po}${p.county}${pc}` : p.county_name) : (p.county ?? null);
+  let method = null;
+  if (p.method) {
+    const label = methodLabel(p.method);
+    method = label ? el('span', {}, label, ' ', el('code', {}, p.method)) : el('code', {}, p.method);
+  }
+  let source = null;
+  if (p.source || p.source_id) {
+    source = el('span', {}, p.source ?? '', p.source_id ? el('span', { class: 'muted' }, ` · ${p.source_id}`) : null);
+  }
+
+  const core = el('table', { class: 'kv core' }, el('tbody', {},
+    row(t('card.county'), countyName),
+    row(t('card.method'), method),
+    row(t('card.score'), p.score == null ? null : formatNumber(p.score)),
+    row(t('card.assessedAt'), formatDate(p.assessed_at)),
+    row(t('card.source'), source),
+    row(t('card.updatedAt'), formatDate(p.updated_at, true)),
+    row(t('card.coords'), coordsText(f?.geometry)),
+  ));
+  root.append(core);
+
+  const attrs = p.attributes && typeof p.attributes === 'object' ? p.attributes : {};
+  const keys = sortAttributeKeys(Object.keys(attrs));
+  root.append(el('h3', { class: 'card-sub' }, t('card.attributes')));
+  if (keys.length === 0) {
+    root.append(el('p', { class: 'muted' }, t('card.noAttributes')));
+  } else {
+    const body = el('tbody');
+    for (const k of keys) {
+      const label = attributeLabel(k);
+      const th = el('th', { scope: 'row', title: k }, label);
+      body.append(el('tr', { 'data-key': k }, th, el('td', {}, formatValue(k, attrs[k]))));
+    }
+    root.append(el('table', { class: 'kv attrs' }, body));
+  }
+}
+
+/** Shows the card for an object, first with what the tile knows, then the full record. */
+export function showLoading(category, id, preview) {
+  state = { category, id, status: 'loading', preview };
+  render();
+}
+
+export function showFeature(category, id, feature) {
+  if (!state || state.category !== category || state.id !== id) return;
+  state = { ...state, status: 'ok', feature };
+  render();
+}
+
+export function showError(category, id, status, error) {
+  if (!state || state.category !== category || state.id !== id) return;
+  state = { ...state, status, error };
+  render();
+}
+
+/** Registered by app.js to clear the selection highlight. */
+let onClose = null;
+export function setOnClose(fn) { onClose = fn; }
+
+export function closeCard() {
+  if (!state) return;
+  state = null;
+  render();
+  if (onClose) onClose();
+}
+
+export function isOpen() { return state !== null; }
+
+/** Redraws in the current language. */
+export function rerender() { render(); }

@@ -1,0 +1,389 @@
+// All user-visible strings of the riskmap front end, in one dictionary.
+// Chinese (zh) is the default; English (en) is chosen with ?lang=en or the
+// toggle button, and the choice is kept in localStorage.
+
+const STORAGE_KEY = 'riskmap.lang';
+
+export const LANGS = ['zh', 'en'];
+
+/** @type {Record<'zh'|'en', Record<string, string>>} */
+const STRINGS = {
+  zh: {
+    'app.title': '安全风险一张图',
+    'lang.toggle': 'English',
+    'lang.toggle.title': 'Switch to English',
+    'layers.heading': '图层',
+    'layers.hint': '点的颜色表示风险等级，圈边颜色和大小区分类别。',
+    'legend.heading': '风险等级',
+    'legend.hint': '区县底色为其范围内对象的最高等级。',
+    'home.title': '回到全市范围',
+    'card.close': '关闭',
+    'card.loading': '正在加载详情…',
+    'card.notFound': '未找到该对象（可能已被删除）。',
+    'card.error': '详情加载失败',
+    'card.category': '类别',
+    'card.grade': '风险等级',
+    'card.county': '所属区县',
+    'card.method': '评估方法',
+    'card.score': '风险值',
+    'card.assessedAt': '评估日期',
+    'card.source': '数据来源',
+    'card.updatedAt': '更新时间',
+    'card.coords': '坐标',
+    'card.attributes': '属性',
+    'card.noAttributes': '无其他属性',
+    'card.none': '—',
+    'value.true': '是',
+    'value.false': '否',
+    'error.webgl.title': '无法显示地图',
+    'error.webgl.body': '此浏览器或显卡不支持 WebGL2，地图无法显示。请使用新版 Chrome、Edge、Firefox 或 360/奇安信浏览器的极速模式，并在浏览器设置中开启“硬件加速”。如仍无法显示，请联系信息中心。',
+    'error.webgl.detail': '技术信息',
+    'error.config': '配置加载失败，使用默认设置。',
+    'nav.zoomIn': '放大',
+    'nav.zoomOut': '缩小',
+    'nav.resetBearing': '重置方向',
+    'attribution.toggle': '数据来源说明',
+    'map.aria': '风险地图',
+  },
+  en: {
+    'app.title': 'Safety Risk Map',
+    'lang.toggle': '中文',
+    'lang.toggle.title': '切换到中文',
+    'layers.heading': 'Layers',
+    'layers.hint': 'Fill colour shows the risk grade; ring colour and size show the category.',
+    'legend.heading': 'Risk grade',
+    'legend.hint': 'Counties are tinted by the highest grade inside them.',
+    'home.title': 'Zoom to the whole city',
+    'card.close': 'Close',
+    'card.loading': 'Loading details…',
+    'card.notFound': 'Not found (the object may have been deleted).',
+    'card.error': 'Could not load details',
+    'card.category': 'Category',
+    'card.grade': 'Risk grade',
+    'card.county': 'County',
+    'card.method': 'Method',
+    'card.score': 'Score',
+    'card.assessedAt': 'Assessed on',
+    'card.source': 'Source',
+    'card.updatedAt': 'Updated',
+    'card.coords': 'Coordinates',
+    'card.attributes': 'Attributes',
+    'card.noAttributes': 'No further attributes',
+    'card.none': '—',
+    'value.true': 'Yes',
+    'value.false': 'No',
+    'error.webgl.title': 'The map cannot be shown',
+    'error.webgl.body': 'This browser or graphics card does not support WebGL2, which the map needs. Use a current Chrome, Edge or Firefox (or the fast mode of 360/Qi-An-Xin browsers) with hardware acceleration switched on. If that does not help, contact the IT centre.',
+    'error.webgl.detail': 'Technical details',
+    'error.config': 'Could not load the configuration; using defaults.',
+    'nav.zoomIn': 'Zoom in',
+    'nav.zoomOut': 'Zoom out',
+    'nav.resetBearing': 'Reset bearing to north',
+    'attribution.toggle': 'Toggle attribution',
+    'map.aria': 'Risk map',
+  },
+};
+
+/** Grade codes, lowest to highest; labels in both languages. */
+export const GRADES = ['red', 'orange', 'yellow', 'blue', 'unassessed'];
+const GRADE_LABELS = {
+  red: { zh: '重大风险', en: 'Major' },
+  orange: { zh: '较大风险', en: 'Significant' },
+  yellow: { zh: '一般风险', en: 'General' },
+  blue: { zh: '低风险', en: 'Low' },
+  unassessed: { zh: '未评估', en: 'Not assessed' },
+};
+
+/** Layer names (tile source-layers / OGC collections) with display names. */
+const LAYER_LABELS = {
+  enterprises: { zh: '企业', en: 'Enterprises' },
+  bridges: { zh: '桥梁', en: 'Bridges' },
+  black_spots: { zh: '事故多发点段', en: 'Accident black spots' },
+  rescue_resources: { zh: '救援力量', en: 'Rescue resources' },
+  shelters: { zh: '避灾安置场所', en: 'Shelters' },
+  counties: { zh: '行政区划', en: 'Counties' },
+};
+
+/** Labels for attribute keys of the OGC item `attributes` object. Unknown keys are shown as-is. */
+const ATTRIBUTE_LABELS = {
+  // enterprises
+  industry: { zh: '行业', en: 'Industry' },
+  industry_code: { zh: '行业代码', en: 'Industry code' },
+  supervision_sector: { zh: '监管行业', en: 'Supervision sector' },
+  scale: { zh: '企业规模', en: 'Scale' },
+  employees: { zh: '从业人数', en: 'Employees' },
+  legal_representative: { zh: '法定代表人', en: 'Legal representative' },
+  main_responsible_person: { zh: '主要负责人', en: 'Main responsible person' },
+  park: { zh: '所在园区', en: 'Industrial park' },
+  uscc: { zh: '统一社会信用代码', en: 'Unified social credit code' },
+  standardization_level: { zh: '安全生产标准化等级', en: 'Safety standardisation level' },
+  standardization_expiry: { zh: '标准化有效期', en: 'Standardisation expiry' },
+  has_risk_register: { zh: '建立风险清单', en: 'Has risk register' },
+  major_hazard_source: { zh: '重大危险源', en: 'Major hazard installation' },
+  mhs_level: { zh: '重大危险源等级', en: 'Major hazard level' },
+  hazardous_chemicals: { zh: '涉及危险化学品', en: 'Hazardous chemicals' },
+  dust_explosion: { zh: '涉爆粉尘', en: 'Combustible dust' },
+  ammonia_refrigeration: { zh: '涉氨制冷', en: 'Ammonia refrigeration' },
+  confined_space: { zh: '有限空间作业', en: 'Confined-space work' },
+  molten_metal: { zh: '高温熔融金属', en: 'Molten metal' },
+  open_hazards: { zh: '未整改隐患数', en: 'Open hidden hazards' },
+  accidents_3y: { zh: '近三年事故数', en: 'Accidents (3 years)' },
+  lec_l: { zh: 'LEC 可能性 L', en: 'LEC likelihood L' },
+  lec_e: { zh: 'LEC 暴露频率 E', en: 'LEC exposure E' },
+  lec_c: { zh: 'LEC 后果 C', en: 'LEC consequence C' },
+  // bridges
+  bridge_code: { zh: '桥梁编码', en: 'Bridge code' },
+  route_code: { zh: '路线编号', en: 'Route code' },
+  route_level: { zh: '路线行政等级', en: 'Route level' },
+  stake_km: { zh: '中心桩号(km)', en: 'Chainage (km)' },
+  structure: { zh: '结构类型', en: 'Structure' },
+  structure_type: { zh: '结构类型', en: 'Structure type' },
+  crossing: { zh: '跨越对象', en: 'Crossing' },
+  on_ou_river: { zh: '跨瓯江', en: 'Crosses the Ou River' },
+  total_length_m: { zh: '桥长(m)', en: 'Total length (m)' },
+  max_span_m: { zh: '最大跨径(m)', en: 'Max span (m)' },
+  deck_width_m: { zh: '桥面宽度(m)', en: 'Deck width (m)' },
+  size_class: { zh: '按跨径分类', en: 'Size class' },
+  design_load: { zh: '设计荷载', en: 'Design load' },
+  tech_class: { zh: '技术状况等级', en: 'Technical condition class' },
+  dr_score: { zh: '技术状况评分(Dr)', en: 'Condition score (Dr)' },
+  aadt: { zh: '年平均日交通量', en: 'AADT' },
+  maintenance_unit: { zh: '管养单位', en: 'Maintenance unit' },
+  load_limit_t: { zh: '限载(t)', en: 'Load limit (t)' },
+  speed_limit_kmh: { zh: '限速(km/h)', en: 'Speed limit (km/h)' },
+  height_limit_m: { zh: '限高(m)', en: 'Height limit (m)' },
+  closed: { zh: '封闭交通', en: 'Closed to traffic' },
+  main_defects: { zh: '主要病害', en: 'Main defects' },
+  // black spots
+  road: { zh: '道路', en: 'Road' },
+  road_name: { zh: '道路名称', en: 'Road name' },
+  road_grade: { zh: '道路技术等级', en: 'Road grade' },
+  class: { zh: '类别', en: 'Class' },
+  blackspot_class: { zh: '多发点段类别', en: 'Black-spot class' },
+  segment_type: { zh: '点/段', en: 'Point or segment' },
+  spot_type: { zh: '点/段', en: 'Point or segment' },
+  main_cause: { zh: '主要成因', en: 'Main cause' },
+  n_accidents_3y: { zh: '近三年事故起数', en: 'Accidents (3 years)' },
+  n_fatal_3y: { zh: '近三年死亡事故起数', en: 'Fatal accidents (3 years)' },
+  n_deaths_3y: { zh: '近三年死亡人数', en: 'Deaths (3 years)' },
+  n_injury_3y: { zh: '近三年伤人事故起数', en: 'Injury accidents (3 years)' },
+  length_m: { zh: '长度(m)', en: 'Length (m)' },
+  accidents: { zh: '事故起数', en: 'Accidents' },
+  accidents_36m: { zh: '近三年事故起数', en: 'Accidents (36 months)' },
+  fatal_accidents: { zh: '死亡事故起数', en: 'Fatal accidents' },
+  deaths: { zh: '死亡人数', en: 'Deaths' },
+  injuries: { zh: '受伤人数', en: 'Injuries' },
+  treatment_status: { zh: '治理状态', en: 'Treatment status' },
+  treatment_measures: { zh: '治理措施', en: 'Treatment measures' },
+  responsible_department: { zh: '责任部门', en: 'Responsible department' },
+  // rescue resources
+  team_type: { zh: '队伍类型', en: 'Team type' },
+  kind: { zh: '资源类型', en: 'Kind' },
+  resource_kind: { zh: '资源类型', en: 'Resource kind' },
+  headcount: { zh: '人数', en: 'Headcount' },
+  personnel_total: { zh: '总人数', en: 'Personnel' },
+  personnel_on_duty: { zh: '在岗人数', en: 'On duty' },
+  vehicles: { zh: '车辆数', en: 'Vehicles' },
+  equipment: { zh: '主要装备', en: 'Main equipment' },
+  capabilities: { zh: '救援能力', en: 'Capabilities' },
+  type_rank: { zh: '能力等级', en: 'Capability rank' },
+  prep_time_min: { zh: '出动准备时间(分钟)', en: 'Mobilisation time (min)' },
+  service_area: { zh: '服务范围', en: 'Service area' },
+  mutual_aid: { zh: '跨区增援', en: 'Cross-county mutual aid' },
+  // shelters
+  tier: { zh: '场所级别', en: 'Tier' },
+  gb21734_class: { zh: '避难场所类别(GB 21734)', en: 'GB 21734 class' },
+  shelter_form: { zh: '场所形式', en: 'Form' },
+  host_facility: { zh: '依托设施', en: 'Host facility' },
+  capacity_persons: { zh: '容纳人数', en: 'Capacity (persons)' },
+  building_area_m2: { zh: '建筑面积(m²)', en: 'Building area (m²)' },
+  effective_area_m2: { zh: '有效避难面积(m²)', en: 'Effective area (m²)' },
+  occupancy: { zh: '当前安置人数', en: 'Current occupancy' },
+  facilities: { zh: '配套设施', en: 'Facilities' },
+  form: { zh: '场所形式', en: 'Form' },
+  // common
+  address: { zh: '地址', en: 'Address' },
+  phone: { zh: '电话', en: 'Phone' },
+  contact: { zh: '联系人', en: 'Contact' },
+  contact_phone: { zh: '联系电话', en: 'Contact phone' },
+  duty_phone: { zh: '值班电话', en: 'Duty phone' },
+  manager: { zh: '负责人', en: 'Manager' },
+  manager_phone: { zh: '负责人电话', en: 'Manager phone' },
+  organisation: { zh: '所属单位', en: 'Organisation' },
+  organization: { zh: '所属单位', en: 'Organisation' },
+  status: { zh: '状态', en: 'Status' },
+  township: { zh: '乡镇（街道）', en: 'Township' },
+  township_code: { zh: '乡镇代码', en: 'Township code' },
+  county_code: { zh: '区县代码', en: 'County code' },
+  remark: { zh: '备注', en: 'Remark' },
+  remarks: { zh: '备注', en: 'Remarks' },
+  note: { zh: '备注', en: 'Note' },
+  description: { zh: '说明', en: 'Description' },
+  year_built: { zh: '建成年份', en: 'Year built' },
+  last_inspection_date: { zh: '最近检查日期', en: 'Last inspection' },
+};
+
+/** Display labels for known enumerated attribute values. Unknown values are shown as-is. */
+const VALUE_LABELS = {
+  tier: {
+    county_center: { zh: '县级避灾中心', en: 'County centre' },
+    township_center: { zh: '乡级避灾中心', en: 'Township centre' },
+    village_point: { zh: '村级避灾点', en: 'Village point' },
+  },
+  status: {
+    available: { zh: '可用', en: 'Available' },
+    standby: { zh: '待命', en: 'Standby' },
+    assigned: { zh: '已调派', en: 'Assigned' },
+    en_route: { zh: '途中', en: 'En route' },
+    on_scene: { zh: '在现场', en: 'On scene' },
+    returning: { zh: '返回中', en: 'Returning' },
+    out_of_service: { zh: '暂停服务', en: 'Out of service' },
+    ready: { zh: '就绪', en: 'Ready' },
+    open: { zh: '已开放', en: 'Open' },
+    full: { zh: '已满', en: 'Full' },
+    closed: { zh: '关闭', en: 'Closed' },
+    maintenance: { zh: '维护中', en: 'Maintenance' },
+  },
+  form: {
+    indoor: { zh: '场所型（室内）', en: 'Indoor' },
+    outdoor: { zh: '场地型（室外）', en: 'Outdoor' },
+    mixed: { zh: '室内外结合', en: 'Mixed' },
+  },
+  resource_kind: {
+    team: { zh: '救援队伍', en: 'Team' },
+    vehicle: { zh: '车辆', en: 'Vehicle' },
+    equipment: { zh: '装备', en: 'Equipment' },
+    material_depot: { zh: '物资储备库', en: 'Material depot' },
+    expert: { zh: '专家', en: 'Expert' },
+    facility: { zh: '设施', en: 'Facility' },
+  },
+};
+
+VALUE_LABELS.kind = VALUE_LABELS.resource_kind;
+VALUE_LABELS.shelter_form = VALUE_LABELS.form;
+
+/** Assessment methods by code prefix (method codes look like "lec_4c_A"). */
+const METHOD_LABELS = [
+  ['lec', { zh: 'LEC 作业条件危险性分析法', en: 'LEC (Graham–Kinney)' }],
+  ['ls', { zh: '风险矩阵法（LS）', en: 'Risk matrix (L×S)' }],
+  ['mes', { zh: 'MES 法', en: 'MES' }],
+  ['hazchem', { zh: '危化品企业百分制评估', en: 'Hazardous-chemicals 100-point diagnostic' }],
+  ['bridge_class', { zh: '桥梁技术状况等级', en: 'Bridge condition class' }],
+  ['blackspot', { zh: '事故多发点段分类', en: 'Black-spot class' }],
+  ['site_safety', { zh: '场所安全检查评估', en: 'Site safety check' }],
+  ['manual', { zh: '人工认定', en: 'Set by hand' }],
+  ['import', { zh: '导入', en: 'Imported' }],
+];
+
+let current = detectLang();
+
+function detectLang() {
+  try {
+    const q = new URLSearchParams(location.search).get('lang');
+    if (q && LANGS.includes(q)) return q;
+  } catch { /* ignore */ }
+  try {
+    const s = localStorage.getItem(STORAGE_KEY);
+    if (s && LANGS.includes(s)) return s;
+  } catch { /* storage may be disabled */ }
+  return 'zh';
+}
+
+/** @returns {'zh'|'en'} */
+export function lang() { return current; }
+
+/** Sets the language and remembers it. Listeners registered with onLangChange run afterwards. */
+export function setLang(l) {
+  if (!LANGS.includes(l) || l === current) return;
+  current = l;
+  try { localStorage.setItem(STORAGE_KEY, l); } catch { /* ignore */ }
+  // Keep an explicit ?lang= in the address consistent with the choice.
+  try {
+    const u = new URL(location.href);
+    if (u.searchParams.has('lang')) {
+      u.searchParams.set('lang', l);
+      history.replaceState(history.state, '', u.href);
+    }
+  } catch { /* ignore */ }
+  for (const fn of listeners) fn(l);
+}
+
+const listeners = [];
+export function onLangChange(fn) { listeners.push(fn); }
+
+/** Looks a UI string up; falls back to Chinese, then to the key itself. */
+export function t(key) {
+  return STRINGS[current][key] ?? STRINGS.zh[key] ?? key;
+}
+
+/** Looks a UI string up in a given language. */
+export function tIn(l, key) {
+  return STRINGS[l]?.[key] ?? STRINGS.zh[key] ?? key;
+}
+
+function pick(entry, l = current) {
+  return entry ? (entry[l] ?? entry.zh) : undefined;
+}
+
+export function gradeLabel(g, l = current) {
+  return pick(GRADE_LABELS[g], l) ?? pick(GRADE_LABELS.unassessed, l);
+}
+
+export function layerLabel(name, l = current) {
+  return pick(LAYER_LABELS[name], l) ?? name;
+}
+
+export function attributeLabel(key) {
+  return pick(ATTRIBUTE_LABELS[key]) ?? key;
+}
+
+const ATTRIBUTE_ORDER = new Map(Object.keys(ATTRIBUTE_LABELS).map((k, i) => [k, i]));
+
+/** Sorts attribute keys: known keys in the dictionary's order (category-specific first, contacts last), then unknown keys A–Z. */
+export function sortAttributeKeys(keys) {
+  return [...keys].sort((a, b) => {
+    const ia = ATTRIBUTE_ORDER.get(a) ?? Infinity;
+    const ib = ATTRIBUTE_ORDER.get(b) ?? Infinity;
+    if (ia !== ib) return ia - ib;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+export function valueLabel(key, value) {
+  if (typeof value !== 'string') return undefined;
+  return pick(VALUE_LABELS[key]?.[value]);
+}
+
+export function methodLabel(code) {
+  if (!code) return undefined;
+  const c = String(code).toLowerCase();
+  for (const [prefix, entry] of METHOD_LABELS) {
+    if (c === prefix || c.startsWith(prefix + '_')) return pick(entry);
+  }
+  return undefined;
+}
+
+/** The other language, for the toggle button. */
+export function otherLang() { return current === 'zh' ? 'en' : 'zh'; }
+
+/** BCP 47 tag for <html lang> and number/date formatting. */
+export function htmlLang() { return current === 'zh' ? 'zh-CN' : 'en'; }
+
+/** MapLibre UI string table (control tooltips) for the current language. */
+export function maplibreLocale() {
+  return {
+    'NavigationControl.ZoomIn': t('nav.zoomIn'),
+    'NavigationControl.ZoomOut': t('nav.zoomOut'),
+    'NavigationControl.ResetBearing': t('nav.resetBearing'),
+    'AttributionControl.ToggleAttribution': t('attribution.toggle'),
+    'Map.Title': t('map.aria'),
+  };
+}
+
+/** Fills every element carrying data-i18n (text), data-i18n-title or data-i18n-aria-label. */
+export function applyToDocument(root = document) {
+  document.documentElement.lang = htmlLang();
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+}

@@ -1,0 +1,262 @@
+// The MapLibre style: offline context background, optional configured raster
+// basemap, county tints and outlines, river, roads, labels, then the five
+// graded point layers. No glyphs URL and no sprite, so nothing is fetched from
+// outside: labels are drawn from local fonts (localIdeographFontFamily).
+
+/** Four-colour grade palette (must match the server's geo.Grade.Colour). */
+export const GRADE_COLOURS = {
+  red: '#E60012',
+  orange: '#FF7F00',
+  yellow: '#FFD700',
+  blue: '#1E6FD9',
+  unassessed: '#9E9E9E',
+};
+
+/** Draw order of grades (higher on top). */
+const GRADE_RANK = { unassessed: 0, blue: 1, yellow: 2, orange: 3, red: 4 };
+
+/**
+ * The point categories, bottom to top in draw order. The fill is the grade;
+ * the ring (stroke) colour, ring width and size tell the categories apart.
+ * Ring colours avoid the five grade colours.
+ */
+export const CATEGORIES = [
+  { id: 'shelters', stroke: '#2EE6A8', strokeWidth: 2.5, radius: 5 },
+  { id: 'rescue_resources', stroke: '#00E5FF', strokeWidth: 2.5, radius: 5 },
+  { id: 'bridges', stroke: '#C77DFF', strokeWidth: 2, radius: 5.5 },
+  { id: 'black_spots', stroke: '#FF4FD8', strokeWidth: 2, radius: 5 },
+  { id: 'enterprises', stroke: '#FFFFFF', strokeWidth: 1.5, radius: 6 },
+];
+
+/** The vector tile source's source-layers, in the order of the tile URL. */
+export const TILE_LAYERS = ['counties', 'context', 'enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters'];
+
+export const SOURCE_ID = 'riskmap';
+
+/** Style layer ids of the point layers, by category. */
+export function pointLayerId(category) { return `pt-${category}`; }
+export const POINT_LAYER_IDS = CATEGORIES.map((c) => pointLayerId(c.id));
+
+/** Style layer ids that the 行政区划 (counties) switch turns on and off. */
+export const COUNTY_LAYER_IDS = ['county-fill', 'county-line', 'county-label'];
+
+export const ATTRIBUTION = 'Boundaries: DataV/AMap (demo only) · Places: GeoNames CC BY · River: Natural Earth';
+
+/** Local fonts for CJK labels; the first one installed wins. */
+export const CJK_FONTS = "'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif";
+
+const THEME = {
+  background: '#0E1A2B',
+  countyOutline: '#8FA8C4',
+  river: '#3D8FE0',
+  road: '#6B7C90',
+  seat: '#E6EDF5',
+  town: '#9DB0C4',
+  labelText: '#F2F5F9',
+  townText: '#C9D5E2',
+  halo: '#0E1A2B',
+};
+
+/** A `match` expression mapping the feature's grade to its colour. */
+export function gradeColourExpr() {
+  return ['match', ['get', 'grade'],
+    'red', GRADE_COLOURS.red,
+    'orange', GRADE_COLOURS.orange,
+    'yellow', GRADE_COLOURS.yellow,
+    'blue', GRADE_COLOURS.blue,
+    GRADE_COLOURS.unassessed];
+}
+
+function gradeRankExpr() {
+  return ['match', ['get', 'grade'],
+    'red', GRADE_RANK.red,
+    'orange', GRADE_RANK.orange,
+    'yellow', GRADE_RANK.yellow,
+    'blue', GRADE_RANK.blue,
+    GRADE_RANK.unassessed];
+}
+
+const kind = (k) => ['==', ['get', 'kind'], k];
+
+/**
+ * Turns a path relative to the page into an absolute tile URL template,
+ * keeping the {z}/{x}/{y} placeholders that URL() percent-encodes.
+ */
+export function tileURLTemplate(relative) {
+  return new URL(relative, document.baseURI).href
+    .replace(/%7B/gi, '{')
+    .replace(/%7D/gi, '}');
+}
+
+/**
+ * Builds the style.
+ * @param {object} cfg the server's config.json
+ * @param {Record<string, boolean>} visible layer-switcher state by key (categories and "counties")
+ */
+export function buildStyle(cfg, visible) {
+  const vis = (key) => (visible[key] === false ? 'none' : 'visible');
+  const tiles = tileURLTemplate(`tiles/${TILE_LAYERS.join(',')}/{z}/{x}/{y}.mvt`);
+
+  /** @type {Record<string, any>} */
+  const sources = {
+    [SOURCE_ID]: {
+      type: 'vector',
+      tiles: [tiles],
+      minzoom: 0,
+      maxzoom: 16,
+      attribution: ATTRIBUTION,
+    },
+  };
+
+  const layers = [
+    { id: 'background', type: 'background', paint: { 'background-color': THEME.background } },
+  ];
+
+  const bm = cfg && cfg.basemap;
+  if (bm && Array.isArray(bm.tiles) && bm.tiles.length > 0) {
+    const src = {
+      type: 'raster',
+      tiles: bm.tiles.map((u) => new URL(u, document.baseURI).href.replace(/%7B/gi, '{').replace(/%7D/gi, '}')),
+      tileSize: bm.tileSize || 256,
+    };
+    if (bm.minzoom != null) src.minzoom = bm.minzoom;
+    if (bm.maxzoom != null) src.maxzoom = bm.maxzoom;
+    if (bm.attribution) src.attribution = bm.attribution;
+    sources.basemap = src;
+    layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
+  }
+
+  const fromTiles = (id, sourceLayer, extra) => ({ id, source: SOURCE_ID, 'source-layer': sourceLayer, ...extra });
+
+  layers.push(
+    fromTiles('county-fill', 'counties', {
+      type: 'fill',
+      layout: { visibility: vis('counties') },
+      paint: { 'fill-color': gradeColourExpr(), 'fill-opacity': 0.1 },
+    }),
+    fromTiles('county-line', 'counties', {
+      type: 'line',
+      layout: { visibility: vis('counties'), 'line-join': 'round' },
+      paint: {
+        'line-color': THEME.countyOutline,
+        'line-opacity': 0.85,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.8, 10, 1.5, 14, 2.5],
+      },
+    }),
+    fromTiles('context-river', 'context', {
+      type: 'line',
+      filter: kind('river'),
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: {
+        'line-color': THEME.river,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1.2, 10, 2.5, 14, 5],
+      },
+    }),
+    fromTiles('context-road', 'context', {
+      type: 'line',
+      filter: kind('road'),
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: {
+        'line-color': THEME.road,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 10, 1, 14, 2],
+      },
+    }),
+    fromTiles('context-town-dot', 'context', {
+      type: 'circle',
+      minzoom: 9,
+      filter: kind('town'),
+      paint: { 'circle-color': THEME.town, 'circle-radius': 2, 'circle-opacity': 0.8 },
+    }),
+    fromTiles('context-seat-dot', 'context', {
+      type: 'circle',
+      filter: kind('seat'),
+      paint: {
+        'circle-color': THEME.seat,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2, 10, 3.5],
+        'circle-stroke-color': THEME.halo,
+        'circle-stroke-width': 1,
+      },
+    }),
+    fromTiles('context-town-label', 'context', {
+      type: 'symbol',
+      minzoom: 9,
+      filter: kind('town'),
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 9, 11, 13, 13],
+        'text-offset': [0, 0.8],
+        'text-anchor': 'top',
+        'text-max-width': 8,
+        'text-padding': 4,
+      },
+      paint: { 'text-color': THEME.townText, 'text-halo-color': THEME.halo, 'text-halo-width': 1.2 },
+    }),
+    fromTiles('context-seat-label', 'context', {
+      type: 'symbol',
+      minzoom: 10,
+      filter: kind('seat'),
+      layout: {
+        'text-field': ['get', 'name'],
+        'text-size': 13,
+        'text-offset': [0, 0.9],
+        'text-anchor': 'top',
+      },
+      paint: { 'text-color': THEME.labelText, 'text-halo-color': THEME.halo, 'text-halo-width': 1.4 },
+    }),
+  );
+
+  const selected = ['boolean', ['feature-state', 'selected'], false];
+  for (const c of CATEGORIES) {
+    const r = c.radius;
+    layers.push(fromTiles(pointLayerId(c.id), c.id, {
+      type: 'circle',
+      layout: { visibility: vis(c.id), 'circle-sort-key': gradeRankExpr() },
+      paint: {
+        'circle-color': gradeColourExpr(),
+        'circle-opacity': 1,
+        'circle-blur': 0,
+        // Small at city scale (thousands of points), full size from zoom 12.
+        'circle-radius': ['interpolate', ['linear'], ['zoom'],
+          6, ['case', selected, r, r * 0.4],
+          9, ['case', selected, r * 1.2, r * 0.6],
+          12, ['case', selected, r * 1.6, r],
+          16, ['case', selected, r * 2.2, r * 1.6]],
+        'circle-stroke-color': ['case', selected, '#FFFFFF', c.stroke],
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'],
+          6, ['case', selected, 2, c.strokeWidth * 0.4],
+          9, ['case', selected, 2.5, c.strokeWidth * 0.6],
+          12, ['case', selected, c.strokeWidth + 2, c.strokeWidth]],
+        'circle-stroke-opacity': 1,
+      },
+    }));
+  }
+
+  // County names go above the points: at city scale thousands of points
+  // would otherwise hide all nine of them.
+  layers.push(
+    fromTiles('county-label', 'context', {
+      type: 'symbol',
+      filter: kind('county_label'),
+      layout: {
+        visibility: vis('counties'),
+        'text-field': ['get', 'name'],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 6, 12, 9, 16, 12, 20],
+        'text-letter-spacing': 0.1,
+      },
+      paint: {
+        'text-color': THEME.labelText,
+        'text-halo-color': THEME.halo,
+        'text-halo-width': 2,
+        'text-halo-blur': 0.5,
+      },
+    })
+  );
+
+  return {
+    version: 8,
+    name: 'riskmap',
+    // Deliberately no "glyphs" and no "sprite": nothing may be fetched from outside.
+    sources,
+    layers,
+  };
+}
