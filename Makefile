@@ -1,0 +1,67 @@
+# riskmap: `make demo` serves the Lishui demo map; `make test` runs every
+# test. Both install what is missing first (Debian/Ubuntu, as root).
+
+SHELL      := /bin/bash
+GO         ?= go
+PG_MAJOR   ?= 15
+VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+VENDOR     := web/dist/vendor/maplibre-gl
+MAPLIBRE   := web/node_modules/maplibre-gl
+
+# What the server needs, and what the tests need besides (a real headless
+# browser and a CJK font for it).
+SERVER_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3
+TEST_PACKAGES   := chromium fonts-wqy-microhei
+NODE_PACKAGES   := $(if $(shell command -v npm),,nodejs npm)
+
+.PHONY: all build demo test bench deps test-deps web godeps clean
+
+all: build
+
+# apt_install installs the packages among $(1) that are not installed yet.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "riskmap needs:$$missing; install them with: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	  echo "installing$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/doc/install" >&2; exit 1; }
+	$(call apt_install,$(SERVER_PACKAGES) $(NODE_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
+
+godeps:
+	$(GO) mod download
+
+# Front-end libraries: from npm (pinned by web/package-lock.json), copied
+# into web/dist, which the binary embeds. Neither is committed.
+$(MAPLIBRE)/package.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENDOR)/maplibre-gl.mjs: $(MAPLIBRE)/package.json
+	mkdir -p $(VENDOR)
+	cp $(MAPLIBRE)/dist/maplibre-gl.mjs $(MAPLIBRE)/dist/maplibre-gl-worker.mjs $(MAPLIBRE)/dist/maplibre-gl.css $(MAPLIBRE)/LICENSE.txt $(VENDOR)/
+
+web: $(VENDOR)/maplibre-gl.mjs
+
+build: deps web godeps
+	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/riskmap ./cmd/riskmap
+
+demo: build
+	./bin/riskmap demo
+
+test: test-deps web godeps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench: test-deps web godeps
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 20m ./...
+
+clean:
+	rm -rf bin web/dist/vendor web/node_modules

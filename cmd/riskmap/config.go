@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/cluster"
+	"riskmap/web"
+)
+
+// dbConfig says where the database is.
+type dbConfig struct {
+	url     string // DATABASE_URL; empty for the embedded cluster
+	dataDir string
+	pgBin   string
+	pgUser  string
+}
+
+func (c *dbConfig) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.dataDir, "data-dir", envOr(getenv, "RISKMAP_DATA_DIR", "./riskmap-data"),
+		"directory of the embedded PostgreSQL cluster (env RISKMAP_DATA_DIR); unused with DATABASE_URL")
+	fs.StringVar(&c.pgBin, "pg-bin", getenv("RISKMAP_PG_BIN"),
+		"directory of the PostgreSQL server programs (env RISKMAP_PG_BIN; default: newest /usr/lib/postgresql/*/bin, then PATH)")
+	fs.StringVar(&c.pgUser, "pg-user", envOr(getenv, "RISKMAP_PG_USER", "postgres"),
+		"system user that runs the embedded cluster when riskmap runs as root (env RISKMAP_PG_USER)")
+	c.url = getenv("DATABASE_URL")
+}
+
+// open connects to DATABASE_URL or starts (or joins) the embedded cluster.
+// The returned function closes the store and leaves the cluster.
+func (c *dbConfig) open(ctx context.Context, log io.Writer) (*postgis.Store, func(), error) {
+	if c.url != "" {
+		s, err := postgis.Open(ctx, c.url, postgis.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	}
+	cl, err := cluster.Open(ctx, cluster.Options{Dir: c.dataDir, BinDir: c.pgBin, User: c.pgUser, Log: log})
+	if err != nil {
+		return nil, nil, fmt.Errorf("embedded PostgreSQL: %w", err)
+	}
+	s, err := postgis.Open(ctx, cl.ConnString(), postgis.Options{})
+	if err != nil {
+		cl.Close()
+		return nil, nil, err
+	}
+	return s, func() {
+		s.Close()
+		if err := cl.Close(); err != nil {
+			fmt.Fprintln(log, "riskmap:", err)
+		}
+	}, nil
+}
+
+// serveConfig is what serve and demo share.
+type serveConfig struct {
+	db             dbConfig
+	addr           string
+	title          string
+	titleEN        string
+	basemapURL     string
+	basemapAttrib  string
+	basemapMaxZoom int
+	logLevel       string
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
+	c.db.register(fs, getenv)
+	fs.StringVar(&c.addr, "addr", envOr(getenv, "RISKMAP_ADDR", "127.0.0.1:8080"), "address to listen on (env RISKMAP_ADDR)")
+	fs.StringVar(&c.title, "title", envOr(getenv, "RISKMAP_TITLE", "丽水市安全风险一张图"), "map title in Chinese (env RISKMAP_TITLE)")
+	fs.StringVar(&c.titleEN, "title-en", envOr(getenv, "RISKMAP_TITLE_EN", "Lishui Safety Risk Map"), "map title in English (env RISKMAP_TITLE_EN)")
+	fs.StringVar(&c.basemapURL, "basemap-url", getenv("RISKMAP_BASEMAP_URL"),
+		"XYZ raster basemap URL template with {z} {x} {y}, e.g. the bureau's 天地图 vec_w endpoint with its tk key (env RISKMAP_BASEMAP_URL); empty: the offline context map")
+	fs.StringVar(&c.basemapAttrib, "basemap-attribution", envOr(getenv, "RISKMAP_BASEMAP_ATTRIBUTION", ""), "attribution shown for the basemap (env RISKMAP_BASEMAP_ATTRIBUTION)")
+	fs.IntVar(&c.basemapMaxZoom, "basemap-maxzoom", 18, "deepest zoom level the basemap serves")
+	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
+}
+
+func (c *serveConfig) validate() error {
+	if c.basemapURL != "" {
+		for _, p := range []string{"{z}", "{x}", "{y}"} {
+			if !strings.Contains(c.basemapURL, p) {
+				return fmt.Errorf("--basemap-url %q lacks %s", c.basemapURL, p)
+			}
+		}
+	}
+	if _, err := parseLevel(c.logLevel); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
+	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger}
+	if c.basemapURL != "" {
+		o.Basemap = &web.Basemap{Tiles: []string{c.basemapURL}, Attribution: c.basemapAttrib, TileSize: 256, MinZoom: 1, MaxZoom: c.basemapMaxZoom}
+	}
+	return o
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// newFlagSet makes a flag set whose --help prints the command's text and
+// its flags.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"riskmap/geo/postgis"
+	"riskmap/tiles"
+	"riskmap/web"
+)
+
+const serveHelp = `Usage: riskmap serve [flags]
+
+Serves the map page at /, vector tiles at /tiles/{layers}/{z}/{x}/{y}.mvt,
+TileJSON at /tiles/{layers}.json, GeoJSON (OGC API Features) under /ogc, and
+/healthz. Refuses to start on a database schema that is behind: run
+"riskmap migrate" first. Stops on SIGINT or SIGTERM, and with it the
+embedded PostgreSQL unless another riskmap process still uses it.
+`
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := newFlagSet("serve", serveHelp, stderr)
+	cfg.register(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	store, closeDB, err := cfg.db.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	cur, latest, err := store.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if cur < latest {
+		return fmt.Errorf("the database schema is at migration %d of %d: run \"riskmap migrate\" first", cur, latest)
+	}
+	return serve(ctx, &cfg, store, stdout, stderr)
+}
+
+// serve listens on cfg.addr until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, stderr io.Writer) error {
+	level, _ := parseLevel(cfg.logLevel)
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if !web.HasVendor() {
+		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
+	}
+	h := web.New(cfg.webOptions(logger), &tiles.Service{Renderer: store}, store, store)
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	fmt.Fprintf(stdout, "riskmap %s serving the map on http://%s/\n", versionString(), ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "riskmap: shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
