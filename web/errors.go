@@ -43,6 +43,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, geo.ErrUnavailable):
 		p.Status, p.Detail = http.StatusServiceUnavailable, "the database does not answer"
 		s.opts.Logger.Error("unavailable", "path", r.URL.Path, "err", err)
+	case errors.Is(err, errUpstream):
+		p.Status, p.Detail = http.StatusBadGateway, "the basemap server did not deliver the tile"
+		s.opts.Logger.Warn("basemap", "path", r.URL.Path, "err", err)
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		return // the client went away; nobody is listening
 	case errors.Is(err, context.DeadlineExceeded):

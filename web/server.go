@@ -38,14 +38,14 @@ type Pinger interface {
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
-// endpoint, say) drawn under the risk layers instead of the offline
-// context.
+// endpoint, say) drawn under the risk layers. The server fetches its tiles
+// for the page at /basemap/{z}/{x}/{y}, so that the browser needs no CORS
+// permission from the basemap's server and never sees its key.
 type Basemap struct {
-	Tiles       []string `json:"tiles"` // URL templates with {z}, {x}, {y}
-	Attribution string   `json:"attribution,omitempty"`
-	TileSize    int      `json:"tileSize"`
-	MinZoom     int      `json:"minzoom"`
-	MaxZoom     int      `json:"maxzoom"`
+	URL         string // upstream template with {z}, {x} and {y}
+	Attribution string
+	MinZoom     int
+	MaxZoom     int
 }
 
 // Options configure the server.
@@ -60,6 +60,7 @@ type Options struct {
 // Server serves riskmap over HTTP.
 type Server struct {
 	opts     Options
+	client   *http.Client // for the basemap's tiles
 	tiles    TileRenderer
 	features FeatureStore
 	health   Pinger
@@ -77,7 +78,8 @@ func New(opts Options, tiles TileRenderer, features FeatureStore, health Pinger)
 	if opts.TitleEN == "" {
 		opts.TitleEN = "Safety Risk Map"
 	}
-	s := &Server{opts: opts, tiles: tiles, features: features, health: health, echo: echo.New()}
+	s := &Server{opts: opts, tiles: tiles, features: features, health: health, echo: echo.New(),
+		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.RequestID())
@@ -96,6 +98,7 @@ func (s *Server) routes() {
 
 	e.GET("/tiles/:layers/:z/:x/:y", s.handleTile)
 	e.GET("/tiles/:file", s.handleTileJSON)
+	e.GET("/basemap/:z/:x/:y", s.handleBasemap)
 
 	e.GET("/ogc", s.handleLanding)
 	e.GET("/ogc/conformance", s.handleConformance)
@@ -138,13 +141,22 @@ func (s *Server) handleHealth(c echo.Context) error {
 
 // clientConfig is what the map page reads at start.
 type clientConfig struct {
-	Title   string     `json:"title"`
-	TitleEN string     `json:"title_en"`
-	Center  [2]float64 `json:"center"`
-	Zoom    float64    `json:"zoom"`
-	Bounds  [4]float64 `json:"bounds"`
-	Basemap *Basemap   `json:"basemap"`
-	Version string     `json:"version"`
+	Title   string         `json:"title"`
+	TitleEN string         `json:"title_en"`
+	Center  [2]float64     `json:"center"`
+	Zoom    float64        `json:"zoom"`
+	Bounds  [4]float64     `json:"bounds"`
+	Basemap *clientBasemap `json:"basemap"`
+	Version string         `json:"version"`
+}
+
+// clientBasemap is a MapLibre raster source, pointing at our proxy.
+type clientBasemap struct {
+	Tiles       []string `json:"tiles"`
+	Attribution string   `json:"attribution,omitempty"`
+	TileSize    int      `json:"tileSize"`
+	MinZoom     int      `json:"minzoom"`
+	MaxZoom     int      `json:"maxzoom"`
 }
 
 func (s *Server) handleConfig(c echo.Context) error {
@@ -156,9 +168,14 @@ func (s *Server) handleConfig(c echo.Context) error {
 		b = orb.Bound{Min: orb.Point{73, 18}, Max: orb.Point{135, 54}}
 	}
 	ctr := b.Center()
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
-	return c.JSON(http.StatusOK, clientConfig{
+	cfg := clientConfig{
 		Title: s.opts.Title, TitleEN: s.opts.TitleEN, Center: [2]float64{ctr[0], ctr[1]}, Zoom: 8,
-		Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Basemap: s.opts.Basemap, Version: s.opts.Version,
-	})
+		Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Version: s.opts.Version,
+	}
+	if bm := s.opts.Basemap; bm != nil {
+		cfg.Basemap = &clientBasemap{Tiles: []string{"basemap/{z}/{x}/{y}"}, Attribution: bm.Attribution,
+			TileSize: 256, MinZoom: bm.MinZoom, MaxZoom: bm.MaxZoom}
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+	return c.JSON(http.StatusOK, cfg)
 }

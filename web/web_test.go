@@ -376,3 +376,59 @@ func TestStaticAssets(t *testing.T) {
 		}
 	}
 }
+
+func TestBasemapRelay(t *testing.T) {
+	_, store := demoServer(t)
+	tile := []byte("\x89PNG\r\n\x1a\nfake")
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Query().Get("tk") != "secret":
+			http.Error(w, "no key", 403)
+		case r.URL.Path == "/vec_w/9/427/214":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write(tile)
+		default:
+			http.Error(w, "broken", 500)
+		}
+	}))
+	defer upstream.Close()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := web.New(web.Options{Logger: logger, Basemap: &web.Basemap{URL: upstream.URL + "/vec_w/{z}/{x}/{y}?tk=secret", MinZoom: 1, MaxZoom: 18}},
+		&tiles.Service{Renderer: store}, store, store)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	_, body := get(t, srv.URL+"/config.json")
+	if strings.Contains(string(body), "secret") || !strings.Contains(string(body), `"tiles":["basemap/{z}/{x}/{y}"]`) {
+		t.Errorf("config.json = %s; want the relay's relative URL and no key", body)
+	}
+	tests := []struct {
+		name   string
+		path   string
+		status int
+	}{
+		{"tile", "/basemap/9/427/214", 200},
+		{"upstream fails", "/basemap/9/427/215", 502},
+		{"zoom below the basemap's", "/basemap/0/0/0", 400},
+		{"bad x", "/basemap/9/x/214", 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, srv.URL+tc.path)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("GET %s: %d %s, want %d", tc.path, resp.StatusCode, body, tc.status)
+			}
+			if tc.status == 200 && (string(body) != string(tile) || resp.Header.Get("Content-Type") != "image/png") {
+				t.Errorf("GET %s: %q %q", tc.path, resp.Header.Get("Content-Type"), body)
+			}
+			if tc.status != 200 && strings.Contains(string(body), "secret") {
+				t.Errorf("GET %s leaked the key: %s", tc.path, body)
+			}
+		})
+	}
+	// Without a configured basemap there is nothing to relay.
+	srv2, _ := demoServer(t)
+	if resp, _ := get(t, srv2.URL+"/basemap/9/427/214"); resp.StatusCode != 404 {
+		t.Errorf("relay without a basemap: %d, want 404", resp.StatusCode)
+	}
+}

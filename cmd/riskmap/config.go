@@ -76,7 +76,7 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.title, "title", envOr(getenv, "RISKMAP_TITLE", "丽水市安全风险一张图"), "map title in Chinese (env RISKMAP_TITLE)")
 	fs.StringVar(&c.titleEN, "title-en", envOr(getenv, "RISKMAP_TITLE_EN", "Lishui Safety Risk Map"), "map title in English (env RISKMAP_TITLE_EN)")
 	fs.StringVar(&c.basemapURL, "basemap-url", getenv("RISKMAP_BASEMAP_URL"),
-		"XYZ raster basemap URL template with {z} {x} {y}, e.g. the bureau's 天地图 vec_w endpoint with its tk key (env RISKMAP_BASEMAP_URL); empty: the offline context map")
+		"XYZ raster basemap URL template with {z} {x} {y}, e.g. the bureau's 天地图 vec_w endpoint with its tk key (env RISKMAP_BASEMAP_URL); riskmap relays its tiles at /basemap/{z}/{x}/{y}, so the key stays on the server; empty: the offline context map")
 	fs.StringVar(&c.basemapAttrib, "basemap-attribution", envOr(getenv, "RISKMAP_BASEMAP_ATTRIBUTION", ""), "attribution shown for the basemap (env RISKMAP_BASEMAP_ATTRIBUTION)")
 	fs.IntVar(&c.basemapMaxZoom, "basemap-maxzoom", 18, "deepest zoom level the basemap serves")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
@@ -99,7 +99,7 @@ func (c *serveConfig) validate() error {
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger}
 	if c.basemapURL != "" {
-		o.Basemap = &web.Basemap{Tiles: []string{c.basemapURL}, Attribution: c.basemapAttrib, TileSize: 256, MinZoom: 1, MaxZoom: c.basemapMaxZoom}
+		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: 1, MaxZoom: c.basemapMaxZoom}
 	}
 	return o
 }
