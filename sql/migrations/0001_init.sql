@@ -151,3 +151,26 @@ CREATE TRIGGER context_feature_bump_upd AFTER UPDATE ON context_feature
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION layer_table_bump('context');
 CREATE TRIGGER context_feature_bump_del AFTER DELETE ON context_feature
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION layer_table_bump('context');
+
+-- The four-colour summary of each county: its highest grade (就高; NULL,
+-- i.e. grey, when nothing in it is assessed, never blue) and the count per
+-- grade.
+CREATE VIEW county_risk AS
+SELECT county_code,
+       max(grade)                               AS grade,
+       count(*) FILTER (WHERE grade = 'red')    AS n_red,
+       count(*) FILTER (WHERE grade = 'orange') AS n_orange,
+       count(*) FILTER (WHERE grade = 'yellow') AS n_yellow,
+       count(*) FILTER (WHERE grade = 'blue')   AS n_blue,
+       count(*) FILTER (WHERE grade IS NULL)    AS n_unassessed
+FROM risk_object
+GROUP BY county_code;
+
+-- A risk object as the API shows it, with its county's name.
+CREATE VIEW risk_object_card AS
+SELECT o.id, o.category, o.name, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.geom,
+       coalesce(o.county_code, '') AS county_code, coalesce(d.name, '') AS county_name,
+       coalesce(o.grade::text, 'unassessed') AS grade, o.score, coalesce(o.method, '') AS method, o.assessed_at,
+       o.source, o.source_id, o.attributes, o.created_at, o.updated_at
+FROM risk_object o
+LEFT JOIN admin_division d ON d.code = o.county_code;

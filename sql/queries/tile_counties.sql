@@ -4,16 +4,6 @@
 -- $1 z int, $2 x int, $3 y int
 WITH b AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env
-), s AS (
-    SELECT county_code,
-           max(grade)                                  AS grade,
-           count(*) FILTER (WHERE grade = 'red')       AS n_red,
-           count(*) FILTER (WHERE grade = 'orange')    AS n_orange,
-           count(*) FILTER (WHERE grade = 'yellow')    AS n_yellow,
-           count(*) FILTER (WHERE grade = 'blue')      AS n_blue,
-           count(*) FILTER (WHERE grade IS NULL)       AS n_unassessed
-    FROM risk_object
-    GROUP BY county_code
 )
 SELECT ST_AsMVT(t, 'counties', 4096, 'geom', 'id')
 FROM (
@@ -30,6 +20,6 @@ FROM (
            ST_AsMVTGeom(d.geom_3857, b.env, 4096, 64, true) AS geom
     FROM admin_division d
     CROSS JOIN b
-    LEFT JOIN s ON s.county_code = d.code
+    LEFT JOIN county_risk s ON s.county_code = d.code
     WHERE d.level = 'county' AND d.geom_3857 && b.env
 ) t;
