@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -32,5 +34,16 @@ func TestQuoting(t *testing.T) {
 	}
 	if got := shellQuote("/a'b"); got != `'/a'\''b'` {
 		t.Errorf("shellQuote = %s", got)
+	}
+}
+
+func TestMissingPostgreSQLNamesPackages(t *testing.T) {
+	_, err := Open(context.Background(), Options{Dir: t.TempDir(), BinDir: t.TempDir()})
+	if !errors.Is(err, ErrMissing) {
+		t.Fatalf("Open with no binaries: %v, want ErrMissing", err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, "apt-get install postgresql-15 postgresql-15-postgis-3") {
+		t.Errorf("error %q is not one line naming the packages", msg)
 	}
 }
