@@ -34,8 +34,10 @@ var (
 
 // shelters generates NumShelters shelters: county centres at the seats,
 // township centres at every town and seat 街道, and village points around
-// towns and seats (counties weighted by population, seats ×3), all within
-// 800 m of their centre. Their grade is a site-safety check.
+// towns and seats (counties weighted by population, seats ×3). Centres
+// stand within 800 m of their town's seat; village points are spread over
+// the villages around it, up to 5 km away. Their grade is a site-safety
+// check.
 func (w *world) shelters() []geo.Object {
 	r := newRnd(streamShelters)
 	names := nameSet{}
@@ -113,7 +115,11 @@ func (w *world) shelters() []geo.Object {
 	out := make([]geo.Object, 0, len(specs))
 	for i, s := range specs {
 		c := &w.centres[s.centre]
-		pt := w.placeNear(r, c, r.disk(800))
+		radius := 800.0
+		if s.tier == tierVillage {
+			radius = 5000
+		}
+		pt := w.placeNear(r, c, r.disk(radius))
 		county := w.countyCode(pt)
 		cr := shelterCapacity[s.tier]
 		capacity := r.intIn(cr[0]/5, cr[1]/5) * 5
