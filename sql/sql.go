@@ -1,6 +1,8 @@
 // Package sql holds every SQL statement riskmap runs, as .sql files
-// embedded in the binary: forward-only schema migrations under migrations/
-// and one parameterised statement per file under queries/.
+// embedded in the binary: forward-only schema migrations under migrations/,
+// one parameterised statement per file under queries/, and what the
+// embedded cluster runs through psql to create its database under
+// bootstrap/.
 //
 // Importers of this package call it sqlfs, so that readers do not mistake
 // it for database/sql.
@@ -8,7 +10,8 @@ package sql
 
 import "embed"
 
-// FS holds migrations/NNNN_name.sql and queries/name.sql.
+// FS holds migrations/NNNN_name.sql, queries/name.sql and
+// bootstrap/name.sql.
 //
-//go:embed migrations/*.sql queries/*.sql
+//go:embed migrations/*.sql queries/*.sql bootstrap/*.sql
 var FS embed.FS

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	sqlfs "riskmap/sql"
 )
 
 // Database and Role are the names of the database and superuser that
@@ -68,7 +70,8 @@ var ErrMissing = errors.New("missing system package")
 
 // Open initialises the cluster in opts.Dir if it does not exist yet, starts
 // it if no process runs it already, and registers this process as a user.
-// Call Close when done.
+// Call Close when done. If Open fails after starting the server, it stops
+// the server again unless another process uses it.
 func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("cluster: no data directory given")
@@ -82,7 +85,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 		opts.Log = io.Discard
 	}
 	c := &Cluster{opts: opts, pgdata: filepath.Join(dir, "pg")}
-	if c.bin, err = findBin(opts.BinDir); err != nil {
+	if c.bin, err = findBin(opts.BinDir, c.pgdata); err != nil {
 		return nil, err
 	}
 	if err := c.checkPostGIS(ctx); err != nil {
@@ -110,6 +113,10 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	if err := c.ensureRunning(ctx); err != nil {
 		c.users.Close()
+		c.users = nil
+		if serr := c.stopIfLast(); serr != nil {
+			fmt.Fprintln(c.opts.Log, serr)
+		}
 		return nil, err
 	}
 	return c, nil
@@ -117,9 +124,7 @@ func Open(ctx context.Context, opts Options) (*Cluster, error) {
 
 // ConnString returns the libpq keyword/value connection string for the
 // riskmap database.
-func (c *Cluster) ConnString() string {
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", quoteDSN(c.sockDir), port, Role, Database)
-}
+func (c *Cluster) ConnString() string { return c.ConnStringDB(Database) }
 
 // ConnStringDB is ConnString for another database in the same cluster.
 func (c *Cluster) ConnStringDB(db string) string {
@@ -139,6 +144,12 @@ func (c *Cluster) Close() error {
 		return err
 	}
 	defer start.Close()
+	return c.stopIfLast()
+}
+
+// stopIfLast stops the server when no process holds the users lock. The
+// caller holds the start lock and no longer holds the users lock.
+func (c *Cluster) stopIfLast() error {
 	last, err := lockFile(filepath.Join(c.opts.Dir, ".cluster.users"), syscall.LOCK_EX|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		return nil // another process still uses the cluster
@@ -158,27 +169,50 @@ func (c *Cluster) Close() error {
 }
 
 func (c *Cluster) ensureRunning(ctx context.Context) error {
-	fresh := false
 	if _, err := os.Stat(filepath.Join(c.pgdata, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := c.initdb(ctx); err != nil {
 			return err
 		}
-		fresh = true
 	} else if err != nil {
 		return fmt.Errorf("inspect cluster: %w", err)
 	}
 	if !c.running() {
-		if err := c.start(ctx); err != nil {
+		if err := c.start(); err != nil {
 			return err
 		}
 	}
-	if fresh {
-		if out, err := c.run(ctx, "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", c.sockDir, "-p", strconv.Itoa(port),
-			"-U", Role, "-d", "postgres", "-c", "CREATE DATABASE "+Database); err != nil {
-			return fmt.Errorf("create database %s: %w: %s", Database, err, out)
-		}
+	// Checked on every start, not only after initdb: a first run stopped
+	// between initdb and this point must not leave a cluster without it.
+	return c.ensureDatabase(ctx)
+}
+
+// ensureDatabase creates the riskmap database when it is missing.
+func (c *Cluster) ensureDatabase(ctx context.Context) error {
+	exists, err := c.psql(ctx, "bootstrap/database_exists.sql")
+	if err != nil {
+		return err
 	}
-	return nil
+	if exists == "1" {
+		return nil
+	}
+	fmt.Fprintf(c.opts.Log, "creating database %s\n", Database)
+	_, err = c.psql(ctx, "bootstrap/create_database.sql")
+	return err
+}
+
+// psql runs one embedded bootstrap statement in the postgres database and
+// returns its unaligned output.
+func (c *Cluster) psql(ctx context.Context, file string) (string, error) {
+	q, err := sqlfs.FS.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", file, err)
+	}
+	out, err := c.run(ctx, "psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", c.sockDir, "-p", strconv.Itoa(port),
+		"-U", Role, "-d", "postgres", "-c", string(q))
+	if err != nil {
+		return "", fmt.Errorf("run %s: %w: %s", file, err, out)
+	}
+	return string(out), nil
 }
 
 func (c *Cluster) initdb(ctx context.Context) error {
@@ -200,22 +234,48 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	return nil
 }
 
-func (c *Cluster) start(ctx context.Context) error {
+// start starts the server. It is not cancellable: an interrupted pg_ctl
+// would leave a server that nobody knows about.
+func (c *Cluster) start() error {
 	fmt.Fprintf(c.opts.Log, "starting PostgreSQL in %s\n", c.pgdata)
 	if c.sockDir != c.pgdata {
-		if err := os.MkdirAll(c.sockDir, 0o700); err != nil {
-			return fmt.Errorf("create socket directory: %w", err)
-		}
-		if err := c.chown(c.sockDir); err != nil {
+		if err := c.makeSocketDir(); err != nil {
 			return err
 		}
 	}
 	// pg_ctl hands -o to a shell, so the socket path is single-quoted.
-	o := fmt.Sprintf("-c listen_addresses='' -p %d -k %s", port, shellQuote(c.sockDir))
-	out, err := c.run(ctx, "pg_ctl", "start", "-D", c.pgdata, "-w", "-t", "120", "-l", filepath.Join(c.pgdata, "server.log"), "-o", o)
+	// Only the server's own user (and root) may connect.
+	o := fmt.Sprintf("-c listen_addresses='' -c unix_socket_permissions=0700 -p %d -k %s", port, shellQuote(c.sockDir))
+	out, err := c.run(context.Background(), "pg_ctl", "start", "-D", c.pgdata, "-w", "-t", "120", "-l", filepath.Join(c.pgdata, "server.log"), "-o", o)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.pgdata, "server.log"))
 		return fmt.Errorf("start PostgreSQL: %w: %s\n%s", err, out, tail(log, 2000))
+	}
+	return nil
+}
+
+// makeSocketDir creates the fallback socket directory, or checks that the
+// one there is ours: a directory another user made in /tmp would give
+// them the server.
+func (c *Cluster) makeSocketDir() error {
+	if err := os.Mkdir(c.sockDir, 0o700); err == nil {
+		if err := c.chown(c.sockDir); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("create socket directory: %w", err)
+	}
+	fi, err := os.Lstat(c.sockDir)
+	if err != nil {
+		return fmt.Errorf("inspect socket directory: %w", err)
+	}
+	uid := uint32(os.Geteuid())
+	if c.cred != nil {
+		uid = c.cred.Uid
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || !ok || st.Uid != uid || fi.Mode().Perm() != 0o700 {
+		return fmt.Errorf("socket directory %s is not a private directory of the server's user; remove it and try again", c.sockDir)
 	}
 	return nil
 }
@@ -259,7 +319,16 @@ func (c *Cluster) dropPrivileges() error {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}
+	// The server gets its user's groups, not root's.
+	var groups []uint32
+	if gids, err := u.GroupIds(); err == nil {
+		for _, g := range gids {
+			if n, err := strconv.Atoi(g); err == nil {
+				groups = append(groups, uint32(n))
+			}
+		}
+	}
+	c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}
 	// The server user must be able to traverse every directory down to
 	// its data; grant search (not read) permission where it is missing.
 	for d := c.opts.Dir; ; d = filepath.Dir(d) {
@@ -309,8 +378,10 @@ func (c *Cluster) checkPostGIS(ctx context.Context) error {
 	return nil
 }
 
-// findBin locates the directory holding pg_ctl, initdb and postgres.
-func findBin(dir string) (string, error) {
+// findBin locates the directory holding pg_ctl, initdb and postgres: dir
+// when given; else the binaries of the major version that made the
+// cluster in pgdata, if there is one; else the newest installed.
+func findBin(dir, pgdata string) (string, error) {
 	has := func(d string) bool {
 		for _, p := range []string{"pg_ctl", "initdb", "postgres", "psql"} {
 			if _, err := os.Stat(filepath.Join(d, p)); err != nil {
@@ -324,6 +395,14 @@ func findBin(dir string) (string, error) {
 			return dir, nil
 		}
 		return "", fmt.Errorf("%w: PostgreSQL server programs not found in %s: apt-get install postgresql-15 postgresql-15-postgis-3", ErrMissing, dir)
+	}
+	if b, err := os.ReadFile(filepath.Join(pgdata, "PG_VERSION")); err == nil {
+		v := strings.TrimSpace(string(b))
+		d := filepath.Join("/usr/lib/postgresql", v, "bin")
+		if !has(d) {
+			return "", fmt.Errorf("%w: the cluster in %s was made by PostgreSQL %s, which is not installed: apt-get install postgresql-%s postgresql-%s-postgis-3", ErrMissing, pgdata, v, v, v)
+		}
+		return d, nil
 	}
 	cands, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(cands, func(i, j int) bool { return versionOf(cands[i]) > versionOf(cands[j]) })
@@ -345,14 +424,15 @@ func versionOf(binDir string) int {
 
 // socketDir is where the server's Unix socket lives: the cluster directory
 // itself, unless its path is too long for a socket address, in which case a
-// private directory under /tmp named after it.
+// private directory under /tmp named after it (always /tmp, not $TMPDIR,
+// so that every process finds the same one).
 func socketDir(pgdata string) string {
 	const max = 100 // sun_path holds 108 bytes including ".s.PGSQL.5432"
 	if len(pgdata)+len("/.s.PGSQL.5432") <= max {
 		return pgdata
 	}
 	sum := sha256.Sum256([]byte(pgdata))
-	return filepath.Join(os.TempDir(), "riskmap-"+hex.EncodeToString(sum[:6]))
+	return filepath.Join("/tmp", "riskmap-"+hex.EncodeToString(sum[:6]))
 }
 
 func lockFile(path string, how int) (*os.File, error) {

@@ -3,8 +3,12 @@ package cluster
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestSocketDir(t *testing.T) {
@@ -45,5 +49,98 @@ func TestMissingPostgreSQLNamesPackages(t *testing.T) {
 	msg := err.Error()
 	if strings.Contains(msg, "\n") || !strings.Contains(msg, "apt-get install postgresql-15 postgresql-15-postgis-3") {
 		t.Errorf("error %q is not one line naming the packages", msg)
+	}
+}
+
+func pidFile(dir string) string { return filepath.Join(dir, "pg", "postmaster.pid") }
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// TestLifecycle runs a real cluster through the states a user's Ctrl-C can
+// leave it in.
+func TestLifecycle(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+
+	c, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second user joins the running server; the first leaving keeps it up.
+	c2, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(pidFile(dir)) {
+		t.Fatal("server stopped while a second user still had it")
+	}
+	conn, err := pgx.Connect(ctx, c2.ConnString())
+	if err != nil {
+		t.Fatalf("second user cannot connect after the first left: %v", err)
+	}
+	// Simulate a first run interrupted between initdb and CREATE DATABASE.
+	if _, err := conn.Exec(ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	admin, err := pgx.Connect(ctx, c2.ConnStringDB("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, "DROP DATABASE "+Database); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close(ctx)
+	if err := c2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(pidFile(dir)) {
+		t.Fatal("server still running after its last user left")
+	}
+
+	// Open recreates the missing database.
+	c3, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("reopen after an interrupted first run: %v", err)
+	}
+	conn, err = pgx.Connect(ctx, c3.ConnString())
+	if err != nil {
+		t.Fatalf("database %s was not recreated: %v", Database, err)
+	}
+	conn.Close(ctx)
+	if err := c3.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// An Open that fails after starting the server stops it again.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Open(cancelled, Options{Dir: dir}); err == nil {
+		t.Fatal("Open with a cancelled context succeeded")
+	}
+	if exists(pidFile(dir)) {
+		t.Error("a failed Open left the server running")
+	}
+}
+
+func TestSocketDirMustBeOurs(t *testing.T) {
+	d := filepath.Join(t.TempDir(), "sock")
+	if err := os.Mkdir(d, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(d, 0o777)
+	c := &Cluster{sockDir: d}
+	if err := c.makeSocketDir(); err == nil || !strings.Contains(err.Error(), "not a private directory") {
+		t.Errorf("makeSocketDir on a world-writable directory: %v", err)
+	}
+	os.Remove(d)
+	if err := c.makeSocketDir(); err != nil {
+		t.Errorf("makeSocketDir on a fresh path: %v", err)
 	}
 }

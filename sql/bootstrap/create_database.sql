@@ -1,0 +1,2 @@
+-- Creates the riskmap database in a new embedded cluster.
+CREATE DATABASE riskmap;
