@@ -15,6 +15,8 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrUnavailable means a dependency (the database) cannot answer now.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrTimeout means the work took longer than it is allowed to.
+	ErrTimeout = errors.New("timed out")
 )
 
 // ParamError is an invalid input that names the parameter, field or column

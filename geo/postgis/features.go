@@ -31,15 +31,15 @@ func (s *Store) Objects(ctx context.Context, c geo.Category, p geo.Page) ([]geo.
 	defer res.Close()
 	var total int
 	if err := res.QueryRow().Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count %s: %w", c, err)
+		return nil, 0, fmt.Errorf("count %s: %w", c, classify(err))
 	}
 	rows, err := res.Query()
 	if err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", c, err)
+		return nil, 0, fmt.Errorf("list %s: %w", c, classify(err))
 	}
 	objs, err := pgx.CollectRows(rows, scanObject)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list %s: %w", c, err)
+		return nil, 0, fmt.Errorf("list %s: %w", c, classify(err))
 	}
 	return objs, total, res.Close()
 }
@@ -49,11 +49,11 @@ func (s *Store) Objects(ctx context.Context, c geo.Category, p geo.Page) ([]geo.
 func (s *Store) Object(ctx context.Context, c geo.Category, id int64) (geo.Object, error) {
 	rows, err := s.pool.Query(ctx, s.q.get("object_get"), string(c), id)
 	if err != nil {
-		return geo.Object{}, fmt.Errorf("get %s %d: %w", c, id, err)
+		return geo.Object{}, fmt.Errorf("get %s %d: %w", c, id, classify(err))
 	}
 	o, err := pgx.CollectExactlyOneRow(rows, scanObject)
 	if err != nil {
-		return geo.Object{}, fmt.Errorf("get %s %d: %w", c, id, notFound(err))
+		return geo.Object{}, fmt.Errorf("get %s %d: %w", c, id, classify(err))
 	}
 	return o, nil
 }
@@ -80,7 +80,7 @@ func scanObject(row pgx.CollectableRow) (geo.Object, error) {
 		return o, err
 	}
 	if err := json.Unmarshal(attrs, &o.Attributes); err != nil {
-		return o, fmt.Errorf("decode attributes of %d: %w", o.ID, err)
+		return o, fmt.Errorf("decode attributes of %d: %w", o.ID, classify(err))
 	}
 	o.CreatedAt, o.UpdatedAt = created, updated
 	return o, nil
@@ -97,15 +97,15 @@ func (s *Store) Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, 
 	defer res.Close()
 	var total int
 	if err := res.QueryRow().Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count counties: %w", err)
+		return nil, 0, fmt.Errorf("count counties: %w", classify(err))
 	}
 	rows, err := res.Query()
 	if err != nil {
-		return nil, 0, fmt.Errorf("list counties: %w", err)
+		return nil, 0, fmt.Errorf("list counties: %w", classify(err))
 	}
 	ds, err := pgx.CollectRows(rows, scanDivision)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list counties: %w", err)
+		return nil, 0, fmt.Errorf("list counties: %w", classify(err))
 	}
 	return ds, total, res.Close()
 }
@@ -115,11 +115,11 @@ func (s *Store) Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, 
 func (s *Store) County(ctx context.Context, code string) (geo.Division, error) {
 	rows, err := s.pool.Query(ctx, s.q.get("divisions_page"), nil, nil, nil, nil, 1, 0, code)
 	if err != nil {
-		return geo.Division{}, fmt.Errorf("get county %s: %w", code, err)
+		return geo.Division{}, fmt.Errorf("get county %s: %w", code, classify(err))
 	}
 	d, err := pgx.CollectExactlyOneRow(rows, scanDivision)
 	if err != nil {
-		return geo.Division{}, fmt.Errorf("get county %s: %w", code, notFound(err))
+		return geo.Division{}, fmt.Errorf("get county %s: %w", code, classify(err))
 	}
 	return d, nil
 }
@@ -139,7 +139,7 @@ func scanDivision(row pgx.CollectableRow) (geo.Division, error) {
 	}
 	g, err := wkb.Unmarshal(boundary)
 	if err != nil {
-		return d, fmt.Errorf("decode boundary of %s: %w", d.Code, err)
+		return d, fmt.Errorf("decode boundary of %s: %w", d.Code, classify(err))
 	}
 	mp, ok := g.(orb.MultiPolygon)
 	if !ok {
@@ -164,7 +164,7 @@ func scanDivision(row pgx.CollectableRow) (geo.Division, error) {
 func (s *Store) Extent(ctx context.Context) (orb.Bound, bool, error) {
 	var x0, y0, x1, y1 *float64
 	if err := s.pool.QueryRow(ctx, s.q.get("extent")).Scan(&x0, &y0, &x1, &y1); err != nil {
-		return orb.Bound{}, false, fmt.Errorf("read extent: %w", err)
+		return orb.Bound{}, false, fmt.Errorf("read extent: %w", classify(err))
 	}
 	if x0 == nil {
 		return orb.Bound{}, false, nil

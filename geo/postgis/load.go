@@ -41,33 +41,33 @@ func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 		for _, d := range ds.Divisions {
 			geom, err := wkb.Marshal(d.Geometry)
 			if err != nil {
-				return fmt.Errorf("encode boundary of %s: %w", d.Code, err)
+				return fmt.Errorf("encode boundary of %s: %w", d.Code, classify(err))
 			}
 			var label []byte
 			if !d.Label.Equal([2]float64{}) {
 				if label, err = wkb.Marshal(d.Label); err != nil {
-					return fmt.Errorf("encode label of %s: %w", d.Code, err)
+					return fmt.Errorf("encode label of %s: %w", d.Code, classify(err))
 				}
 			}
 			tag, err := tx.Exec(ctx, s.q.get("division_upsert"), d.Code, d.Name, d.Level, d.ParentCode, d.Population, geom, label, ds.Source)
 			if err != nil {
-				return fmt.Errorf("division %s (%s): %w", d.Code, d.Name, err)
+				return fmt.Errorf("division %s (%s): %w", d.Code, d.Name, classify(err))
 			}
 			st.Divisions += int(tag.RowsAffected())
 		}
 		for _, f := range ds.Context {
 			geom, err := wkb.Marshal(f.Geometry)
 			if err != nil {
-				return fmt.Errorf("encode %s %s: %w", f.Kind, f.SourceID, err)
+				return fmt.Errorf("encode %s %s: %w", f.Kind, f.SourceID, classify(err))
 			}
 			tag, err := tx.Exec(ctx, s.q.get("context_upsert"), f.Kind, f.Name, ds.Source, f.SourceID, geom)
 			if err != nil {
-				return fmt.Errorf("%s %s (%s): %w", f.Kind, f.SourceID, f.Name, err)
+				return fmt.Errorf("%s %s (%s): %w", f.Kind, f.SourceID, f.Name, classify(err))
 			}
 			st.Context += int(tag.RowsAffected())
 		}
 		if _, err := tx.Exec(ctx, s.q.get("load_objects_create")); err != nil {
-			return fmt.Errorf("stage objects: %w", err)
+			return fmt.Errorf("stage objects: %w", classify(err))
 		}
 		rows := make([][]any, len(ds.Objects))
 		for i, o := range ds.Objects {
@@ -77,7 +77,7 @@ func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 			}
 			aj, err := json.Marshal(attrs)
 			if err != nil {
-				return fmt.Errorf("object %s/%s: encode attributes: %w", o.Category, o.SourceID, err)
+				return fmt.Errorf("object %s/%s: encode attributes: %w", o.Category, o.SourceID, classify(err))
 			}
 			var grade any
 			if o.Grade.Assessed() {
@@ -88,21 +88,21 @@ func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 		}
 		cols := []string{"category", "name", "lon", "lat", "county_code", "grade", "score", "method", "assessed_at", "source", "source_id", "attributes"}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"load_objects"}, cols, pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("stage objects: %w", err)
+			return fmt.Errorf("stage objects: %w", classify(err))
 		}
 		tag, err := tx.Exec(ctx, s.q.get("load_objects_upsert"))
 		if err != nil {
-			return fmt.Errorf("store objects: %w", err)
+			return fmt.Errorf("store objects: %w", classify(err))
 		}
 		st.Objects = tag.RowsAffected()
 		if tag, err = tx.Exec(ctx, s.q.get("load_objects_prune"), ds.Source); err != nil {
-			return fmt.Errorf("remove objects the source no longer has: %w", err)
+			return fmt.Errorf("remove objects the source no longer has: %w", classify(err))
 		}
 		st.Removed = tag.RowsAffected()
 		return nil
 	})
 	if err != nil {
-		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
+		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, classify(err))
 	}
 	return st, nil
 }

@@ -49,12 +49,6 @@ func Migrations() ([]Migration, error) {
 	return out, nil
 }
 
-// The bookkeeping table; it is created before any migration runs.
-const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    integer PRIMARY KEY,
-	name       text NOT NULL,
-	applied_at timestamptz NOT NULL DEFAULT now())`
-
 // lockKey is the advisory lock that keeps two processes from migrating at
 // once ("riskmap" in ASCII).
 const lockKey = 0x7269736b6d6170
@@ -71,14 +65,14 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(lockKey)); err != nil {
-		return nil, fmt.Errorf("migrate: take lock: %w", err)
+	if _, err := conn.Exec(ctx, s.q.get("migrations_lock"), int64(lockKey)); err != nil {
+		return nil, fmt.Errorf("migrate: take lock: %w", classify(err))
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(lockKey))
-	if _, err := conn.Exec(ctx, createMigrationsTable); err != nil {
-		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
+	defer conn.Exec(context.WithoutCancel(ctx), s.q.get("migrations_unlock"), int64(lockKey))
+	if _, err := conn.Exec(ctx, s.q.get("migrations_table")); err != nil {
+		return nil, fmt.Errorf("migrate: create schema_migrations: %w", classify(err))
 	}
-	done, err := appliedVersions(ctx, conn.Conn())
+	done, err := s.appliedVersions(ctx, conn.Conn())
 	if err != nil {
 		return nil, err
 	}
@@ -93,56 +87,75 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
+			_, err := tx.Exec(ctx, s.q.get("migration_record"), m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return applied, fmt.Errorf("apply migration %s: %w", m.Name, err)
+			return applied, fmt.Errorf("apply migration %s: %w", m.Name, classify(err))
 		}
 		applied = append(applied, m.Name)
 	}
 	return applied, nil
 }
 
-// SchemaStatus returns the number of migrations the database has applied
-// and the number riskmap knows. current < latest means run migrate.
-func (s *Store) SchemaStatus(ctx context.Context) (current, latest int, err error) {
+// SchemaStatus compares the database's schema with the migrations this
+// riskmap knows.
+type SchemaStatus struct {
+	Applied int   // known migrations the database has applied
+	Known   int   // migrations this riskmap knows
+	Unknown []int // versions the database has applied that this riskmap does not know (it is older than the schema)
+}
+
+// Current reports whether the schema is exactly what this riskmap expects.
+func (st SchemaStatus) Current() bool { return st.Applied == st.Known && len(st.Unknown) == 0 }
+
+// SchemaStatus reads which migrations the database has applied.
+func (s *Store) SchemaStatus(ctx context.Context) (SchemaStatus, error) {
 	all, err := Migrations()
 	if err != nil {
-		return 0, 0, err
+		return SchemaStatus{}, err
 	}
+	st := SchemaStatus{Known: len(all)}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read schema status: %w", err)
+		return st, fmt.Errorf("read schema status: %w", classify(err))
 	}
 	defer conn.Release()
 	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
-		return 0, 0, fmt.Errorf("read schema status: %w", err)
+	if err := conn.QueryRow(ctx, s.q.get("migrations_table_exists")).Scan(&exists); err != nil {
+		return st, fmt.Errorf("read schema status: %w", classify(err))
 	}
 	if !exists {
-		return 0, len(all), nil
+		return st, nil
 	}
-	done, err := appliedVersions(ctx, conn.Conn())
+	done, err := s.appliedVersions(ctx, conn.Conn())
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
+	known := map[int]bool{}
 	for _, m := range all {
+		known[m.Version] = true
 		if done[m.Version] {
-			current++
+			st.Applied++
 		}
 	}
-	return current, len(all), nil
+	for v := range done {
+		if !known[v] {
+			st.Unknown = append(st.Unknown, v)
+		}
+	}
+	sort.Ints(st.Unknown)
+	return st, nil
 }
 
-func appliedVersions(ctx context.Context, conn *pgx.Conn) (map[int]bool, error) {
-	rows, err := conn.Query(ctx, "SELECT version FROM schema_migrations")
+func (s *Store) appliedVersions(ctx context.Context, conn *pgx.Conn) (map[int]bool, error) {
+	rows, err := conn.Query(ctx, s.q.get("migrations_applied"))
 	if err != nil {
-		return nil, fmt.Errorf("read applied migrations: %w", err)
+		return nil, fmt.Errorf("read applied migrations: %w", classify(err))
 	}
 	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
-		return nil, fmt.Errorf("read applied migrations: %w", err)
+		return nil, fmt.Errorf("read applied migrations: %w", classify(err))
 	}
 	done := map[int]bool{}
 	for _, v := range versions {

@@ -7,13 +7,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 
 	"riskmap/geo"
 	sqlfs "riskmap/sql"
@@ -42,7 +46,8 @@ type queries map[string]string
 var requiredQueries = []string{
 	"tile_objects", "tile_counties", "tile_context",
 	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
-	"extent", "layer_versions",
+	"extent", "layer_versions", "ping",
+	"migrations_table", "migrations_table_exists", "migrations_applied", "migration_record", "migrations_lock", "migrations_unlock",
 	"load_objects_create", "load_objects_upsert", "load_objects_prune", "division_upsert", "context_upsert",
 }
 
@@ -53,7 +58,7 @@ func (q queries) get(name string) string { return q[name] }
 func Open(ctx context.Context, connString string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		return nil, fmt.Errorf("parse database address: %w", err)
+		return nil, fmt.Errorf("parse database address: %w", classify(err))
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
@@ -70,11 +75,11 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return nil, fmt.Errorf("connect to database: %w", classify(err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return nil, fmt.Errorf("connect to database: %w", classify(err))
 	}
 	return &Store{pool: pool, q: q}, nil
 }
@@ -83,12 +88,12 @@ func loadQueries() (queries, error) {
 	q := queries{}
 	ents, err := fs.ReadDir(sqlfs.FS, "queries")
 	if err != nil {
-		return nil, fmt.Errorf("read embedded queries: %w", err)
+		return nil, fmt.Errorf("read embedded queries: %w", classify(err))
 	}
 	for _, e := range ents {
 		b, err := fs.ReadFile(sqlfs.FS, path.Join("queries", e.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("read embedded query %s: %w", e.Name(), err)
+			return nil, fmt.Errorf("read embedded query %s: %w", e.Name(), classify(err))
 		}
 		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
 	}
@@ -106,8 +111,12 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks that the database answers. Failures wrap geo.ErrUnavailable.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("%w: ping database: %w", geo.ErrUnavailable, err)
+	if err := s.pool.QueryRow(ctx, s.q.get("ping")).Scan(&one); err != nil {
+		if c := classify(err); errors.Is(c, geo.ErrTimeout) || errors.Is(c, context.DeadlineExceeded) || errors.Is(c, context.Canceled) {
+			return fmt.Errorf("ping database: %w", c)
+		}
+		// Whatever else stops a ping, the database is not answering.
+		return fmt.Errorf("%w: ping database: %w", geo.ErrUnavailable, classify(err))
 	}
 	return nil
 }
@@ -117,7 +126,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) {
 	rows, err := s.pool.Query(ctx, s.q.get("layer_versions"))
 	if err != nil {
-		return nil, fmt.Errorf("read layer versions: %w", err)
+		return nil, fmt.Errorf("read layer versions: %w", classify(err))
 	}
 	out := map[geo.Layer]int64{}
 	var name string
@@ -127,16 +136,42 @@ func (s *Store) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) 
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read layer versions: %w", err)
+		return nil, fmt.Errorf("read layer versions: %w", classify(err))
 	}
 	return out, nil
 }
 
-// notFound maps pgx's "no rows" to geo.ErrNotFound; it is the only place
-// that does.
-func notFound(err error) error {
+// classify marks database errors with the geo sentinel the web layer maps
+// to a status: no rows → ErrNotFound, a statement timeout → ErrTimeout, a
+// server that is down, restarting or refusing connections →
+// ErrUnavailable. It is the only place that looks at pgx's errors.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return geo.ErrNotFound
+		return fmt.Errorf("%w: %w", geo.ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "57014": // query_canceled: statement_timeout
+			return fmt.Errorf("%w: %w", geo.ErrTimeout, err)
+		case strings.HasPrefix(pgErr.Code, "08"), // connection exceptions
+			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03", // shutting down, cannot connect now
+			pgErr.Code == "53300": // too many connections
+			return fmt.Errorf("%w: %w", geo.ErrUnavailable, err)
+		}
+		return err
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	if errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, puddle.ErrClosedPool) || pgconn.SafeToRetry(err) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", geo.ErrUnavailable, err)
 	}
 	return err
 }

@@ -2,11 +2,14 @@ package postgis_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
@@ -63,12 +66,54 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if len(applied) != 0 {
 		t.Errorf("second Migrate applied %v, want nothing", applied)
 	}
-	cur, latest, err := s.SchemaStatus(ctx)
+	st, err := s.SchemaStatus(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cur != latest || latest == 0 {
-		t.Errorf("SchemaStatus = %d, %d; want equal and > 0", cur, latest)
+	if !st.Current() || st.Known == 0 {
+		t.Errorf("SchemaStatus = %+v; want current", st)
+	}
+}
+
+func TestSchemaStatus(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		sql     string
+		current bool
+		applied int
+		unknown []int
+	}{
+		{"migrated", "", true, 1, nil},
+		{"never migrated", "DELETE FROM schema_migrations", false, 0, nil},
+		{"newer than this riskmap", "INSERT INTO schema_migrations VALUES (9999, '9999_future.sql')", false, 1, []int{9999}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := pgtest.NewDB(t)
+			s, err := postgis.Open(ctx, db, postgis.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if tc.sql != "" {
+				conn, err := pgx.Connect(ctx, db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := conn.Exec(ctx, tc.sql); err != nil {
+					t.Fatal(err)
+				}
+				conn.Close(ctx)
+			}
+			st, err := s.SchemaStatus(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Current() != tc.current || st.Applied != tc.applied || !slices.Equal(st.Unknown, tc.unknown) {
+				t.Errorf("SchemaStatus = %+v, want current %v, applied %d, unknown %v", st, tc.current, tc.applied, tc.unknown)
+			}
+		})
 	}
 }
 
@@ -141,20 +186,42 @@ func TestFailedLoadKeepsData(t *testing.T) {
 	if _, err := s.Load(ctx, smallDataset()); err != nil {
 		t.Fatal(err)
 	}
+	snapshot := func() string {
+		objs, _, err := s.Objects(ctx, geo.Enterprises, geo.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, _, err := s.Counties(ctx, geo.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := s.LayerVersions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tile, err := s.Tile(ctx, []geo.Layer{geo.Context}, maptile.At(orb.Point{119.9, 28.4}, 8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal([]any{objs, ds, vs, tile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	before := snapshot()
+	// Divisions and the background are written first and succeed; the
+	// objects come last and fail on an unknown county.
 	bad := smallDataset()
+	bad.Divisions[0].Name = "改名区"
+	bad.Context[0].Name = "改名江"
 	bad.Objects[0].Name = "改了名字"
-	bad.Objects[1].County = "999999" // no such county: the foreign key fails
+	bad.Objects[len(bad.Objects)-1].County = "999999"
 	if _, err := s.Load(ctx, bad); err == nil {
 		t.Fatal("load with an unknown county succeeded")
 	}
-	objs, _, err := s.Objects(ctx, geo.Enterprises, geo.Page{Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range objs {
-		if o.Name == "改了名字" {
-			t.Errorf("failed load renamed object %d", o.ID)
-		}
+	if after := snapshot(); after != before {
+		t.Errorf("a failed load changed stored data:\nbefore %s\nafter  %s", before, after)
 	}
 }
 

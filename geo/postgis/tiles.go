@@ -36,14 +36,14 @@ func (s *Store) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([
 	for _, l := range layers {
 		var part []byte
 		if err := res.QueryRow().Scan(&part); err != nil {
-			return nil, fmt.Errorf("render layer %s of tile %d/%d/%d: %w", l, z, x, y, err)
+			return nil, fmt.Errorf("render layer %s of tile %d/%d/%d: %w", l, z, x, y, classify(err))
 		}
 		// MVT layers are repeated fields of the tile message, so the
 		// concatenation of single-layer tiles is a valid tile.
 		out = append(out, part...)
 	}
 	if err := res.Close(); err != nil {
-		return nil, fmt.Errorf("render tile %d/%d/%d: %w", z, x, y, err)
+		return nil, fmt.Errorf("render tile %d/%d/%d: %w", z, x, y, classify(err))
 	}
 	return out, nil
 }

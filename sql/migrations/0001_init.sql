@@ -9,7 +9,9 @@ CREATE TYPE risk_grade AS ENUM ('blue', 'yellow', 'orange', 'red');
 
 CREATE TYPE risk_category AS ENUM ('enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters');
 
--- Display names and colours live in data, not code (no standard fixes the hex values).
+-- Display names and colours (no standard fixes the hex values). The map
+-- page and geo.Grade carry the same defaults; a later change will serve
+-- these rows to the page so that a deployment can change them here.
 CREATE TABLE grade_def (
     grade     risk_grade PRIMARY KEY,
     ordinal   smallint   NOT NULL UNIQUE CHECK (ordinal BETWEEN 1 AND 4),

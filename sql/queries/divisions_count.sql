@@ -3,4 +3,4 @@
 SELECT count(*)
 FROM admin_division d
 WHERE d.level = 'county'
-  AND ($1::float8 IS NULL OR d.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490));
+  AND ($1::float8 IS NULL OR ST_Intersects(d.geom, ST_MakeEnvelope($1, $2, $3, $4, 4490)));
