@@ -5,7 +5,6 @@ package tiles
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -49,13 +48,10 @@ type Service struct {
 	Renderer Renderer
 }
 
-// Render returns the Mapbox Vector Tile of layers at t.
+// Render returns the Mapbox Vector Tile of layers at t. It is where a tile
+// cache will sit; for now every tile is rendered.
 func (s *Service) Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error) {
-	b, err := s.Renderer.Tile(ctx, layers, t)
-	if err != nil {
-		return nil, fmt.Errorf("render %s/%d/%d/%d: %w", joinLayers(layers), t.Z, t.X, t.Y, err)
-	}
-	return b, nil
+	return s.Renderer.Tile(ctx, layers, t)
 }
 
 func joinLayers(ls []geo.Layer) string {

@@ -81,6 +81,26 @@ func TestMapDrawsFourColours(t *testing.T) {
 
 	saveScreenshot(t, ctx, "map-zh.png")
 
+	// Chinese labels are drawn from local fonts (no glyph server): the
+	// font stack the map uses must draw 丽水 differently from a character
+	// no font has, or every label would be a box.
+	cjk, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(async () => {
+		const { CJK_FONTS } = await import('./style.js');
+		const draw = (ch) => {
+			const c = document.createElement('canvas'); c.width = 64; c.height = 32;
+			const g = c.getContext('2d'); g.font = '24px ' + CJK_FONTS; g.fillText(ch, 2, 26);
+			return Array.from(g.getImageData(0, 0, 64, 32).data).join(',');
+		};
+		const box = draw('\u{10FFFD}\u{10FFFD}');
+		return draw('丽水') !== box && draw('丽水') !== draw('');
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cjk {
+		t.Error("the map's font stack draws Chinese as boxes: no CJK font (make test-deps installs fonts-wqy-microhei)")
+	}
+
 	// Hide everything but the map canvas, then count the pixels of each
 	// grade colour in a screenshot: the map itself must have drawn them.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {

@@ -45,10 +45,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.opts.Logger.Error("unavailable", "path", r.URL.Path, "err", err)
 	case errors.Is(err, errUpstream):
 		p.Status, p.Detail = http.StatusBadGateway, "the basemap server did not deliver the tile"
-		s.opts.Logger.Warn("basemap", "path", r.URL.Path, "err", err)
+		s.opts.Logger.Warn("basemap", "path", r.URL.Path, "err", err) // basemap errors never hold the upstream URL
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		return // the client went away; nobody is listening
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled):
+		p.Status, p.Detail = http.StatusServiceUnavailable, "the server is shutting down"
+	case errors.Is(err, geo.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		p.Status, p.Detail = http.StatusGatewayTimeout, "the request took too long"
 		s.opts.Logger.Warn("timeout", "path", r.URL.Path, "err", err)
 	case errors.As(err, &he):

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"riskmap/geo"
@@ -27,7 +29,7 @@ type link struct {
 }
 
 func (s *Server) handleLanding(c echo.Context) error {
-	base := baseURL(c)
+	base := s.baseURL(c)
 	return c.JSON(http.StatusOK, map[string]any{
 		"title":       s.opts.Title,
 		"description": "riskmap OGC API - Features: risk objects and counties as GeoJSON",
@@ -56,7 +58,7 @@ func featureLayers() []geo.Layer {
 }
 
 func (s *Server) collection(c echo.Context, l geo.Layer) map[string]any {
-	base := baseURL(c) + "/ogc/collections/" + string(l)
+	base := s.baseURL(c) + "/ogc/collections/" + string(l)
 	title := "县级行政区 Counties"
 	if cat, ok := l.Category(); ok {
 		title = cat.NameZH() + " " + string(cat)
@@ -79,17 +81,22 @@ func (s *Server) handleCollections(c echo.Context) error {
 		cols = append(cols, s.collection(c, l))
 	}
 	return c.JSON(http.StatusOK, map[string]any{
-		"links":       []link{{Href: baseURL(c) + "/ogc/collections", Rel: "self", Type: "application/json"}},
+		"links":       []link{{Href: s.baseURL(c) + "/ogc/collections", Rel: "self", Type: "application/json"}},
 		"collections": cols,
 	})
 }
 
 func parseFeatureLayer(s string) (geo.Layer, error) {
-	l, err := geo.ParseLayer("layer", s)
-	if err != nil || l == geo.Context {
-		return "", geo.Invalidf("layer", "unknown collection %q (want counties or a category: enterprises, bridges, black_spots, rescue_resources, shelters)", s)
+	for _, l := range featureLayers() {
+		if string(l) == s {
+			return l, nil
+		}
 	}
-	return l, nil
+	names := make([]string, 0, 6)
+	for _, l := range featureLayers() {
+		names = append(names, string(l))
+	}
+	return "", geo.Invalidf("layer", "unknown collection %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 func (s *Server) handleCollection(c echo.Context) error {
@@ -159,7 +166,7 @@ func (s *Server) handleItems(c echo.Context) error {
 		}
 		total = n
 	}
-	self := baseURL(c) + c.Request().URL.Path
+	self := s.baseURL(c) + c.Request().URL.Path
 	links := []link{{Href: self + "?" + q.Encode(), Rel: "self", Type: geoJSONType}}
 	if p.Offset+len(fc.Features) < total {
 		next := url.Values{}
@@ -258,7 +265,11 @@ func countyFeature(d geo.Division) *geojson.Feature {
 		"n_yellow":     d.Risk.Counts[geo.Yellow],
 		"n_blue":       d.Risk.Counts[geo.Blue],
 		"n_unassessed": d.Risk.Counts[geo.Unassessed],
-		"label_point":  []float64{d.Label[0], d.Label[1]},
+	}
+	if d.Label != (orb.Point{}) {
+		f.Properties["label_point"] = []float64{d.Label[0], d.Label[1]}
+	} else {
+		f.Properties["label_point"] = nil
 	}
 	return f
 }

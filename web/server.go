@@ -54,7 +54,10 @@ type Options struct {
 	TitleEN string   // the map's title in English
 	Basemap *Basemap // nil: the offline context is the background
 	Version string   // riskmap's version, for TileJSON and logs
-	Logger  *slog.Logger
+	// PublicURL is where clients reach riskmap (scheme, host and any path
+	// prefix), for absolute links; empty means each request's own Host.
+	PublicURL string
+	Logger    *slog.Logger
 }
 
 // Server serves riskmap over HTTP.
@@ -83,6 +86,12 @@ func New(opts Options, tiles TileRenderer, features FeatureStore, health Pinger)
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.RequestID())
+	s.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+			return next(c)
+		}
+	})
 	s.echo.Use(middleware.Recover())
 	s.echo.Use(s.logRequests)
 	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
@@ -94,6 +103,7 @@ func New(opts Options, tiles TileRenderer, features FeatureStore, health Pinger)
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealth)
+	e.HEAD("/healthz", s.handleHealth)
 	e.GET("/config.json", s.handleConfig)
 
 	e.GET("/tiles/:layers/:z/:x/:y", s.handleTile)
@@ -160,12 +170,9 @@ type clientBasemap struct {
 }
 
 func (s *Server) handleConfig(c echo.Context) error {
-	b, ok, err := s.features.Extent(c.Request().Context())
+	b, err := s.extent(c)
 	if err != nil {
 		return err
-	}
-	if !ok { // nothing loaded yet: show China
-		b = orb.Bound{Min: orb.Point{73, 18}, Max: orb.Point{135, 54}}
 	}
 	ctr := b.Center()
 	cfg := clientConfig{
@@ -178,4 +185,17 @@ func (s *Server) handleConfig(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.JSON(http.StatusOK, cfg)
+}
+
+// extent is the area the data covers, or all of China while nothing is
+// loaded.
+func (s *Server) extent(c echo.Context) (orb.Bound, error) {
+	b, ok, err := s.features.Extent(c.Request().Context())
+	if err != nil {
+		return orb.Bound{}, err
+	}
+	if !ok {
+		b = orb.Bound{Min: orb.Point{73, 18}, Max: orb.Point{135, 54}}
+	}
+	return b, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -51,22 +52,16 @@ func (s *Server) handleStatic(c echo.Context) error {
 	if p == "" || p == "." {
 		p = "index.html"
 	}
-	var (
-		b   []byte
-		err error
-	)
-	cache := "no-cache"
+	fsys, name, cache := fs.FS(uiFS), "ui/"+p, "no-cache"
 	if strings.HasPrefix(p, "vendor/") {
-		b, err = fs.ReadFile(distFS, "dist/"+p)
-		cache = "public, max-age=3600"
-	} else {
-		b, err = fs.ReadFile(uiFS, "ui/"+p)
+		fsys, name, cache = distFS, "dist/"+p, "public, max-age=3600"
 	}
-	if errors.Is(err, fs.ErrNotExist) || (err != nil && strings.Contains(err.Error(), "is a directory")) {
+	if fi, err := fs.Stat(fsys, name); errors.Is(err, fs.ErrNotExist) || (err == nil && fi.IsDir()) {
 		return geo.ErrNotFound
 	}
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("read embedded %s: %w", name, err)
 	}
 	ct, ok := contentTypes[path.Ext(p)]
 	if !ok {

@@ -44,16 +44,20 @@ func (s *Server) handleTileJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, _, err := s.features.Extent(c.Request().Context())
+	b, err := s.extent(c)
 	if err != nil {
 		return err
 	}
-	url := baseURL(c) + "/tiles/" + name + "/{z}/{x}/{y}.mvt"
+	url := s.baseURL(c) + "/tiles/" + name + "/{z}/{x}/{y}.mvt"
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.JSON(http.StatusOK, tiles.NewTileJSON(layers, url, b, s.opts.Version))
 }
 
-// baseURL is the scheme and host the client used to reach us.
-func baseURL(c echo.Context) string {
+// baseURL is where clients reach us: the configured public URL, else the
+// scheme and host of the request.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.opts.PublicURL != "" {
+		return s.opts.PublicURL
+	}
 	return c.Scheme() + "://" + c.Request().Host
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +20,7 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/cluster"
 	"riskmap/geo/postgis/pgtest"
 	"riskmap/importers/demo"
 	"riskmap/tiles"
@@ -345,16 +348,83 @@ func TestHealth(t *testing.T) {
 	if resp, body := get(t, srv.URL+"/healthz"); resp.StatusCode != 200 {
 		t.Errorf("healthz with a database: %d %s", resp.StatusCode, body)
 	}
-	// The same server code over a store whose database has gone away.
-	gone, err := postgis.Open(context.Background(), pgtest.NewDB(t), postgis.Options{})
+	req, _ := http.NewRequest(http.MethodHead, srv.URL+"/healthz", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("HEAD /healthz: %v %v", resp, err)
+	}
+}
+
+// TestDatabaseOutage stops a real PostgreSQL under a running server: every
+// endpoint that needs the database answers 503, not 500.
+func TestDatabaseOutage(t *testing.T) {
+	ctx := context.Background()
+	c, err := cluster.Open(ctx, cluster.Options{Dir: filepath.Join(t.TempDir(), "data")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone.Close()
-	srv2 := newServer(t, gone)
-	resp, body := get(t, srv2.URL+"/healthz")
-	if resp.StatusCode != 503 || resp.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("healthz without a database: %d %s", resp.StatusCode, body)
+	store, err := postgis.Open(ctx, c.ConnString(), postgis.Options{})
+	if err != nil {
+		c.Close()
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		c.Close()
+		t.Fatal(err)
+	}
+	srv := newServer(t, store)
+	if resp, body := get(t, srv.URL+"/tiles/bridges/8/213/107.mvt"); resp.StatusCode != 200 {
+		t.Fatalf("tile with the database up: %d %s", resp.StatusCode, body)
+	}
+	if err := c.Close(); err != nil { // the last user: this stops the server
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/healthz", "/tiles/bridges/8/213/107.mvt", "/ogc/collections/bridges/items", "/ogc/collections/counties/items/331102", "/config.json", "/tiles/bridges.json"} {
+		resp, body := get(t, srv.URL+path)
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("GET %s with the database down: %d %q %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+}
+
+func TestEmptyDatabase(t *testing.T) {
+	srv := newServer(t, pgtest.NewStore(t))
+	_, body := get(t, srv.URL+"/tiles/counties,bridges.json")
+	var tj tiles.TileJSON
+	if err := json.Unmarshal(body, &tj); err != nil {
+		t.Fatal(err)
+	}
+	if tj.Bounds[2]-tj.Bounds[0] < 10 {
+		t.Errorf("TileJSON bounds on an empty database = %v, want a wide fallback", tj.Bounds)
+	}
+	_, body = get(t, srv.URL+"/ogc/collections/bridges/items")
+	var fc featureCollection
+	if err := json.Unmarshal(body, &fc); err != nil || fc.NumberMatched != 0 || len(fc.Features) != 0 || fc.Type != "FeatureCollection" {
+		t.Errorf("items on an empty database: %s", body)
+	}
+	resp, body := get(t, srv.URL+"/tiles/counties,bridges/0/0/0.mvt")
+	if resp.StatusCode != 200 || len(body) != 0 {
+		t.Errorf("tile on an empty database: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}
+
+func TestPublicURL(t *testing.T) {
+	_, store := demoServer(t)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := web.New(web.Options{Logger: logger, PublicURL: "https://gis.example.gov.cn/riskmap"}, &tiles.Service{Renderer: store}, store, store)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/tiles/bridges.json", nil)
+	req.Host = "evil.example"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tj tiles.TileJSON
+	json.NewDecoder(resp.Body).Decode(&tj)
+	if len(tj.Tiles) != 1 || tj.Tiles[0] != "https://gis.example.gov.cn/riskmap/tiles/bridges/{z}/{x}/{y}.mvt" {
+		t.Errorf("tiles = %v, want the public URL, not the request's Host", tj.Tiles)
 	}
 }
 
@@ -387,12 +457,18 @@ func TestBasemapRelay(t *testing.T) {
 		case r.URL.Path == "/vec_w/9/427/214":
 			w.Header().Set("Content-Type", "image/png")
 			w.Write(tile)
+		case r.URL.Path == "/vec_w/9/427/216":
+			w.Header().Set("Content-Type", "image/svg+xml")
+			w.Write([]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))
+		case r.URL.Path == "/vec_w/9/427/217":
+			panic(http.ErrAbortHandler) // the connection drops
 		default:
 			http.Error(w, "broken", 500)
 		}
 	}))
 	defer upstream.Close()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	h := web.New(web.Options{Logger: logger, Basemap: &web.Basemap{URL: upstream.URL + "/vec_w/{z}/{x}/{y}?tk=secret", MinZoom: 1, MaxZoom: 18}},
 		&tiles.Service{Renderer: store}, store, store)
 	srv := httptest.NewServer(h)
@@ -409,6 +485,8 @@ func TestBasemapRelay(t *testing.T) {
 	}{
 		{"tile", "/basemap/9/427/214", 200},
 		{"upstream fails", "/basemap/9/427/215", 502},
+		{"upstream sends SVG", "/basemap/9/427/216", 502},
+		{"upstream drops the connection", "/basemap/9/427/217", 502},
 		{"zoom below the basemap's", "/basemap/0/0/0", 400},
 		{"bad x", "/basemap/9/x/214", 400},
 	}
@@ -425,6 +503,9 @@ func TestBasemapRelay(t *testing.T) {
 				t.Errorf("GET %s leaked the key: %s", tc.path, body)
 			}
 		})
+	}
+	if strings.Contains(logs.String(), "secret") {
+		t.Errorf("the basemap key reached the log:\n%s", logs.String())
 	}
 	// Without a configured basemap there is nothing to relay.
 	srv2, _ := demoServer(t)

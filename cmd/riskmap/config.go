@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"riskmap/geo/postgis"
@@ -65,8 +67,11 @@ type serveConfig struct {
 	title          string
 	titleEN        string
 	basemapURL     string
+	basemapEnv     string // RISKMAP_BASEMAP_URL, kept out of --help: it may hold a key
 	basemapAttrib  string
+	basemapMinZoom int
 	basemapMaxZoom int
+	publicURL      string
 	logLevel       string
 }
 
@@ -75,20 +80,43 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.addr, "addr", envOr(getenv, "RISKMAP_ADDR", "127.0.0.1:8080"), "address to listen on (env RISKMAP_ADDR)")
 	fs.StringVar(&c.title, "title", envOr(getenv, "RISKMAP_TITLE", "丽水市安全风险一张图"), "map title in Chinese (env RISKMAP_TITLE)")
 	fs.StringVar(&c.titleEN, "title-en", envOr(getenv, "RISKMAP_TITLE_EN", "Lishui Safety Risk Map"), "map title in English (env RISKMAP_TITLE_EN)")
-	fs.StringVar(&c.basemapURL, "basemap-url", getenv("RISKMAP_BASEMAP_URL"),
+	c.basemapEnv = getenv("RISKMAP_BASEMAP_URL")
+	fs.StringVar(&c.basemapURL, "basemap-url", "",
 		"XYZ raster basemap URL template with {z} {x} {y}, e.g. the bureau's 天地图 vec_w endpoint with its tk key (env RISKMAP_BASEMAP_URL); riskmap relays its tiles at /basemap/{z}/{x}/{y}, so the key stays on the server; empty: the offline context map")
 	fs.StringVar(&c.basemapAttrib, "basemap-attribution", envOr(getenv, "RISKMAP_BASEMAP_ATTRIBUTION", ""), "attribution shown for the basemap (env RISKMAP_BASEMAP_ATTRIBUTION)")
-	fs.IntVar(&c.basemapMaxZoom, "basemap-maxzoom", 18, "deepest zoom level the basemap serves")
+	fs.IntVar(&c.basemapMinZoom, "basemap-minzoom", envInt(getenv, "RISKMAP_BASEMAP_MINZOOM", 1), "shallowest zoom level the basemap serves (env RISKMAP_BASEMAP_MINZOOM; 天地图 starts at 1)")
+	fs.IntVar(&c.basemapMaxZoom, "basemap-maxzoom", envInt(getenv, "RISKMAP_BASEMAP_MAXZOOM", 18), "deepest zoom level the basemap serves (env RISKMAP_BASEMAP_MAXZOOM)")
+	fs.StringVar(&c.publicURL, "public-url", getenv("RISKMAP_PUBLIC_URL"),
+		"the URL clients reach riskmap at, e.g. https://gis.example.gov.cn/riskmap, for the links in TileJSON and GeoJSON (env RISKMAP_PUBLIC_URL); empty: taken from each request's Host")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
 }
 
+// validate checks the flags once they are parsed, and fills in what comes
+// from the environment only.
 func (c *serveConfig) validate() error {
+	if c.basemapURL == "" {
+		c.basemapURL = c.basemapEnv
+	}
 	if c.basemapURL != "" {
+		u, err := url.Parse(c.basemapURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--basemap-url is not an http(s) URL") // the URL itself may hold a key: not echoed
+		}
 		for _, p := range []string{"{z}", "{x}", "{y}"} {
 			if !strings.Contains(c.basemapURL, p) {
-				return fmt.Errorf("--basemap-url %q lacks %s", c.basemapURL, p)
+				return fmt.Errorf("--basemap-url lacks %s", p)
 			}
 		}
+		if c.basemapMinZoom < 0 || c.basemapMaxZoom > 22 || c.basemapMinZoom > c.basemapMaxZoom {
+			return fmt.Errorf("--basemap-minzoom %d and --basemap-maxzoom %d must satisfy 0 ≤ min ≤ max ≤ 22", c.basemapMinZoom, c.basemapMaxZoom)
+		}
+	}
+	if c.publicURL != "" {
+		u, err := url.Parse(c.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			return fmt.Errorf("--public-url %q: want an http(s) URL such as https://gis.example.gov.cn/riskmap", c.publicURL)
+		}
+		c.publicURL = strings.TrimSuffix(c.publicURL, "/")
 	}
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return err
@@ -97,9 +125,9 @@ func (c *serveConfig) validate() error {
 }
 
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
-	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger}
+	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL}
 	if c.basemapURL != "" {
-		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: 1, MaxZoom: c.basemapMaxZoom}
+		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: c.basemapMinZoom, MaxZoom: c.basemapMaxZoom}
 	}
 	return o
 }
@@ -110,6 +138,13 @@ func parseLevel(s string) (slog.Level, error) {
 		return l, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+func envInt(getenv func(string) string, key string, def int) int {
+	if v, err := strconv.Atoi(getenv(key)); err == nil {
+		return v
+	}
+	return def
 }
 
 func envOr(getenv func(string) string, key, def string) string {

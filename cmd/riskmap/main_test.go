@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +19,15 @@ import (
 	"riskmap/geo/postgis/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+// TestMain runs the tests, or, when RISKMAP_TEST_RUN_MAIN=1, is the
+// riskmap program itself, so that tests can start it as a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("RISKMAP_TEST_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(pgtest.Run(m))
+}
 
 // env returns a getenv that knows only the given variables.
 func env(kv ...string) func(string) string {
@@ -41,28 +50,36 @@ func TestCommandLine(t *testing.T) {
 	tests := []struct {
 		name    string
 		args    []string
-		wantErr error
-		wantOut string // in stdout or stderr
+		env     []string
+		fails   bool
+		wantErr error  // when set, the error must match it
+		wantOut string // in stdout, stderr or the error
+		notOut  string // must appear nowhere
 	}{
-		{"no command", nil, errUsage, "Commands:"},
-		{"unknown command", []string{"frobnicate"}, errUsage, `unknown command "frobnicate"`},
-		{"help", []string{"help"}, nil, "riskmap <command>"},
-		{"version", []string{"version"}, nil, "riskmap "},
-		{"serve help", []string{"serve", "--help"}, flag.ErrHelp, "-addr"},
-		{"demo help", []string{"demo", "--help"}, flag.ErrHelp, "-load-only"},
-		{"migrate help", []string{"migrate", "--help"}, flag.ErrHelp, "-data-dir"},
-		{"bad flag", []string{"serve", "--nope"}, nil, "flag provided but not defined"},
-		{"bad basemap", []string{"serve", "--basemap-url", "http://x/tiles"}, nil, "lacks {z}"},
-		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, "--log-level"},
+		{name: "no command", fails: true, wantErr: errUsage, wantOut: "Commands:"},
+		{name: "unknown command", args: []string{"frobnicate"}, fails: true, wantErr: errUsage, wantOut: `unknown command "frobnicate"`},
+		{name: "help", args: []string{"help"}, wantOut: "riskmap <command>"},
+		{name: "version", args: []string{"version"}, wantOut: "riskmap " + versionString() + "\n"},
+		{name: "serve help", args: []string{"serve", "--help"}, fails: true, wantErr: flag.ErrHelp, wantOut: "-addr"},
+		{name: "demo help", args: []string{"demo", "--help"}, fails: true, wantErr: flag.ErrHelp, wantOut: "-load-only"},
+		{name: "migrate help", args: []string{"migrate", "--help"}, fails: true, wantErr: flag.ErrHelp, wantOut: "-data-dir"},
+		{name: "help keeps the basemap key secret", args: []string{"serve", "--help"}, env: []string{"RISKMAP_BASEMAP_URL", "http://t0/{z}/{x}/{y}?tk=SECRETKEY"},
+			fails: true, wantErr: flag.ErrHelp, wantOut: "RISKMAP_BASEMAP_URL", notOut: "SECRETKEY"},
+		{name: "bad flag", args: []string{"serve", "--nope"}, fails: true, wantOut: "flag provided but not defined"},
+		{name: "basemap without placeholders", args: []string{"serve", "--basemap-url", "http://x/tiles?tk=SECRETKEY"}, fails: true, wantOut: "lacks {z}", notOut: "SECRETKEY"},
+		{name: "basemap not http", args: []string{"serve", "--basemap-url", "ftp://x/{z}/{x}/{y}"}, fails: true, wantOut: "not an http(s) URL"},
+		{name: "basemap zooms inverted", args: []string{"serve", "--basemap-url", "http://x/{z}/{x}/{y}", "--basemap-minzoom", "9", "--basemap-maxzoom", "3"}, fails: true, wantOut: "--basemap-minzoom"},
+		{name: "bad public url", args: []string{"serve", "--public-url", "gis.example"}, fails: true, wantOut: "--public-url"},
+		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, fails: true, wantOut: "--log-level"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, err := runCmd(t, ctx, env(), tc.args...)
+			out, errOut, err := runCmd(t, ctx, env(tc.env...), tc.args...)
+			if (err != nil) != tc.fails {
+				t.Errorf("run(%q) = %v, want failure %v", tc.args, err, tc.fails)
+			}
 			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Errorf("run(%q) = %v, want %v", tc.args, err, tc.wantErr)
-			}
-			if tc.wantErr == nil && strings.HasPrefix(tc.name, "bad") && err == nil {
-				t.Errorf("run(%q) succeeded", tc.args)
 			}
 			all := out + errOut
 			if err != nil {
@@ -70,6 +87,9 @@ func TestCommandLine(t *testing.T) {
 			}
 			if !strings.Contains(all, tc.wantOut) {
 				t.Errorf("run(%q) printed %q, want it to contain %q", tc.args, all, tc.wantOut)
+			}
+			if tc.notOut != "" && strings.Contains(all, tc.notOut) {
+				t.Errorf("run(%q) printed %q", tc.args, tc.notOut)
 			}
 		})
 	}
@@ -111,18 +131,23 @@ func TestDemoTwiceWithDatabaseURL(t *testing.T) {
 	}
 }
 
-// TestEmbeddedClusterSharedByTwoProcesses runs serve on an embedded
-// cluster, then migrate on the same data directory while serve runs: the
-// second must join the running cluster and leave it running; the cluster
-// stops when serve, its last user, exits.
+// riskmapCmd runs this test binary as the riskmap program (see TestMain).
+func riskmapCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "RISKMAP_TEST_RUN_MAIN=1", "DATABASE_URL=")
+	return cmd
+}
+
+// TestEmbeddedClusterSharedByTwoProcesses runs riskmap as real processes on
+// one data directory: serve, then migrate while serve runs. migrate must
+// join the running cluster and leave it running; SIGINT stops serve, and
+// the cluster with it, its last user.
 func TestEmbeddedClusterSharedByTwoProcesses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	getenv := env()
-	// Load first (this initialises the cluster and stops it again).
-	if _, errOut, err := runCmd(t, context.Background(), getenv, "demo", "--load-only", "--data-dir", dir); err != nil {
-		t.Fatalf("demo: %v\n%s", err, errOut)
-	}
 	pid := filepath.Join(dir, "pg", "postmaster.pid")
+	if out, err := riskmapCmd("demo", "--load-only", "--data-dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("demo --load-only: %v\n%s", err, out)
+	}
 	if _, err := os.Stat(pid); !os.IsNotExist(err) {
 		t.Fatalf("cluster still running after demo --load-only exited: %v", err)
 	}
@@ -133,12 +158,18 @@ func TestEmbeddedClusterSharedByTwoProcesses(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	var serveErr bytes.Buffer
-	go func() {
-		var out bytes.Buffer
-		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir}, getenv, &out, &serveErr)
+	var serveOut bytes.Buffer
+	serve := riskmapCmd("serve", "--addr", addr, "--data-dir", dir)
+	serve.Stdout, serve.Stderr = &serveOut, &serveOut
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var waitErr error
+	exited := make(chan struct{})
+	go func() { waitErr = serve.Wait(); close(exited) }()
+	defer func() {
+		serve.Process.Kill()
+		<-exited
 	}()
 	healthy := func() bool {
 		resp, err := http.Get("http://" + addr + "/healthz")
@@ -150,22 +181,33 @@ func TestEmbeddedClusterSharedByTwoProcesses(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for !healthy() {
+		select {
+		case <-exited:
+			t.Fatalf("serve exited: %v\n%s", waitErr, serveOut.String())
+		default:
+		}
 		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("serve never became healthy: %s", serveErr.String())
+			t.Fatal("serve never became healthy")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	out, errOut, err := runCmd(t, context.Background(), getenv, "migrate", "--data-dir", dir)
-	if err != nil || !strings.Contains(out, "up to date") {
-		t.Fatalf("migrate beside serve: %v %q %q", err, out, errOut)
+	out, err := riskmapCmd("migrate", "--data-dir", dir).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "up to date") {
+		t.Fatalf("migrate beside serve: %v\n%s", err, out)
 	}
 	if !healthy() {
 		t.Fatal("serve lost its database when migrate exited")
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
+	if err := serve.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+		if waitErr != nil {
+			t.Fatalf("serve after SIGINT: %v\n%s", waitErr, serveOut.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not stop within 60 s of SIGINT")
 	}
 	if _, err := os.Stat(pid); !os.IsNotExist(err) {
 		t.Errorf("cluster still running after its last user exited: %v", err)

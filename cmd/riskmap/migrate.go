@@ -32,10 +32,13 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	cur, _, err := store.SchemaStatus(ctx)
+	st, err := store.SchemaStatus(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "schema is up to date (%d migrations)\n", cur)
+	if len(st.Unknown) > 0 {
+		return fmt.Errorf("the database schema has migrations %v that this riskmap (%s) does not know: run a newer riskmap", st.Unknown, versionString())
+	}
+	fmt.Fprintf(stdout, "schema is up to date (%d migrations)\n", st.Applied)
 	return nil
 }

@@ -39,12 +39,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer closeDB()
-	cur, latest, err := store.SchemaStatus(ctx)
+	st, err := store.SchemaStatus(ctx)
 	if err != nil {
 		return err
 	}
-	if cur < latest {
-		return fmt.Errorf("the database schema is at migration %d of %d: run \"riskmap migrate\" first", cur, latest)
+	if len(st.Unknown) > 0 {
+		return fmt.Errorf("the database schema has migrations %v that this riskmap (%s) does not know: run a newer riskmap", st.Unknown, versionString())
+	}
+	if !st.Current() {
+		return fmt.Errorf("the database schema is at migration %d of %d: run \"riskmap migrate\" first", st.Applied, st.Known)
 	}
 	return serve(ctx, &cfg, store, stdout, stderr)
 }
@@ -67,7 +70,6 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	fmt.Fprintf(stdout, "riskmap %s serving the map on http://%s/\n", versionString(), ln.Addr())
 	errc := make(chan error, 1)

@@ -486,7 +486,7 @@ func TestEnterpriseUSCC(t *testing.T) {
 }
 
 // TestSummary logs what the dataset looks like (run with -v).
-func TestSummary(t *testing.T) {
+func TestEveryCountyHasEveryCategory(t *testing.T) {
 	ds := dataset(t)
 	perCounty := map[string]map[geo.Category]int{}
 	for _, o := range ds.Objects {
@@ -496,18 +496,98 @@ func TestSummary(t *testing.T) {
 		perCounty[o.County][o.Category]++
 	}
 	for _, d := range ds.Divisions {
+		for _, cat := range geo.AllCategories {
+			if perCounty[d.Code][cat] == 0 {
+				t.Errorf("%s %s has no %s", d.Code, d.Name, cat)
+			}
+		}
 		t.Logf("%s %s: %v", d.Code, d.Name, perCounty[d.Code])
 	}
-	for _, cat := range geo.AllCategories {
-		for _, o := range byCategory(ds)[cat][:3] {
-			b, _ := json.Marshal(o.Attributes)
-			t.Logf("%s | %s | %s | %v", cat, o.Name, o.Grade, string(b))
+}
+
+// metres projects lon/lat onto a local plane in metres around Lishui,
+// good to a few per cent over the city.
+func metres(p orb.Point) orb.Point {
+	const lat0 = 28.3
+	return orb.Point{p[0] * 111320 * math.Cos(lat0*math.Pi/180), p[1] * 110540}
+}
+
+func metresLine(l orb.LineString) orb.LineString {
+	out := make(orb.LineString, len(l))
+	for i, p := range l {
+		out[i] = metres(p)
+	}
+	return out
+}
+
+// TestPlacement checks that objects stand where their kind stands: bridges
+// on the river or a road, black spots on a road, rescue resources and
+// shelters by a town or seat, enterprises around towns.
+func TestPlacement(t *testing.T) {
+	ds := dataset(t)
+	var roads, riverAndRoads []orb.LineString
+	var places []orb.Point
+	for _, f := range ds.Context {
+		switch f.Kind {
+		case "road":
+			roads = append(roads, metresLine(f.Geometry.(orb.LineString)))
+			riverAndRoads = append(riverAndRoads, metresLine(f.Geometry.(orb.LineString)))
+		case "river":
+			riverAndRoads = append(riverAndRoads, metresLine(f.Geometry.(orb.LineString)))
+		case "town", "seat":
+			places = append(places, metres(f.Geometry.(orb.Point)))
 		}
 	}
-	for _, f := range ds.Context {
-		if f.Kind == "road" {
-			t.Logf("road %s %s %d vertices", f.SourceID, f.Name, len(f.Geometry.(orb.LineString)))
+	toLines := func(p orb.Point, ls []orb.LineString) float64 {
+		d := math.Inf(1)
+		for _, l := range ls {
+			d = math.Min(d, planar.DistanceFrom(l, p))
 		}
+		return d
+	}
+	toPlaces := func(p orb.Point) float64 {
+		d := math.Inf(1)
+		for _, q := range places {
+			d = math.Min(d, planar.Distance(p, q))
+		}
+		return d
+	}
+	// 遂昌 and 松阳 have no GeoNames towns; their objects gather around
+	// made-up centres, so distances to places are not checked there.
+	noTowns := map[string]bool{"331123": true, "331124": true}
+	tests := []struct {
+		cat     geo.Category
+		dist    func(orb.Point) float64
+		max     float64 // metres
+		share   float64 // of objects that must lie within max
+		checked func(geo.Object) bool
+	}{
+		{geo.Bridges, func(p orb.Point) float64 { return toLines(p, riverAndRoads) }, 60, 1, nil},
+		{geo.BlackSpots, func(p orb.Point) float64 { return toLines(p, roads) }, 30, 1, nil},
+		{geo.RescueResources, toPlaces, 600, 1, func(o geo.Object) bool { return !noTowns[o.County] }},
+		{geo.Shelters, toPlaces, 5500, 1, func(o geo.Object) bool { return !noTowns[o.County] }},
+		{geo.Enterprises, toPlaces, 10000, 1, func(o geo.Object) bool { return !noTowns[o.County] }},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.cat), func(t *testing.T) {
+			n, near := 0, 0
+			var worst float64
+			for _, o := range ds.Objects {
+				if o.Category != tc.cat || (tc.checked != nil && !tc.checked(o)) {
+					continue
+				}
+				n++
+				d := tc.dist(metres(o.Point))
+				worst = math.Max(worst, d)
+				if d <= tc.max {
+					near++
+				}
+			}
+			t.Logf("%d of %d within %.0f m; farthest %.0f m", near, n, tc.max, worst)
+			if n == 0 || float64(near) < tc.share*float64(n) {
+				t.Errorf("%d of %d %s within %.0f m of where they belong (want %.0f%%); farthest %.0f m", near, n, tc.cat, tc.max, tc.share*100, worst)
+			}
+		})
 	}
 }
 

@@ -116,7 +116,7 @@ export function buildStyle(cfg, visible) {
   if (bm && Array.isArray(bm.tiles) && bm.tiles.length > 0) {
     const src = {
       type: 'raster',
-      tiles: bm.tiles.map((u) => new URL(u, document.baseURI).href.replace(/%7B/gi, '{').replace(/%7D/gi, '}')),
+      tiles: bm.tiles.map(tileURLTemplate),
       tileSize: bm.tileSize || 256,
     };
     if (bm.minzoom != null) src.minzoom = bm.minzoom;
