@@ -30,6 +30,7 @@ type Object struct {
 	Attributes map[string]any // category-specific attributes
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	RetiredAt  *time.Time // when a replacing import no longer had it; nil while active
 }
 
 // Division is an administrative area (a county, for now) with its boundary.
