@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -24,85 +23,90 @@ type LoadStats struct {
 	Divisions int   // divisions inserted or changed
 	Context   int   // background features inserted or changed
 	Objects   int64 // risk objects inserted or changed
-	Removed   int64 // risk objects of the source that the dataset no longer has
+	Removed   int64 // risk objects of the source that the dataset no longer has, now retired
 }
 
 // Load writes the dataset in one transaction: divisions and background
 // features are upserted by key, objects by (category, source, source id),
-// and the source's objects missing from the dataset are deleted. Rows
-// that are already as given are not touched, so loading the same dataset
-// twice changes nothing. On any error nothing is written.
+// and the source's objects missing from the dataset are retired. Rows that
+// are already as given are not touched, so loading the same dataset twice
+// changes nothing. On any error nothing is written.
 func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 	var st LoadStats
 	if ds.Source == "" {
 		return st, fmt.Errorf("load: %w: no source name", geo.ErrInvalid)
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, d := range ds.Divisions {
-			geom, err := wkb.Marshal(d.Geometry)
-			if err != nil {
-				return fmt.Errorf("encode boundary of %s: %w", d.Code, classify(err))
-			}
-			var label []byte
-			if !d.Label.Equal([2]float64{}) {
-				if label, err = wkb.Marshal(d.Label); err != nil {
-					return fmt.Errorf("encode label of %s: %w", d.Code, classify(err))
-				}
-			}
-			tag, err := tx.Exec(ctx, s.q.get("division_upsert"), d.Code, d.Name, d.Level, d.ParentCode, d.Population, geom, label, ds.Source)
-			if err != nil {
-				return fmt.Errorf("division %s (%s): %w", d.Code, d.Name, classify(err))
-			}
-			st.Divisions += int(tag.RowsAffected())
-		}
-		for _, f := range ds.Context {
-			geom, err := wkb.Marshal(f.Geometry)
-			if err != nil {
-				return fmt.Errorf("encode %s %s: %w", f.Kind, f.SourceID, classify(err))
-			}
-			tag, err := tx.Exec(ctx, s.q.get("context_upsert"), f.Kind, f.Name, ds.Source, f.SourceID, geom)
-			if err != nil {
-				return fmt.Errorf("%s %s (%s): %w", f.Kind, f.SourceID, f.Name, classify(err))
-			}
-			st.Context += int(tag.RowsAffected())
-		}
-		if _, err := tx.Exec(ctx, s.q.get("load_objects_create")); err != nil {
-			return fmt.Errorf("stage objects: %w", classify(err))
-		}
-		rows := make([][]any, len(ds.Objects))
-		for i, o := range ds.Objects {
-			attrs := o.Attributes
-			if attrs == nil {
-				attrs = map[string]any{}
-			}
-			aj, err := json.Marshal(attrs)
-			if err != nil {
-				return fmt.Errorf("object %s/%s: encode attributes: %w", o.Category, o.SourceID, classify(err))
-			}
-			var grade any
-			if o.Grade.Assessed() {
-				grade = o.Grade.String()
-			}
-			rows[i] = []any{string(o.Category), o.Name, o.Point.Lon(), o.Point.Lat(), o.County, grade,
-				o.Score, o.Method, o.AssessedAt, ds.Source, o.SourceID, aj}
-		}
-		cols := []string{"category", "name", "lon", "lat", "county_code", "grade", "score", "method", "assessed_at", "source", "source_id", "attributes"}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"load_objects"}, cols, pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("stage objects: %w", classify(err))
-		}
-		tag, err := tx.Exec(ctx, s.q.get("load_objects_upsert"))
+	im, err := s.BeginImport(ctx)
+	if err != nil {
+		return st, err
+	}
+	defer im.Rollback(ctx)
+	for _, d := range ds.Divisions {
+		changed, err := im.UpsertDivision(ctx, d, ds.Source)
 		if err != nil {
-			return fmt.Errorf("store objects: %w", classify(err))
+			return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
 		}
-		st.Objects = tag.RowsAffected()
-		if tag, err = tx.Exec(ctx, s.q.get("load_objects_prune"), ds.Source); err != nil {
-			return fmt.Errorf("remove objects the source no longer has: %w", classify(err))
+		if changed {
+			st.Divisions++
 		}
-		st.Removed = tag.RowsAffected()
-		return nil
+	}
+	for _, f := range ds.Context {
+		geom, err := wkb.Marshal(f.Geometry)
+		if err != nil {
+			return LoadStats{}, fmt.Errorf("load %s: encode %s %s: %w", ds.Source, f.Kind, f.SourceID, err)
+		}
+		tag, err := im.tx.Exec(ctx, s.q.get("context_upsert"), f.Kind, f.Name, ds.Source, f.SourceID, geom)
+		if err != nil {
+			return LoadStats{}, fmt.Errorf("load %s: %s %s (%s): %w", ds.Source, f.Kind, f.SourceID, f.Name, classify(err))
+		}
+		st.Context += int(tag.RowsAffected())
+	}
+	i := 0
+	cats := map[geo.Category]bool{}
+	_, err = im.Stage(ctx, func() (geo.Row, bool, error) {
+		if i == len(ds.Objects) {
+			return geo.Row{}, false, nil
+		}
+		o := ds.Objects[i]
+		i++
+		cats[o.Category] = true
+		return geo.Row{Line: i, Object: o}, true, nil
 	})
 	if err != nil {
-		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, classify(err))
+		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
+	}
+	all := make([]geo.Category, 0, len(cats))
+	for _, c := range geo.AllCategories {
+		if cats[c] {
+			all = append(all, c)
+		}
+	}
+	ms, err := im.Merge(ctx, ds.Source, all, true)
+	if err != nil {
+		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
+	}
+	st.Objects, st.Removed = ms.Inserted+ms.Updated, ms.Retired
+	if err := im.Commit(ctx); err != nil {
+		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
 	}
 	return st, nil
+}
+
+// upsertDivision writes one division; it reports whether anything changed.
+func upsertDivision(ctx context.Context, tx pgx.Tx, q queries, d geo.Division, source string) (bool, error) {
+	geom, err := wkb.Marshal(d.Geometry)
+	if err != nil {
+		return false, fmt.Errorf("encode boundary of %s: %w", d.Code, err)
+	}
+	var label []byte
+	if !d.Label.Equal([2]float64{}) {
+		if label, err = wkb.Marshal(d.Label); err != nil {
+			return false, fmt.Errorf("encode label of %s: %w", d.Code, err)
+		}
+	}
+	tag, err := tx.Exec(ctx, q.get("division_upsert"), d.Code, d.Name, d.Level, d.ParentCode, d.Population, geom, label, source)
+	if err != nil {
+		return false, fmt.Errorf("division %s (%s): %w", d.Code, d.Name, classify(err))
+	}
+	return tag.RowsAffected() > 0, nil
 }

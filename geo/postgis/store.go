@@ -48,7 +48,10 @@ var requiredQueries = []string{
 	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
 	"extent", "layer_versions", "ping",
 	"migrations_table", "migrations_table_exists", "migrations_applied", "migration_record", "migrations_lock", "migrations_unlock",
-	"load_objects_create", "load_objects_upsert", "load_objects_prune", "division_upsert", "context_upsert",
+	"division_upsert", "context_upsert",
+	"import_stage", "import_duplicates", "import_drop_rows", "import_merge", "import_retire", "import_record",
+	"srid_known", "transform_points", "import_count_active", "import_staged_count", "import_settings",
+	"bulk_constraints", "bulk_indexes", "bulk_update", "bulk_insert",
 }
 
 func (q queries) get(name string) string { return q[name] }
@@ -69,6 +72,9 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "riskmap"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "Asia/Shanghai"
+	// Imports stage rows in a temporary table: let it stay in memory
+	// (allocated only when used).
+	cfg.ConnConfig.RuntimeParams["temp_buffers"] = "128MB"
 	q, err := loadQueries()
 	if err != nil {
 		return nil, err

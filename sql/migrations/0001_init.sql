@@ -59,10 +59,10 @@ CREATE TABLE risk_object (
     CONSTRAINT risk_object_grade_needs_method CHECK (grade IS NULL OR (method IS NOT NULL AND assessed_at IS NOT NULL)),
     CONSTRAINT risk_object_source_key UNIQUE (category, source, source_id)
 );
-CREATE INDEX risk_object_geom_idx ON risk_object USING gist (geom);
+-- One spatial index, on the Web-Mercator copy: tiles and bbox queries both
+-- use it. Every index costs imports time (see geo/postgis Merge), so there
+-- are no others until a query needs one.
 CREATE INDEX risk_object_geom_3857_idx ON risk_object USING gist (geom_3857);
-CREATE INDEX risk_object_category_grade_idx ON risk_object (category, grade);
-CREATE INDEX risk_object_county_idx ON risk_object (county_code);
 
 -- The offline background map: rivers, roads, towns, seats, label points.
 CREATE TABLE context_feature (

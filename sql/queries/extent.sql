@@ -3,5 +3,5 @@
 SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 FROM (
     SELECT coalesce((SELECT ST_Extent(geom) FROM admin_division),
-                    (SELECT ST_Extent(geom) FROM risk_object)) AS e
+                    (SELECT ST_Extent(geom) FROM risk_object WHERE retired_at IS NULL)) AS e
 ) s;

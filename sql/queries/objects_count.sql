@@ -3,4 +3,5 @@
 SELECT count(*)
 FROM risk_object o
 WHERE o.category = $1::text::risk_category
-  AND ($2::float8 IS NULL OR o.geom && ST_MakeEnvelope($2, $3, $4, $5, 4490));
+  AND o.retired_at IS NULL
+  AND ($2::float8 IS NULL OR o.geom_3857 && ST_Transform(ST_MakeEnvelope($2, $3, $4, $5, 4490), 3857));

@@ -17,5 +17,6 @@ FROM (
     FROM risk_object o, b
     WHERE o.category = $4::text::risk_category
       AND o.geom_3857 && b.qenv
+      AND o.retired_at IS NULL
     ORDER BY o.grade NULLS FIRST, o.id
 ) t;

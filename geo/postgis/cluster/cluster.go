@@ -245,7 +245,8 @@ func (c *Cluster) start() error {
 	}
 	// pg_ctl hands -o to a shell, so the socket path is single-quoted.
 	// Only the server's own user (and root) may connect.
-	o := fmt.Sprintf("-c listen_addresses='' -c unix_socket_permissions=0700 -p %d -k %s", port, shellQuote(c.sockDir))
+	// Room for bulk imports: fewer checkpoints, a larger buffer cache.
+	o := fmt.Sprintf("-c listen_addresses='' -c unix_socket_permissions=0700 -c shared_buffers=256MB -c max_wal_size=4GB -p %d -k %s", port, shellQuote(c.sockDir))
 	out, err := c.run(context.Background(), "pg_ctl", "start", "-D", c.pgdata, "-w", "-t", "120", "-l", filepath.Join(c.pgdata, "server.log"), "-o", o)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.pgdata, "server.log"))

@@ -1,0 +1,299 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"riskmap/geo"
+)
+
+// Import is one import in progress: a transaction with a staging table.
+// Nothing it stages is visible to others until Commit; Rollback (or a
+// failure) leaves the database as it was.
+type Import struct {
+	s  *Store
+	tx pgx.Tx
+}
+
+// BeginImport starts an import.
+func (s *Store) BeginImport(ctx context.Context) (*Import, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin import: %w", classify(err))
+	}
+	if _, err := tx.Exec(ctx, s.q.get("import_settings")); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("configure import: %w", classify(err))
+	}
+	if _, err := tx.Exec(ctx, s.q.get("import_stage")); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("create staging table: %w", classify(err))
+	}
+	return &Import{s: s, tx: tx}, nil
+}
+
+// Stage streams rows into the staging table with COPY, calling next until
+// it returns false. It returns the number of rows staged.
+//
+// Each call runs in a savepoint: when it fails (next's error ends the
+// COPY), what it staged is undone and the import can go on with other
+// files.
+func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error)) (int64, error) {
+	sp, err := im.tx.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stage rows: %w", classify(err))
+	}
+	src := &rowSource{next: next}
+	cols := []string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes"}
+	n, err := sp.CopyFrom(ctx, pgx.Identifier{"import_rows"}, cols, src)
+	if err != nil {
+		sp.Rollback(context.WithoutCancel(ctx))
+		if src.err != nil {
+			return 0, src.err // the reader's own error, not COPY's text of it
+		}
+		return 0, fmt.Errorf("stage rows: %w", classify(err))
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("stage rows: %w", classify(err))
+	}
+	return n, nil
+}
+
+// rowSource adapts a row iterator to pgx.CopyFromSource.
+type rowSource struct {
+	next func() (geo.Row, bool, error)
+	row  geo.Row
+	err  error
+}
+
+func (r *rowSource) Next() bool {
+	var ok bool
+	r.row, ok, r.err = r.next()
+	return ok && r.err == nil
+}
+
+func (r *rowSource) Values() ([]any, error) {
+	o := &r.row.Object
+	var grade any
+	if o.Grade.Assessed() {
+		grade = o.Grade.String()
+	}
+	attrs := []byte("{}")
+	if len(o.Attributes) > 0 {
+		var err error
+		if attrs, err = json.Marshal(o.Attributes); err != nil {
+			return nil, fmt.Errorf("file %d row %d: encode attributes: %w", r.row.File, r.row.Line, err)
+		}
+	}
+	return []any{int32(r.row.File), int32(r.row.Line), string(o.Category), o.SourceID, o.Name, o.Point[0], o.Point[1],
+		o.County, grade, o.Score, o.Method, o.AssessedAt, attrs}, nil
+}
+
+func (r *rowSource) Err() error { return r.err }
+
+// Duplicates lists up to limit source ids staged more than once.
+func (im *Import) Duplicates(ctx context.Context, limit int) ([]geo.Duplicate, error) {
+	rows, err := im.tx.Query(ctx, im.s.q.get("import_duplicates"), limit)
+	if err != nil {
+		return nil, fmt.Errorf("find duplicate ids: %w", classify(err))
+	}
+	var out []geo.Duplicate
+	var d geo.Duplicate
+	var cat string
+	_, err = pgx.ForEachRow(rows, []any{&cat, &d.SourceID, &d.Files, &d.Lines}, func() error {
+		d.Category = geo.Category(cat)
+		out = append(out, d)
+		d = geo.Duplicate{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find duplicate ids: %w", classify(err))
+	}
+	return out, nil
+}
+
+// Drop removes staged rows; files[i] and rows[i] name one row.
+func (im *Import) Drop(ctx context.Context, files, rows []int) error {
+	if _, err := im.tx.Exec(ctx, im.s.q.get("import_drop_rows"), files, rows); err != nil {
+		return fmt.Errorf("drop rows: %w", classify(err))
+	}
+	return nil
+}
+
+// Merge moves the staged rows into the risk objects of source. With
+// replace, the active objects of source in categories that the import
+// does not have are retired.
+//
+// A large import into a small table (BulkRows or more, and more than the
+// table holds) drops risk_object's secondary indexes and constraints,
+// writes plainly, and rebuilds them: many times faster than maintaining
+// them row by row, but it locks the table against readers until commit.
+func (im *Import) Merge(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
+	var st geo.MergeStats
+	var staged, active int64
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_staged_count")).Scan(&staged); err != nil {
+		return st, fmt.Errorf("count staged rows: %w", classify(err))
+	}
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_count_active")).Scan(&active); err != nil {
+		return st, fmt.Errorf("count objects: %w", classify(err))
+	}
+	if staged >= BulkRows && staged > active {
+		if err := im.bulkMerge(ctx, source, &st); err != nil {
+			return st, err
+		}
+	} else if err := im.tx.QueryRow(ctx, im.s.q.get("import_merge"), source).Scan(&st.Inserted, &st.Updated); err != nil {
+		return st, fmt.Errorf("store rows: %w", classify(err))
+	}
+	if replace {
+		cats := make([]string, len(categories))
+		for i, c := range categories {
+			cats[i] = string(c)
+		}
+		tag, err := im.tx.Exec(ctx, im.s.q.get("import_retire"), source, cats)
+		if err != nil {
+			return st, fmt.Errorf("retire objects the source no longer has: %w", classify(err))
+		}
+		st.Retired = tag.RowsAffected()
+	}
+	return st, nil
+}
+
+// BulkRows is the smallest import that may rebuild indexes (see Merge).
+const BulkRows = 50000
+
+// bulkMerge updates and inserts with risk_object's secondary indexes and
+// constraints dropped, then restores them from their own definitions.
+func (im *Import) bulkMerge(ctx context.Context, source string, st *geo.MergeStats) error {
+	type def struct{ name, sql string }
+	collect := func(q string) ([]def, error) {
+		rows, err := im.tx.Query(ctx, im.s.q.get(q))
+		if err != nil {
+			return nil, err
+		}
+		var out []def
+		var d def
+		_, err = pgx.ForEachRow(rows, []any{&d.name, &d.sql}, func() error { out = append(out, d); return nil })
+		return out, err
+	}
+	cons, err := collect("bulk_constraints")
+	if err != nil {
+		return fmt.Errorf("read constraints: %w", classify(err))
+	}
+	idxs, err := collect("bulk_indexes")
+	if err != nil {
+		return fmt.Errorf("read indexes: %w", classify(err))
+	}
+	// Names and definitions come from the catalog, not from input.
+	for _, c := range cons {
+		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object DROP CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()); err != nil {
+			return fmt.Errorf("drop constraint %s: %w", c.name, classify(err))
+		}
+	}
+	for _, i := range idxs {
+		if _, err := im.tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{i.name}.Sanitize()); err != nil {
+			return fmt.Errorf("drop index %s: %w", i.name, classify(err))
+		}
+	}
+	tag, err := im.tx.Exec(ctx, im.s.q.get("bulk_update"), source)
+	if err != nil {
+		return fmt.Errorf("update rows: %w", classify(err))
+	}
+	st.Updated = tag.RowsAffected()
+	if tag, err = im.tx.Exec(ctx, im.s.q.get("bulk_insert"), source); err != nil {
+		return fmt.Errorf("insert rows: %w", classify(err))
+	}
+	st.Inserted = tag.RowsAffected()
+	for _, c := range cons {
+		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ADD CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()+" "+c.sql); err != nil {
+			return fmt.Errorf("restore constraint %s: %w", c.name, classify(err))
+		}
+	}
+	for _, i := range idxs {
+		if _, err := im.tx.Exec(ctx, i.sql); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", i.name, classify(err))
+		}
+	}
+	return nil
+}
+
+// Record writes the import's record; values are encoded as JSON.
+func (im *Import) Record(ctx context.Context, actor string, category, source string, files, options, counts any) (int64, error) {
+	enc := func(v any) ([]byte, error) { return json.Marshal(v) }
+	f, err := enc(files)
+	if err != nil {
+		return 0, err
+	}
+	o, err := enc(options)
+	if err != nil {
+		return 0, err
+	}
+	c, err := enc(counts)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_record"), actor, category, source, f, o, c).Scan(&id); err != nil {
+		return 0, fmt.Errorf("record import: %w", classify(err))
+	}
+	return id, nil
+}
+
+// UpsertDivision writes one administrative division within the import.
+func (im *Import) UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error) {
+	return upsertDivision(ctx, im.tx, im.s.q, d, source)
+}
+
+// Commit makes the import visible.
+func (im *Import) Commit(ctx context.Context) error {
+	if err := im.tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit import: %w", classify(err))
+	}
+	return nil
+}
+
+// Rollback abandons the import; it is safe to call after Commit.
+func (im *Import) Rollback(ctx context.Context) {
+	im.tx.Rollback(context.WithoutCancel(ctx))
+}
+
+// SRIDKnown reports whether PostGIS knows the EPSG code.
+func (s *Store) SRIDKnown(ctx context.Context, srid int) (bool, error) {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, s.q.get("srid_known"), srid).Scan(&ok); err != nil {
+		return false, fmt.Errorf("look up EPSG:%d: %w", srid, classify(err))
+	}
+	return ok, nil
+}
+
+// Transform converts points from EPSG srid to CGCS2000 lon/lat in place,
+// in one round trip.
+func (s *Store) Transform(ctx context.Context, srid int, pts []orb.Point) error {
+	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i], ys[i] = p[0], p[1]
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("transform_points"), xs, ys, srid)
+	if err != nil {
+		return fmt.Errorf("transform from EPSG:%d: %w", srid, classify(err))
+	}
+	i := 0
+	var x, y float64
+	_, err = pgx.ForEachRow(rows, []any{&x, &y}, func() error {
+		if i < len(pts) {
+			pts[i] = orb.Point{x, y}
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("transform from EPSG:%d: %w", srid, classify(err))
+	}
+	if i != len(pts) {
+		return fmt.Errorf("transform from EPSG:%d: %d points in, %d out", srid, len(pts), i)
+	}
+	return nil
+}

@@ -1,0 +1,12 @@
+-- Bulk import, step 1: updates the known objects that changed.
+-- $1 source text
+UPDATE risk_object o
+SET name = r.name, geom = ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490), county_code = nullif(r.county, ''),
+    grade = r.grade::risk_grade, score = r.score, method = nullif(r.method, ''), assessed_at = r.assessed_at,
+    attributes = r.attributes, retired_at = NULL, updated_at = now()
+FROM import_rows r
+WHERE o.category = r.category::risk_category AND o.source = $1 AND o.source_id = r.source_id
+  AND (o.name, ST_AsBinary(o.geom), o.county_code, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
+      IS DISTINCT FROM
+      (r.name, ST_AsBinary(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490)), nullif(r.county, ''), r.grade::risk_grade, r.score,
+       nullif(r.method, ''), r.assessed_at, r.attributes, NULL::timestamptz);

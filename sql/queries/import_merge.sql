@@ -1,0 +1,24 @@
+-- Moves the staged rows into risk_object: new ones are inserted; known ones
+-- (same category, source and source id) are updated, and brought back if
+-- they were retired, only where something changed, so that importing the
+-- same file twice changes nothing.
+-- $1 source text. Returns the numbers inserted and updated.
+WITH up AS (
+    INSERT INTO risk_object AS o (category, name, geom, county_code, grade, score, method, assessed_at,
+                                  source, source_id, attributes)
+    SELECT r.category::risk_category, r.name, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490),
+           nullif(r.county, ''), r.grade::risk_grade, r.score, nullif(r.method, ''), r.assessed_at,
+           $1, r.source_id, r.attributes
+    FROM import_rows r
+    ON CONFLICT (category, source, source_id) DO UPDATE
+    SET name = EXCLUDED.name, geom = EXCLUDED.geom, county_code = EXCLUDED.county_code,
+        grade = EXCLUDED.grade, score = EXCLUDED.score, method = EXCLUDED.method,
+        assessed_at = EXCLUDED.assessed_at, attributes = EXCLUDED.attributes,
+        retired_at = NULL, updated_at = now()
+    WHERE (o.name, ST_AsBinary(o.geom), o.county_code, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
+          IS DISTINCT FROM
+          (EXCLUDED.name, ST_AsBinary(EXCLUDED.geom), EXCLUDED.county_code, EXCLUDED.grade, EXCLUDED.score,
+           EXCLUDED.method, EXCLUDED.assessed_at, EXCLUDED.attributes, NULL::timestamptz)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up;

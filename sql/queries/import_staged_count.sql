@@ -1,0 +1,2 @@
+-- How many rows the import has staged.
+SELECT count(*) FROM import_rows;
