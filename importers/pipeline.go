@@ -1,0 +1,724 @@
+package importers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"riskmap/geo"
+	"riskmap/geo/crs"
+)
+
+// DB is what an import needs of the store; cmd wires *postgis.Store in.
+type DB interface {
+	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	SRIDKnown(ctx context.Context, srid int) (bool, error)
+	Transform(ctx context.Context, srid int, pts []orb.Point) error
+	BeginImport(ctx context.Context) (Tx, error)
+}
+
+// Tx is one import's transaction.
+type Tx interface {
+	Stage(ctx context.Context, next func() (geo.Row, bool, error)) (int64, error)
+	Duplicates(ctx context.Context, limit int) ([]geo.Duplicate, error)
+	Drop(ctx context.Context, files, rows []int) error
+	Merge(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
+	UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error)
+	Record(ctx context.Context, actor, category, source string, files, options, counts any) (int64, error)
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context)
+}
+
+// File is one file to import.
+type File struct {
+	Name string // as the user knows it (the upload's name), for the report
+	Path string // where it is on disk: a file, or a folder holding a Shapefile
+}
+
+// Options configure an import.
+type Options struct {
+	Category    string // a risk-object category, or "counties" for admin areas
+	CRS         string // wgs84, cgcs2000, gcj02, bd09 or EPSG:n; "" = the mapping's, the file's, or wgs84
+	Encoding    string // text encoding of CSV files and Shapefile attributes; "" = detect
+	Sheet       string // Excel sheet, or GIS layer
+	Mapping     *Mapping
+	DryRun      bool   // validate and count, write nothing
+	SkipInvalid bool   // import the valid rows, report the rest
+	Replace     bool   // retire the source's objects the files no longer have
+	Source      string // "" = the first file's name without extension
+	Actor       string // who imports, for the record
+	MarginM     float64
+	MaxProblems int // problems kept in the report (all are counted); 0 = 1000
+	// Progress, if set, is called now and then with the rows read so far
+	// and the bytes read of the current file (when known) and its size.
+	Progress func(rows int64, read, size int64)
+}
+
+// FileInfo describes an imported file in the report and the record.
+type FileInfo struct {
+	Name     string `json:"name"`
+	SHA256   string `json:"sha256"`
+	Bytes    int64  `json:"bytes"`
+	Format   string `json:"format"`
+	Encoding string `json:"encoding,omitempty"`
+	Sheet    string `json:"sheet,omitempty"`
+	CRS      string `json:"crs"`
+}
+
+// Report is what an import did, or would do with DryRun, and everything
+// wrong with the input.
+type Report struct {
+	ImportID    int64      `json:"import_id,omitempty"`
+	Category    string     `json:"category"`
+	Source      string     `json:"source"`
+	Files       []FileInfo `json:"files"`
+	DryRun      bool       `json:"dry_run"`
+	SkipInvalid bool       `json:"skip_invalid"`
+	Replace     bool       `json:"replace"`
+	Committed   bool       `json:"committed"` // the data is stored
+	Rows        int        `json:"rows"`      // records read
+	Valid       int        `json:"valid"`
+	Invalid     int        `json:"invalid"`
+	Warnings    int        `json:"warnings"`
+	Inserted    int64      `json:"inserted"`
+	Updated     int64      `json:"updated"`
+	Unchanged   int64      `json:"unchanged"`
+	Retired     int64      `json:"retired"`
+	Problems    []*Problem `json:"problems"`
+	// ProblemsTotal counts every problem, also those not kept in Problems.
+	ProblemsTotal int     `json:"problems_total"`
+	Seconds       float64 `json:"seconds"`
+	// Phases times the steps in seconds: read (reading, checking and
+	// staging the rows), merge (writing them into the map) and commit.
+	Phases map[string]float64 `json:"phases"`
+}
+
+// OK reports whether the import found nothing that stopped it.
+func (r *Report) OK() bool { return r.Invalid == 0 || r.SkipInvalid }
+
+// ErrOptions wraps invalid options; its message names the option.
+var ErrOptions = errors.New("invalid import options")
+
+// Run imports files in one transaction: all of them, or (unless
+// SkipInvalid) nothing when any row is invalid. The error is for failures
+// of the machinery (the database, a cancelled context, bad options); what
+// is wrong with the data is in the report.
+func Run(ctx context.Context, db DB, files []File, opt Options) (*Report, error) {
+	start := time.Now()
+	r := &run{db: db, opt: opt, start: start, rep: &Report{Category: opt.Category, DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, Replace: opt.Replace, Phases: map[string]float64{}}}
+	if err := r.prepare(ctx, files); err != nil {
+		return nil, err
+	}
+	err := r.run(ctx, files)
+	r.rep.Seconds = time.Since(start).Seconds()
+	return r.rep, err
+}
+
+type run struct {
+	start   time.Time
+	db      DB
+	tx      Tx
+	cur     crs.System // the current file's coordinates, as the converter sees them
+	conv    *converter // the current file's
+	idCol   string     // the header of the id column, for duplicate reports
+	opt     Options
+	rep     *Report
+	system  crs.System
+	loc     *geo.Locator
+	byName  map[string]string // county name or code → code
+	rows    int64
+	batch   []geo.Row
+	pending []parsed
+}
+
+func (r *run) prepare(ctx context.Context, files []File) error {
+	o := &r.opt
+	if o.Category != string(geo.Counties) {
+		if _, err := geo.ParseCategory(o.Category); err != nil {
+			return fmt.Errorf("%w: --category %q: want one of enterprises, bridges, black_spots, rescue_resources, shelters, counties", ErrOptions, o.Category)
+		}
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%w: no file to import", ErrOptions)
+	}
+	if o.MaxProblems <= 0 {
+		o.MaxProblems = 1000
+	}
+	if o.MarginM <= 0 {
+		o.MarginM = 5000
+	}
+	name := o.CRS
+	if name == "" && o.Mapping != nil {
+		name = o.Mapping.CRS
+	}
+	if name != "" {
+		s, err := crs.Parse(name)
+		if err != nil {
+			return fmt.Errorf("%w: --crs: %w", ErrOptions, err)
+		}
+		if srid, ok := s.SRID(); ok && !s.Named() {
+			known, err := r.db.SRIDKnown(ctx, srid)
+			if err != nil {
+				return err
+			}
+			if !known {
+				return fmt.Errorf("%w: --crs %s: PostGIS does not know this EPSG code", ErrOptions, s)
+			}
+		}
+		r.system = s
+	}
+	switch strings.ToLower(o.Encoding) {
+	case "", "utf-8", "utf8", "gbk", "gb18030", "gb2312":
+	default:
+		return fmt.Errorf("%w: --encoding %q: want utf-8, gbk or gb18030", ErrOptions, o.Encoding)
+	}
+	if o.Source == "" {
+		o.Source = strings.TrimSuffix(filepath.Base(files[0].Name), filepath.Ext(files[0].Name))
+	}
+	r.rep.Source = o.Source
+	if o.Category != string(geo.Counties) {
+		divs, _, err := r.db.Counties(ctx, geo.Page{Limit: 100000})
+		if err != nil {
+			return err
+		}
+		r.loc = geo.NewLocator(divs)
+		r.byName = map[string]string{}
+		for _, d := range divs {
+			r.byName[d.Code] = d.Code
+			r.byName[d.Name] = d.Code
+			r.byName[shortName(d.Name)] = d.Code
+		}
+	}
+	return nil
+}
+
+// shortName drops the administrative suffix: 景宁畲族自治县 → 景宁, 龙泉市 → 龙泉.
+func shortName(n string) string {
+	for _, suf := range []string{"畲族自治县", "自治县", "区", "县", "市"} {
+		if s := strings.TrimSuffix(n, suf); s != n && len([]rune(s)) >= 2 {
+			return s
+		}
+	}
+	return n
+}
+
+func (r *run) problem(file string, p *Problem) {
+	p.File = file
+	r.rep.ProblemsTotal++
+	if p.Level == "warning" {
+		r.rep.Warnings++
+	}
+	if len(r.rep.Problems) < r.opt.MaxProblems {
+		r.rep.Problems = append(r.rep.Problems, p)
+	}
+}
+
+func (r *run) run(ctx context.Context, files []File) error {
+	tx, err := r.db.BeginImport(ctx)
+	if err != nil {
+		return err
+	}
+	r.tx = tx
+	defer tx.Rollback(ctx)
+	for i, f := range files {
+		if err := r.file(ctx, tx, i, f); err != nil {
+			var p *Problem
+			if errors.As(err, &p) {
+				r.problem(f.Name, p)
+				r.rep.Invalid++ // the file as a whole
+				continue
+			}
+			return err
+		}
+	}
+	if r.opt.Category == string(geo.Counties) {
+		return r.finish(ctx, tx, nil)
+	}
+	// Duplicate ids inside the import: the first row wins with
+	// --skip-invalid; either way the others are reported.
+	dups, err := tx.Duplicates(ctx, 10000)
+	if err != nil {
+		return err
+	}
+	var dropF, dropR []int
+	for _, d := range dups {
+		for k := 1; k < len(d.Lines); k++ {
+			r.problem(files[d.Files[k]].Name, problemf(d.Lines[k], r.idCol, d.SourceID,
+				fmt.Sprintf("the id is already used by row %d of %s", d.Lines[0], files[d.Files[0]].Name),
+				fmt.Sprintf("编号与 %s 第 %d 行重复", files[d.Files[0]].Name, d.Lines[0])))
+			dropF, dropR = append(dropF, d.Files[k]), append(dropR, d.Lines[k])
+			r.rep.Invalid++
+			r.rep.Valid--
+		}
+	}
+	if len(dropF) > 0 {
+		if err := tx.Drop(ctx, dropF, dropR); err != nil {
+			return err
+		}
+	}
+	cat, _ := geo.ParseCategory(r.opt.Category)
+	return r.finish(ctx, tx, []geo.Category{cat})
+}
+
+// finish merges, records and commits, unless the import is rejected or a
+// dry run.
+func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
+	if !r.rep.OK() {
+		return nil // rolled back by the deferred Rollback
+	}
+	r.rep.Phases["read"] = time.Since(r.start).Seconds()
+	t := time.Now()
+	if cats != nil {
+		ms, err := tx.Merge(ctx, r.opt.Source, cats, r.opt.Replace)
+		if err != nil {
+			return err
+		}
+		r.rep.Inserted, r.rep.Updated, r.rep.Retired = ms.Inserted, ms.Updated, ms.Retired
+		r.rep.Unchanged = int64(r.rep.Valid) - ms.Inserted - ms.Updated
+	}
+	if r.opt.DryRun {
+		return nil
+	}
+	options := map[string]any{"dry_run": r.opt.DryRun, "skip_invalid": r.opt.SkipInvalid, "replace": r.opt.Replace,
+		"crs": r.opt.CRS, "encoding": r.opt.Encoding, "sheet": r.opt.Sheet, "mapping": r.opt.Mapping}
+	counts := map[string]any{"rows": r.rep.Rows, "valid": r.rep.Valid, "invalid": r.rep.Invalid, "warnings": r.rep.Warnings,
+		"inserted": r.rep.Inserted, "updated": r.rep.Updated, "unchanged": r.rep.Unchanged, "retired": r.rep.Retired}
+	id, err := tx.Record(ctx, r.opt.Actor, r.opt.Category, r.opt.Source, r.rep.Files, options, counts)
+	if err != nil {
+		return err
+	}
+	r.rep.Phases["merge"] = time.Since(t).Seconds()
+	t = time.Now()
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	r.rep.Phases["commit"] = time.Since(t).Seconds()
+	r.rep.ImportID, r.rep.Committed = id, true
+	return nil
+}
+
+// file imports one file into the open transaction.
+func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
+	info := FileInfo{Name: f.Name}
+	sum, size, err := hashFile(f.Path)
+	if err != nil {
+		return problemf(0, "", "", "cannot read the file: "+err.Error(), "无法读取文件："+err.Error())
+	}
+	info.SHA256, info.Bytes = sum, size
+	rd, counter, err := r.open(ctx, f, &info)
+	if err != nil {
+		r.rep.Files = append(r.rep.Files, info)
+		return err
+	}
+	if c, ok := rd.(io.Closer); ok {
+		defer c.Close()
+	}
+	r.rep.Files = append(r.rep.Files, info)
+	fi := &r.rep.Files[len(r.rep.Files)-1]
+	system := r.system
+	if system == (crs.System{}) {
+		system = crs.WGS84
+		if g, ok := rd.(*GeoJSONReader); ok && g.SRID() != 0 {
+			system, _ = crs.Parse(fmt.Sprintf("EPSG:%d", g.SRID()))
+		}
+	}
+	fi.CRS = system.String()
+	if _, ok := rd.(*GDALReader); ok && !system.Named() {
+		system = crs.WGS84 // GDAL transformed it
+	}
+	r.cur = system
+	conv := newConverter(r.opt.Category, system, r.opt.Mapping, time.Now())
+	if cr, ok := rd.(closingReader); ok {
+		_, conv.textChecked = cr.Reader.(*CSVReader)
+	}
+	r.conv = conv
+	checked := false
+	progress := func() {
+		if r.opt.Progress != nil && r.rows%4096 == 0 {
+			var read int64
+			if counter != nil {
+				read = counter.n
+			}
+			r.opt.Progress(r.rows, read, size)
+		}
+	}
+	// The first batch is read before staging starts, so that a file
+	// without the required columns fails before any COPY.
+	r.batch = r.batch[:0]
+	done, err := r.fill(ctx, rd, conv, f.Name, index, &checked, progress)
+	if err != nil {
+		return err
+	}
+	if r.idCol == "" {
+		r.idCol = conv.res.column(FieldID)
+	}
+	// next reads, converts and checks records until it has one to stage.
+	next := func() (geo.Row, bool, error) {
+		for {
+			if len(r.batch) > 0 {
+				row := r.batch[0]
+				r.batch = r.batch[1:]
+				return row, true, nil
+			}
+			if done {
+				return geo.Row{}, false, nil
+			}
+			if err := ctx.Err(); err != nil {
+				return geo.Row{}, false, err
+			}
+			var err error
+			if done, err = r.fill(ctx, rd, conv, f.Name, index, &checked, progress); err != nil {
+				return geo.Row{}, false, err
+			}
+		}
+	}
+	if r.opt.Category == string(geo.Counties) {
+		for { // divisions are written as they are read; nothing is staged
+			_, ok, err := next()
+			if err != nil || !ok {
+				return err
+			}
+		}
+	}
+	_, err = tx.Stage(ctx, next)
+	return err
+}
+
+// batchSize is how many records are converted, transformed and located
+// together: one round trip to PostGIS per batch for projected input.
+const batchSize = 8192
+
+// fill reads up to batchSize records into r.batch. It reports true at the
+// end of the file.
+func (r *run) fill(ctx context.Context, rd Reader, conv *converter, file string, index int, checked *bool, progress func()) (bool, error) {
+	r.pending = r.pending[:0]
+	done := false
+	for len(r.pending) < batchSize {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			done = true
+			break
+		}
+		var p *Problem
+		if errors.As(err, &p) && p.Row > 0 {
+			r.rep.Rows++
+			r.rep.Invalid++
+			r.problem(file, p)
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		r.rows++
+		r.rep.Rows++
+		progress()
+		if !*checked {
+			*checked = true
+			if p := conv.res.missing(rec.Names, conv.required(rec.Geometry != nil)); p != nil {
+				return false, p
+			}
+		}
+		pr, probs := conv.convert(rec)
+		for _, w := range pr.warnings {
+			r.problem(file, w)
+		}
+		if len(probs) > 0 {
+			r.rep.Invalid++
+			for _, p := range probs {
+				r.problem(file, p)
+			}
+			continue
+		}
+		if r.opt.Category == string(geo.Counties) {
+			if r.rep.OK() {
+				if _, err := r.tx.UpsertDivision(ctx, pr.div, r.opt.Source); err != nil {
+					r.problem(file, problemf(rec.Row, "geometry", "", "the database refused the area: "+rootMessage(err), "数据库拒绝了该行政区："+rootMessage(err)))
+					r.rep.Invalid++
+					continue
+				}
+			}
+			r.rep.Valid++
+			continue
+		}
+		r.pending = append(r.pending, pr)
+	}
+	if len(r.pending) == 0 {
+		return done, nil
+	}
+	if err := r.place(ctx, file, index); err != nil {
+		return false, err
+	}
+	return done, nil
+}
+
+// place brings the pending records to CGCS2000, checks them against the
+// service area, fills in counties and queues the good ones.
+func (r *run) place(ctx context.Context, file string, index int) error {
+	system := r.cur
+	if srid, ok := system.SRID(); ok && !system.Named() && srid != 4326 && srid != 4490 {
+		pts := make([]orb.Point, len(r.pending))
+		for i, p := range r.pending {
+			pts[i] = p.obj.Point
+		}
+		if err := r.db.Transform(ctx, srid, pts); err != nil {
+			return err
+		}
+		for i := range r.pending {
+			r.pending[i].obj.Point = pts[i]
+		}
+	} else if system.Named() {
+		for i := range r.pending {
+			r.pending[i].obj.Point = system.ToWGS84(r.pending[i].obj.Point)
+		}
+	}
+	for _, p := range r.pending {
+		o := p.obj
+		if prob := r.locate(&o, p.row); prob != nil {
+			r.problem(file, prob)
+			if prob.Level == "error" {
+				r.rep.Invalid++
+				continue
+			}
+		}
+		r.rep.Valid++
+		r.batch = append(r.batch, geo.Row{File: index, Line: p.row, Object: o})
+	}
+	return nil
+}
+
+// locate checks that o lies in the service area — the loaded divisions
+// plus a margin — and settles its county: the one stated in the file
+// (checked against the position), else the one it lies in.
+func (r *run) locate(o *geo.Object, row int) *Problem {
+	p := o.Point
+	if r.loc == nil { // no boundaries loaded: nothing to check against
+		if o.County != "" {
+			o.County = ""
+			return warningf(row, r.conv.res.column(FieldCounty), "", "no admin boundaries are loaded, so the county is not stored: import them first (--category counties)", "尚未导入行政区划边界，区县未保存：请先导入（--category counties）")
+		}
+		return nil
+	}
+	d, inside := r.loc.Locate(p)
+	if !inside {
+		near, dist := r.loc.Nearest(p)
+		if dist > r.opt.MarginM {
+			return r.outside(p, near, dist, row)
+		}
+		d = near
+	}
+	if o.County == "" {
+		o.County = d.Code
+		return nil
+	}
+	code, ok := r.byName[o.County]
+	if !ok {
+		code, ok = r.byName[shortName(o.County)]
+	}
+	if !ok {
+		return problemf(row, r.conv.res.column(FieldCounty), o.County, "unknown county: not the name or code of a loaded admin area", "未知的区县：不是已导入行政区的名称或代码")
+	}
+	o.County = code
+	if code != d.Code {
+		return warningf(row, r.conv.res.column(FieldCounty), o.County, fmt.Sprintf("the county is %s but the point lies in %s (%s): check the position", code, d.Name, d.Code),
+			fmt.Sprintf("所属区县为 %s，但坐标位于 %s（%s）：请核对坐标", code, d.Name, d.Code))
+	}
+	return nil
+}
+
+// outside explains a point outside the service area with its likely cause.
+func (r *run) outside(p orb.Point, near geo.Division, dist float64, row int) *Problem {
+	val := fmt.Sprintf("%.6f, %.6f", p[0], p[1])
+	if _, ok := r.loc.Locate(orb.Point{p[1], p[0]}); ok {
+		return problemf(row, r.conv.res.column(FieldLon), val, "outside the service area, but inside it with longitude and latitude swapped: are the columns swapped?",
+			"位于服务范围外，但经纬度互换后在范围内：经度、纬度两列是否填反了？")
+	}
+	b := r.loc.Bound()
+	en := fmt.Sprintf("outside the service area (%.0f km from %s): a wrong row, or the wrong --crs?", dist/1000, near.Name)
+	zh := fmt.Sprintf("位于服务范围外（距%s %.0f 公里）：坐标有误，还是坐标系（--crs）不对？", near.Name, dist/1000)
+	if math.Abs(p[0]-b.Center()[0]) > 20 || math.Abs(p[1]-b.Center()[1]) > 20 {
+		en += " (far away: projected coordinates read as degrees, or degrees as the wrong system?)"
+		zh += "（相距很远：是否把投影坐标当作经纬度，或坐标系弄错？）"
+	}
+	return problemf(row, r.conv.res.column(FieldLon), val, en, zh)
+}
+
+// open picks the reader for a file by its name.
+func (r *run) open(ctx context.Context, f File, info *FileInfo) (Reader, *countingReader, error) {
+	ext := strings.ToLower(filepath.Ext(f.Name))
+	if fi, err := os.Stat(f.Path); err == nil && fi.IsDir() {
+		ext = ".shp"
+	}
+	switch ext {
+	case ".csv", ".txt", ".tsv":
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		c := &countingReader{r: fh, c: fh}
+		rd, err := NewCSVReader(c, TableOptions{Encoding: r.opt.Encoding})
+		if err != nil {
+			fh.Close()
+			return nil, nil, err
+		}
+		info.Format, info.Encoding = "csv", rd.Encoding()
+		return closingReader{rd, fh}, c, nil
+	case ".xlsx", ".xlsm":
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := fh.Stat()
+		if err != nil {
+			fh.Close()
+			return nil, nil, err
+		}
+		rd, err := NewExcelReader(fh, st.Size(), TableOptions{Sheet: r.opt.Sheet})
+		if err != nil {
+			fh.Close()
+			return nil, nil, err
+		}
+		info.Format, info.Sheet = "xlsx", rd.Sheet()
+		return closingReader{rd, fh}, nil, nil
+	case ".xls":
+		return nil, nil, problemf(0, "", "", "old .xls workbooks are not read: save it as .xlsx", "不支持旧版 .xls 工作簿，请另存为 .xlsx")
+	case ".geojson", ".json", ".geojsonl", ".geojsons", ".ndjson", ".jsonl":
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		c := &countingReader{r: fh, c: fh}
+		rd, err := NewGeoJSONReader(c)
+		if err != nil {
+			fh.Close()
+			return nil, nil, err
+		}
+		info.Format = "geojson"
+		return closingReader{rd, fh}, c, nil
+	case ".shp", ".zip", ".gpkg", ".kml", ".kmz":
+		opt := GDALOptions{Encoding: r.opt.Encoding, Layer: r.opt.Sheet}
+		if r.system != (crs.System{}) {
+			if r.system.Named() && r.system != crs.WGS84 && r.system != crs.CGCS2000 {
+				opt.Raw = true
+			} else if srid, ok := r.system.SRID(); ok {
+				opt.SourceSRS = fmt.Sprintf("EPSG:%d", srid)
+			}
+		}
+		rd, err := NewGDALReader(ctx, f.Path, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		info.Format = strings.TrimPrefix(ext, ".")
+		if ext == ".zip" {
+			info.Format = "shapefile (zip)"
+		}
+		return rd, nil, nil
+	}
+	return nil, nil, problemf(0, "", "", "unknown file type "+ext+": want .csv, .xlsx, .geojson, .shp/.zip, .gpkg or .kml",
+		"不支持的文件类型 "+ext+"：应为 .csv、.xlsx、.geojson、.shp/.zip、.gpkg 或 .kml")
+}
+
+// closingReader closes the file under a reader.
+type closingReader struct {
+	Reader
+	c io.Closer
+}
+
+func (c closingReader) Close() error {
+	if rc, ok := c.Reader.(io.Closer); ok {
+		rc.Close()
+	}
+	return c.c.Close()
+}
+
+// countingReader counts the bytes read, for progress.
+type countingReader struct {
+	r io.Reader
+	c io.Closer
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// hashFile returns the SHA-256 and size of a file (of every file in a
+// folder, in name order, for a Shapefile folder).
+func hashFile(path string) (string, int64, error) {
+	h := sha256.New()
+	var size int64
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", 0, err
+	}
+	paths := []string{path}
+	if fi.IsDir() {
+		ents, err := os.ReadDir(path)
+		if err != nil {
+			return "", 0, err
+		}
+		paths = paths[:0]
+		for _, e := range ents {
+			if !e.IsDir() {
+				paths = append(paths, filepath.Join(path, e.Name()))
+			}
+		}
+	}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return "", 0, err
+		}
+		n, err := io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", 0, err
+		}
+		size += n
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, nil
+}
+
+// rootMessage is the innermost error's text, for a report.
+func rootMessage(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+// Store is a database whose BeginImport returns its own transaction type;
+// Adapt makes it a DB. (*postgis.Store is one, with *postgis.Import.)
+type Store[T Tx] interface {
+	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	SRIDKnown(ctx context.Context, srid int) (bool, error)
+	Transform(ctx context.Context, srid int, pts []orb.Point) error
+	BeginImport(ctx context.Context) (T, error)
+}
+
+// Adapt turns a Store into the DB that Run takes.
+func Adapt[T Tx](s Store[T]) DB { return adapted[T]{s} }
+
+type adapted[T Tx] struct{ Store[T] }
+
+func (a adapted[T]) BeginImport(ctx context.Context) (Tx, error) {
+	tx, err := a.Store.BeginImport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tx, nil
+}

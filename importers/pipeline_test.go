@@ -1,0 +1,402 @@
+package importers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"riskmap/geo"
+	"riskmap/geo/crs"
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/pgtest"
+	"riskmap/importers"
+	"riskmap/importers/demo"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// env is a fresh database holding Lishui's counties, and its address.
+type env struct {
+	t     *testing.T
+	store *postgis.Store
+	conn  string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	conn := pgtest.NewDB(t)
+	s, err := postgis.Open(context.Background(), conn, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ds, err := demo.Lishui()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(context.Background(), postgis.Dataset{Source: "boundaries", Divisions: ds.Divisions}); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, store: s, conn: conn}
+}
+
+// run imports files (written into a temporary folder from name → content).
+func (e *env) run(opt importers.Options, files ...importers.File) *importers.Report {
+	e.t.Helper()
+	rep, err := importers.Run(context.Background(), importers.Adapt(e.store), files, opt)
+	if err != nil {
+		e.t.Fatalf("Run: %v", err)
+	}
+	return rep
+}
+
+// write puts content into a file of the test's folder.
+func write(t *testing.T, name string, content []byte) importers.File {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return importers.File{Name: name, Path: p}
+}
+
+// snapshot is every table an import may touch, as text.
+func (e *env) snapshot() string {
+	e.t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.conn)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var out strings.Builder
+	for _, q := range []string{
+		"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY id)), '') FROM risk_object t",
+		"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY code)), '') FROM admin_division t",
+		"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY id)), '') FROM import_run t",
+		"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY layer)), '') FROM layer_version t",
+	} {
+		var s string
+		if err := conn.QueryRow(ctx, q).Scan(&s); err != nil {
+			e.t.Fatal(err)
+		}
+		out.WriteString(s + "\n")
+	}
+	return out.String()
+}
+
+// objects returns the stored objects of a category by source id.
+func (e *env) objects(c geo.Category) map[string]geo.Object {
+	e.t.Helper()
+	objs, _, err := e.store.Objects(context.Background(), c, geo.Page{Limit: 10000})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]geo.Object{}
+	for _, o := range objs {
+		out[o.SourceID] = o
+	}
+	return out
+}
+
+// metres between two lon/lat points (haversine).
+func metres(a, b orb.Point) float64 {
+	const r = 6371008.8
+	la1, la2 := a[1]*math.Pi/180, b[1]*math.Pi/180
+	dla, dlo := la2-la1, (b[0]-a[0])*math.Pi/180
+	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
+	return 2 * r * math.Asin(math.Sqrt(h))
+}
+
+// Truth: real places in Lishui (WGS84), from the county seats file.
+var places = []struct {
+	id, name, county string
+	p                orb.Point
+}{
+	{"E1", "莲都示范阀门有限公司", "331102", orb.Point{119.917382, 28.455407}},
+	{"E2", "龙泉青瓷制造有限公司", "331181", orb.Point{119.13653, 28.078917}},
+	{"E3", "景宁竹木制品有限公司", "331127", orb.Point{119.630563, 27.976735}},
+}
+
+func csvOf(header string, rows ...string) []byte {
+	return []byte(header + "\n" + strings.Join(rows, "\n") + "\n")
+}
+
+func TestCSVInEveryCRS(t *testing.T) {
+	tests := []struct {
+		name   string
+		crs    string
+		coords func(orb.Point) (string, string)
+	}{
+		{"wgs84 decimal", "wgs84", func(p orb.Point) (string, string) { return fmt.Sprint(p[0]), fmt.Sprint(p[1]) }},
+		{"cgcs2000", "cgcs2000", func(p orb.Point) (string, string) { return fmt.Sprint(p[0]), fmt.Sprint(p[1]) }},
+		{"gcj02 (AMap)", "gcj02", func(p orb.Point) (string, string) {
+			q := crs.WGS84ToGCJ02(p)
+			return fmt.Sprintf("%.7f", q[0]), fmt.Sprintf("%.7f", q[1])
+		}},
+		{"bd09 (Baidu)", "bd09", func(p orb.Point) (string, string) {
+			q := crs.WGS84ToBD09(p)
+			return fmt.Sprintf("%.7f", q[0]), fmt.Sprintf("%.7f", q[1])
+		}},
+		{"degrees minutes seconds", "wgs84", func(p orb.Point) (string, string) { return dms(p[0], "E"), dms(p[1], "N") }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			var rows []string
+			for _, pl := range places {
+				x, y := tc.coords(pl.p)
+				rows = append(rows, fmt.Sprintf("%s,%s,%q,%q,红,阀门", pl.id, pl.name, x, y))
+			}
+			f := write(t, "企业清单.csv", csvOf("统一社会信用代码,单位名称,经度,纬度,风险等级,所属行业", rows...))
+			rep := e.run(importers.Options{Category: "enterprises", CRS: tc.crs}, f)
+			if !rep.Committed || rep.Inserted != 3 || rep.Invalid != 0 {
+				t.Fatalf("report: %+v problems %v", rep, rep.Problems)
+			}
+			got := e.objects(geo.Enterprises)
+			for _, pl := range places {
+				o := got[pl.id]
+				if d := metres(o.Point, pl.p); d > 1 {
+					t.Errorf("%s stored at %v, %.2f m from the truth %v", pl.id, o.Point, d, pl.p)
+				}
+				if o.County != pl.county || o.Grade != geo.Red || o.Method != "stated" || o.Attributes["industry"] != "阀门" {
+					t.Errorf("%s = county %s grade %v method %q attrs %v", pl.id, o.County, o.Grade, o.Method, o.Attributes)
+				}
+			}
+		})
+	}
+}
+
+func dms(v float64, hemi string) string {
+	d := math.Floor(v)
+	m := math.Floor((v - d) * 60)
+	s := ((v-d)*60 - m) * 60
+	return fmt.Sprintf("%.0f°%.0f′%.4f″%s", d, m, s, hemi)
+}
+
+// meridianArc is the distance along the CGCS2000 meridian from the
+// equator to latitude lat (degrees), by Simpson's rule: an independent
+// check of PostGIS's Gauss-Krüger projection on the central meridian,
+// where the easting is exactly the false easting.
+func meridianArc(lat float64) float64 {
+	const a, f = 6378137.0, 1 / 298.257222101
+	e2 := f * (2 - f)
+	g := func(phi float64) float64 { s := math.Sin(phi); return a * (1 - e2) / math.Pow(1-e2*s*s, 1.5) }
+	n, phi := 20000, lat*math.Pi/180
+	h := phi / float64(n)
+	sum := g(0) + g(phi)
+	for i := 1; i < n; i++ {
+		w := 2.0
+		if i%2 == 1 {
+			w = 4
+		}
+		sum += w * g(float64(i)*h)
+	}
+	return sum * h / 3
+}
+
+func TestGaussKrugerCSV(t *testing.T) {
+	e := newEnv(t)
+	// On the central meridian 120°E of EPSG:4549: easting 500000,
+	// northing the meridian arc. The X/Y columns follow the Chinese
+	// surveying habit (X = northing), which the importer must notice.
+	truth := orb.Point{120, 28.2}
+	north := meridianArc(truth[1])
+	f := write(t, "bridges.csv", csvOf("桥梁编码,桥梁名称,X坐标,Y坐标,技术状况等级",
+		fmt.Sprintf("B1,测试大桥,%.3f,%.3f,4类", north, 500000.0)))
+	rep := e.run(importers.Options{Category: "bridges", CRS: "EPSG:4549"}, f)
+	if !rep.Committed || rep.Inserted != 1 {
+		t.Fatalf("report %+v %v", rep, rep.Problems)
+	}
+	o := e.objects(geo.Bridges)["B1"]
+	if d := metres(o.Point, truth); d > 1 {
+		t.Errorf("stored at %v, %.3f m from %v", o.Point, d, truth)
+	}
+	if o.Attributes["tech_class"] != float64(4) {
+		t.Errorf("tech_class = %#v, want 4", o.Attributes["tech_class"])
+	}
+}
+
+func TestGeoJSONAndLines(t *testing.T) {
+	e := newEnv(t)
+	fc := geojson.NewFeatureCollection()
+	for _, pl := range places {
+		f := geojson.NewFeature(pl.p)
+		f.Properties = geojson.Properties{"名称": pl.name, "编号": pl.id, "容纳人数": 300, "风险等级": "蓝"}
+		fc.Append(f)
+	}
+	b, _ := json.Marshal(fc)
+	rep := e.run(importers.Options{Category: "shelters"}, write(t, "shelters.geojson", b))
+	if !rep.Committed || rep.Inserted != 3 {
+		t.Fatalf("collection: %+v %v", rep, rep.Problems)
+	}
+	var nd []string
+	for _, f := range fc.Features {
+		f.Properties["容纳人数"] = 400
+		line, _ := json.Marshal(f)
+		nd = append(nd, string(line))
+	}
+	rep = e.run(importers.Options{Category: "shelters", Source: "shelters"}, write(t, "shelters.geojsonl", []byte(strings.Join(nd, "\n"))))
+	if !rep.Committed || rep.Updated != 3 || rep.Inserted != 0 {
+		t.Fatalf("newline-delimited re-import: %+v %v", rep, rep.Problems)
+	}
+	if got := e.objects(geo.Shelters)["E2"].Attributes["capacity_persons"]; got != float64(400) {
+		t.Errorf("capacity after update = %#v", got)
+	}
+}
+
+func TestReimportReplaceDryRunSkipInvalid(t *testing.T) {
+	e := newEnv(t)
+	head := "编号,名称,经度,纬度"
+	all := []string{"A,甲,119.91,28.45", "B,乙,119.92,28.46", "C,丙,119.93,28.44"}
+	opt := importers.Options{Category: "rescue_resources", Source: "teams"}
+	if rep := e.run(opt, write(t, "t.csv", csvOf(head, all...))); rep.Inserted != 3 {
+		t.Fatalf("first import %+v", rep)
+	}
+	before := e.snapshot()
+	if rep := e.run(opt, write(t, "t.csv", csvOf(head, all...))); rep.Inserted != 0 || rep.Updated != 0 || rep.Unchanged != 3 {
+		t.Errorf("same file again: %+v", rep)
+	}
+	// The import record is the only change.
+	if e.snapshot() == before {
+		t.Error("a committed import left no record")
+	}
+
+	before = e.snapshot()
+	dry := opt
+	dry.DryRun, dry.Replace = true, true
+	rep := e.run(dry, write(t, "t.csv", csvOf(head, all[0], "D,丁,119.90,28.43")))
+	if rep.Committed || rep.Inserted != 1 || rep.Retired != 2 {
+		t.Errorf("dry run report %+v", rep)
+	}
+	if e.snapshot() != before {
+		t.Error("a dry run changed the database")
+	}
+
+	rep = e.run(importers.Options{Category: "rescue_resources", Source: "teams", Replace: true}, write(t, "t.csv", csvOf(head, all[0], "D,丁,119.90,28.43")))
+	if !rep.Committed || rep.Retired != 2 || rep.Inserted != 1 {
+		t.Fatalf("replace: %+v", rep)
+	}
+	got := e.objects(geo.RescueResources)
+	if len(got) != 2 || got["B"].Name != "" {
+		t.Errorf("after replace the map shows %v", got)
+	}
+	// Retired, not lost: the object is still there with its history.
+	all2, _, _ := e.store.Objects(context.Background(), geo.RescueResources, geo.Page{Limit: 10})
+	if len(all2) != 2 {
+		t.Errorf("%d active", len(all2))
+	}
+
+	before = e.snapshot()
+	bad := csvOf(head, "E,戊,119.91,28.45", "F,己,abc,28.45", "G,,119.9,28.4")
+	rep = e.run(importers.Options{Category: "rescue_resources", Source: "teams"}, write(t, "bad.csv", bad))
+	if rep.Committed || rep.Invalid != 2 || e.snapshot() != before {
+		t.Errorf("invalid rows without --skip-invalid: committed %v invalid %d, database changed %v", rep.Committed, rep.Invalid, e.snapshot() != before)
+	}
+	rep = e.run(importers.Options{Category: "rescue_resources", Source: "teams", SkipInvalid: true}, write(t, "bad.csv", bad))
+	if !rep.Committed || rep.Inserted != 1 || rep.Invalid != 2 {
+		t.Errorf("with --skip-invalid: %+v", rep)
+	}
+}
+
+// TestBadInput: every kind of bad file gets a clear problem naming the
+// row and column, and the database is exactly as it was.
+func TestBadInput(t *testing.T) {
+	head := "编号,名称,经度,纬度"
+	tests := []struct {
+		name    string
+		file    string
+		content []byte
+		opt     importers.Options
+		row     int
+		column  string
+		reason  string // part of the English reason
+	}{
+		{"empty file", "a.csv", nil, importers.Options{}, 0, "", "empty"},
+		{"missing coordinate column", "a.csv", csvOf("编号,名称,经度", "A,甲,119.9"), importers.Options{}, 0, "", "no column for lat"},
+		{"missing coordinates", "a.csv", csvOf(head, "A,甲,,28.4"), importers.Options{}, 2, "经度", "missing"},
+		{"not a number", "a.csv", csvOf(head, "A,甲,东经一百,28.4"), importers.Options{}, 2, "经度", "not a longitude"},
+		{"NaN", "a.csv", csvOf(head, "A,甲,NaN,28.4"), importers.Options{}, 2, "经度", "not a longitude"},
+		{"infinite", "a.csv", csvOf(head, "A,甲,119.9,Inf"), importers.Options{}, 2, "纬度", "not a latitude"},
+		{"out of range", "a.csv", csvOf(head, "A,甲,219.9,28.4"), importers.Options{}, 2, "经度", "range"},
+		{"swapped", "a.csv", csvOf(head, "A,甲,28.45,119.91"), importers.Options{}, 2, "经度", "swapped"},
+		{"swapped by hemisphere", "a.csv", csvOf(head, "A,甲,28°27′N,119°55′E"), importers.Options{}, 2, "经度", "swapped"},
+		{"outside the service area", "a.csv", csvOf(head, "A,甲,116.39,39.91"), importers.Options{}, 2, "经度", "outside the service area"},
+		{"projected read as degrees", "a.csv", csvOf(head, "A,甲,500000,3120000"), importers.Options{}, 2, "经度", "projected"},
+		{"duplicate ids", "a.csv", csvOf(head, "A,甲,119.91,28.45", "A,乙,119.92,28.46"), importers.Options{}, 3, "编号", "already used by row 2"},
+		{"unknown county", "a.csv", csvOf(head+",区县", "A,甲,119.91,28.45,朝阳区"), importers.Options{}, 2, "区县", "unknown county"},
+		{"numeric grade without scale", "a.csv", csvOf(head+",风险等级", "A,甲,119.91,28.45,3"), importers.Options{}, 2, "风险等级", "grade_scale"},
+		{"unknown file type", "a.doc", []byte("x"), importers.Options{}, 0, "", "unknown file type"},
+		{"bad GeoJSON", "a.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[119.9]},"properties":{"name":"x"}}]}`), importers.Options{}, 1, "", "not a GeoJSON Feature"},
+		{"truncated zip", "a.zip", []byte("PK\x03\x04\x14\x00\x00\x00"), importers.Options{}, 0, "", "zip"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.run(importers.Options{Category: "enterprises", Source: "a"}, write(t, "seed.csv", csvOf(head, "S,种子,119.91,28.45")))
+			before := e.snapshot()
+			opt := tc.opt
+			opt.Category, opt.Source = "enterprises", "a"
+			rep := e.run(opt, write(t, tc.file, tc.content))
+			if rep.Committed || rep.OK() {
+				t.Fatalf("bad input was accepted: %+v", rep)
+			}
+			if after := e.snapshot(); after != before {
+				t.Error("the database changed")
+			}
+			found := false
+			for _, p := range rep.Problems {
+				if p.Level == "error" && p.Row == tc.row && p.Column == tc.column && strings.Contains(p.Reason, tc.reason) && p.ReasonZH != "" && p.File == tc.file {
+					found = true
+				}
+			}
+			if !found {
+				var got []string
+				for _, p := range rep.Problems {
+					got = append(got, fmt.Sprintf("row %d column %q: %s", p.Row, p.Column, p.Reason))
+				}
+				t.Errorf("want a problem at row %d column %q saying %q; got %v", tc.row, tc.column, tc.reason, got)
+			}
+		})
+	}
+}
+
+func TestCountiesFromGeoJSON(t *testing.T) {
+	conn := pgtest.NewDB(t)
+	s, err := postgis.Open(context.Background(), conn, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b, err := os.ReadFile("demo/data/lishui_counties.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := importers.Run(context.Background(), importers.Adapt(s), []importers.File{write(t, "counties.geojson", b)}, importers.Options{Category: "counties"})
+	if err != nil || !rep.Committed || rep.Valid != 9 {
+		t.Fatalf("counties: %v %+v %v", err, rep, rep.Problems)
+	}
+	d, err := s.County(context.Background(), "331127")
+	if err != nil || d.Name != "景宁畲族自治县" || d.Population == nil || *d.Population == 0 {
+		t.Errorf("331127 = %+v, %v", d, err)
+	}
+}
+
+// gdalConvert runs ogr2ogr, which make test-deps installs with gdal-bin.
+func gdalConvert(t *testing.T, args ...string) {
+	t.Helper()
+	out, err := exec.Command("ogr2ogr", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
+	}
+}
