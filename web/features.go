@@ -245,6 +245,7 @@ func objectFeature(o geo.Object) *geojson.Feature {
 		"attributes":  attrs,
 		"created_at":  o.CreatedAt,
 		"updated_at":  o.UpdatedAt,
+		"retired_at":  o.RetiredAt,
 	}
 	return f
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"riskmap/geo"
+	"riskmap/importers"
 )
 
 // TileRenderer renders vector tiles; *tiles.Service is one.
@@ -35,6 +36,20 @@ type FeatureStore interface {
 // Pinger tells whether the database answers; *postgis.Store is one.
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+// Importer runs an import (importers.Run over the store, wired in cmd).
+type Importer interface {
+	Import(ctx context.Context, files []importers.File, opt importers.Options) (*importers.Report, error)
+}
+
+// Deps are the server's collaborators. Importer may be nil: then the
+// import endpoint answers 404.
+type Deps struct {
+	Tiles    TileRenderer
+	Features FeatureStore
+	Health   Pinger
+	Importer Importer
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -67,11 +82,12 @@ type Server struct {
 	tiles    TileRenderer
 	features FeatureStore
 	health   Pinger
+	importer Importer
 	echo     *echo.Echo
 }
 
 // New returns a server with every route registered.
-func New(opts Options, tiles TileRenderer, features FeatureStore, health Pinger) *Server {
+func New(opts Options, deps Deps) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -81,7 +97,7 @@ func New(opts Options, tiles TileRenderer, features FeatureStore, health Pinger)
 	if opts.TitleEN == "" {
 		opts.TitleEN = "Safety Risk Map"
 	}
-	s := &Server{opts: opts, tiles: tiles, features: features, health: health, echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -109,6 +125,8 @@ func (s *Server) routes() {
 	e.GET("/tiles/:layers/:z/:x/:y", s.handleTile)
 	e.GET("/tiles/:file", s.handleTileJSON)
 	e.GET("/basemap/:z/:x/:y", s.handleBasemap)
+
+	e.POST("/api/v1/imports", s.handleImport)
 
 	e.GET("/ogc", s.handleLanding)
 	e.GET("/ogc/conformance", s.handleConformance)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/cluster"
 	"riskmap/geo/postgis/pgtest"
+	"riskmap/importers"
 	"riskmap/importers/demo"
 	"riskmap/tiles"
 	"riskmap/web"
@@ -62,9 +64,16 @@ func demoServer(t testing.TB) (*httptest.Server, *postgis.Store) {
 	return newServer(t, demoStore), demoStore
 }
 
+// storeImporter runs imports on the store, as cmd wires it.
+type storeImporter struct{ s *postgis.Store }
+
+func (i storeImporter) Import(ctx context.Context, files []importers.File, opt importers.Options) (*importers.Report, error) {
+	return importers.Run(ctx, importers.Adapt(i.s), files, opt)
+}
+
 func newServer(t testing.TB, s *postgis.Store) *httptest.Server {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(web.Options{Title: "丽水市安全风险一张图", Version: "test", Logger: logger}, &tiles.Service{Renderer: s}, s, s)
+	h := web.New(web.Options{Title: "丽水市安全风险一张图", Version: "test", Logger: logger}, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
@@ -411,7 +420,7 @@ func TestEmptyDatabase(t *testing.T) {
 func TestPublicURL(t *testing.T) {
 	_, store := demoServer(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(web.Options{Logger: logger, PublicURL: "https://gis.example.gov.cn/riskmap"}, &tiles.Service{Renderer: store}, store, store)
+	h := web.New(web.Options{Logger: logger, PublicURL: "https://gis.example.gov.cn/riskmap"}, web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/tiles/bridges.json", nil)
@@ -470,7 +479,7 @@ func TestBasemapRelay(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	h := web.New(web.Options{Logger: logger, Basemap: &web.Basemap{URL: upstream.URL + "/vec_w/{z}/{x}/{y}?tk=secret", MinZoom: 1, MaxZoom: 18}},
-		&tiles.Service{Renderer: store}, store, store)
+		web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
@@ -511,5 +520,84 @@ func TestBasemapRelay(t *testing.T) {
 	srv2, _ := demoServer(t)
 	if resp, _ := get(t, srv2.URL+"/basemap/9/427/214"); resp.StatusCode != 404 {
 		t.Errorf("relay without a basemap: %d, want 404", resp.StatusCode)
+	}
+}
+
+// upload posts files (name → content) and form fields to the import API.
+func upload(t *testing.T, url string, fields map[string]string, files map[string][]byte) (*http.Response, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for name, content := range files {
+		w, _ := mw.CreateFormFile("file", name)
+		w.Write(content)
+	}
+	mw.Close()
+	resp, err := http.Post(url+"/api/v1/imports", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func TestImportAPI(t *testing.T) {
+	store := pgtest.NewStore(t)
+	ds, err := demo.Lishui()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(context.Background(), postgis.Dataset{Source: "b", Divisions: ds.Divisions}); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, store)
+	good := []byte("名称,经度,纬度,风险等级\n莲都某化工厂,119.91,28.45,橙\n")
+	tests := []struct {
+		name      string
+		fields    map[string]string
+		files     map[string][]byte
+		status    int
+		committed bool
+	}{
+		{"csv", map[string]string{"category": "enterprises", "source": "s"}, map[string][]byte{"企业.csv": good}, 200, true},
+		{"dry run", map[string]string{"category": "enterprises", "dry_run": "true"}, map[string][]byte{"企业.csv": good}, 200, false},
+		{"invalid row", map[string]string{"category": "enterprises"}, map[string][]byte{"企业.csv": []byte("名称,经度,纬度\n甲,abc,28.45\n")}, 422, false},
+		{"no category", map[string]string{}, map[string][]byte{"企业.csv": good}, 400, false},
+		{"bad category", map[string]string{"category": "factories"}, map[string][]byte{"企业.csv": good}, 400, false},
+		{"bad flag", map[string]string{"category": "enterprises", "dry_run": "maybe"}, map[string][]byte{"企业.csv": good}, 400, false},
+		{"no file", map[string]string{"category": "enterprises"}, nil, 400, false},
+		{"shapefile side files only", map[string]string{"category": "bridges"}, map[string][]byte{"a.dbf": []byte("x")}, 400, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := upload(t, srv.URL, tc.fields, tc.files)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
+			}
+			if tc.status == 400 {
+				if resp.Header.Get("Content-Type") != "application/problem+json" {
+					t.Errorf("400 without a problem body: %s", body)
+				}
+				return
+			}
+			var rep importers.Report
+			if err := json.Unmarshal(body, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Committed != tc.committed {
+				t.Errorf("committed = %v, want %v: %s", rep.Committed, tc.committed, body)
+			}
+			if tc.status == 422 && (len(rep.Problems) == 0 || rep.Problems[0].Row != 2 || rep.Problems[0].ReasonZH == "") {
+				t.Errorf("422 report lacks the row's problem: %s", body)
+			}
+		})
+	}
+	objs, _, _ := store.Objects(context.Background(), geo.Enterprises, geo.Page{Limit: 10})
+	if len(objs) != 1 || objs[0].Grade != geo.Orange || objs[0].County != "331102" {
+		t.Errorf("after the API imports: %+v", objs)
 	}
 }

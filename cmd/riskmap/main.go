@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -29,11 +30,18 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	if p := os.Getenv("RISKMAP_CPUPROFILE"); p != "" { // for profiling a command
+		if f, err := os.Create(p); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "riskmap:", err)
 		}
 		stop()
+		pprof.StopCPUProfile()
 		os.Exit(exitCode(err))
 	}
 }
@@ -56,6 +64,7 @@ Commands:
   serve     serve the map page, vector tiles and GeoJSON
   migrate   bring the database schema up to date
   demo      load the Lishui demo data, then serve it
+  import    import risk objects or admin areas from CSV, Excel, GeoJSON, Shapefile, GeoPackage, KML
   version   print riskmap's version
 
 Without DATABASE_URL, riskmap runs its own PostgreSQL + PostGIS cluster in
@@ -81,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "riskmap", versionString())
 		return nil

@@ -213,3 +213,56 @@ func TestEmbeddedClusterSharedByTwoProcesses(t *testing.T) {
 		t.Errorf("cluster still running after its last user exited: %v", err)
 	}
 }
+
+func TestImportCommand(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	getenv := env("DATABASE_URL", db)
+	if _, _, err := runCmd(t, ctx, getenv, "demo", "--load-only"); err != nil { // the counties
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "救援队伍.csv")
+	os.WriteFile(good, []byte("队伍编号,队伍名称,经度,纬度,人数\nT1,莲都区应急救援队,119.91,28.45,30\n"), 0o644)
+	bad := filepath.Join(dir, "坏.csv")
+	os.WriteFile(bad, []byte("队伍名称,经度,纬度\n甲,119.91,abc\n乙,28.45,119.91\n"), 0o644)
+	report := filepath.Join(dir, "problems.csv")
+
+	tests := []struct {
+		name    string
+		args    []string
+		fails   bool
+		wantOut string
+	}{
+		{"no category", []string{"import", good}, true, "--category is required"},
+		{"no file", []string{"import", "--category", "rescue_resources"}, true, "no FILE"},
+		{"bad crs", []string{"import", "--category", "rescue_resources", "--crs", "mars", good}, true, "--crs"},
+		{"unknown EPSG", []string{"import", "--category", "rescue_resources", "--crs", "EPSG:999999", good}, true, "does not know"},
+		{"dry run", []string{"import", "--category", "rescue_resources", "--dry-run", good}, false, "dry run, nothing written; would import 救援队伍.csv"},
+		{"import", []string{"import", "--category", "rescue_resources", "--source", "teams", good}, false, "imported 救援队伍.csv into rescue_resources (source \"teams\"): 1 rows read, 1 valid, 0 invalid, 0 warnings; 1 new"},
+		{"again", []string{"import", "--category", "rescue_resources", "--source", "teams", good}, false, "0 new, 0 updated, 1 unchanged"},
+		{"bad rows", []string{"import", "--category", "rescue_resources", "--report", report, bad}, true, "nothing imported"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := runCmd(t, ctx, getenv, tc.args...)
+			if (err != nil) != tc.fails {
+				t.Fatalf("run(%q) = %v\n%s%s", tc.args, err, out, errOut)
+			}
+			all := out + errOut
+			if err != nil {
+				all += err.Error()
+			}
+			if !strings.Contains(all, tc.wantOut) {
+				t.Errorf("run(%q) printed %q, want %q", tc.args, all, tc.wantOut)
+			}
+		})
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "坏.csv,2,纬度,abc") || !strings.Contains(string(b), "坏.csv,3,") || !strings.Contains(string(b), "经纬度") {
+		t.Errorf("report file:\n%s", b)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"riskmap/geo/postgis"
+	"riskmap/importers"
 	"riskmap/tiles"
 	"riskmap/web"
 )
@@ -59,7 +60,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
-	h := web.New(cfg.webOptions(logger), &tiles.Service{Renderer: store}, store, store)
+	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)}})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)

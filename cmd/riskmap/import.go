@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"riskmap/geo/postgis"
+	"riskmap/importers"
+)
+
+const importHelp = `Usage: riskmap import --category C [flags] FILE...
+
+Imports risk objects (or, with --category counties, admin-area boundaries)
+from CSV, Excel (.xlsx), GeoJSON (collection or one feature per line), and
+through GDAL Shapefile (.shp, a folder, or a .zip), GeoPackage and KML.
+Chinese and English headers are recognised (名称, 经度, 纬度, 风险等级, 所属区县,
+编号 …); other columns are kept as attributes; --mapping overrides.
+
+All FILEs go in one transaction: all of them, or — when any row is invalid
+and --skip-invalid is not given — nothing. Importing the same source again
+changes only what changed. Works with the embedded data directory whether or
+not a server runs on it, or with DATABASE_URL.
+`
+
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var db dbConfig
+	fs := newFlagSet("import", importHelp, stderr)
+	db.register(fs, getenv)
+	var opt importers.Options
+	var mappingFile, reportFile string
+	fs.StringVar(&opt.Category, "category", "", "enterprises, bridges, black_spots, rescue_resources, shelters, or counties (admin areas)")
+	fs.StringVar(&opt.CRS, "crs", "", "coordinate system of the input: wgs84, cgcs2000, gcj02 (AMap, Tencent), bd09 (Baidu) or EPSG:n (e.g. EPSG:4549); default: the file's .prj, else wgs84")
+	fs.StringVar(&opt.Encoding, "encoding", "", "text encoding of CSV and Shapefile attributes: utf-8, gbk or gb18030; default: detect")
+	fs.StringVar(&opt.Sheet, "sheet", "", "Excel sheet (or GIS layer) to read")
+	fs.StringVar(&mappingFile, "mapping", "", "JSON file mapping headers to fields: {\"columns\": {\"单位名\": \"name\"}, \"crs\": \"gcj02\", \"grade_scale\": {\"1\": \"red\"}}")
+	fs.BoolVar(&opt.DryRun, "dry-run", false, "check everything and report what would change; write nothing")
+	fs.BoolVar(&opt.SkipInvalid, "skip-invalid", false, "import the valid rows and report the others (default: any invalid row stops the import)")
+	fs.BoolVar(&opt.Replace, "replace", false, "retire the source's objects that the files no longer have (they are kept, off the map)")
+	fs.StringVar(&opt.Source, "source", "", "name of the data's source, e.g. 市应急管理局企业清单; re-imports of one source update it (default: the first file's name)")
+	fs.StringVar(&reportFile, "report", "", "write the problems to this file, as CSV (.csv) or JSON (.json)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if opt.Category == "" {
+		fs.Usage()
+		return fmt.Errorf("--category is required")
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return fmt.Errorf("no FILE to import")
+	}
+	if mappingFile != "" {
+		f, err := os.Open(mappingFile)
+		if err != nil {
+			return fmt.Errorf("--mapping: %w", err)
+		}
+		opt.Mapping, err = importers.ReadMapping(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	var files []importers.File
+	for _, p := range fs.Args() {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		files = append(files, importers.File{Name: filepath.Base(p), Path: p})
+	}
+	opt.Actor = "cli:" + currentUser()
+	if !*quiet && isTerminal(stderr) {
+		opt.Progress = progressBar(stderr, time.Now())
+	}
+	store, closeDB, err := db.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := requireCurrentSchema(ctx, store); err != nil {
+		return err
+	}
+	rep, err := importers.Run(ctx, importers.Adapt(store), files, opt)
+	if opt.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if errors.Is(err, importers.ErrOptions) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if reportFile != "" {
+		if werr := writeReport(reportFile, rep); werr != nil {
+			return werr
+		}
+	}
+	printReport(stdout, rep, reportFile)
+	if !rep.OK() {
+		return fmt.Errorf("nothing imported: %d invalid rows (see above; --skip-invalid imports the valid ones)", rep.Invalid)
+	}
+	return nil
+}
+
+// storeImporter runs imports for the web server.
+type storeImporter struct{ db importers.DB }
+
+func (s storeImporter) Import(ctx context.Context, files []importers.File, opt importers.Options) (*importers.Report, error) {
+	return importers.Run(ctx, s.db, files, opt)
+}
+
+func requireCurrentSchema(ctx context.Context, store *postgis.Store) error {
+	st, err := store.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if len(st.Unknown) > 0 {
+		return fmt.Errorf("the database schema has migrations %v that this riskmap (%s) does not know: run a newer riskmap", st.Unknown, versionString())
+	}
+	if !st.Current() {
+		return fmt.Errorf("the database schema is at migration %d of %d: run \"riskmap migrate\" first", st.Applied, st.Known)
+	}
+	return nil
+}
+
+func printReport(w io.Writer, r *importers.Report, reportFile string) {
+	shown := 0
+	for _, p := range r.Problems {
+		if shown == 20 {
+			fmt.Fprintf(w, "… %d more problems", r.ProblemsTotal-shown)
+			if reportFile != "" {
+				fmt.Fprintf(w, " in %s", reportFile)
+			} else {
+				fmt.Fprint(w, " (--report FILE lists them all)")
+			}
+			fmt.Fprintln(w)
+			break
+		}
+		fmt.Fprintf(w, "%s: %s\n", p.Level, p.Error())
+		shown++
+	}
+	verb := "imported"
+	switch {
+	case r.DryRun:
+		verb = "dry run, nothing written; would import"
+	case !r.Committed:
+		verb = "nothing imported; valid"
+	}
+	fmt.Fprintf(w, "%s %s into %s (source %q): %d rows read, %d valid, %d invalid, %d warnings; %d new, %d updated, %d unchanged, %d retired (%.1f s)\n",
+		verb, strings.Join(fileNames(r), ", "), r.Category, r.Source, r.Rows, r.Valid, r.Invalid, r.Warnings,
+		r.Inserted, r.Updated, r.Unchanged, r.Retired, r.Seconds)
+}
+
+func fileNames(r *importers.Report) []string {
+	var out []string
+	for _, f := range r.Files {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// writeReport writes the problems as JSON or CSV, by the file's extension.
+func writeReport(path string, r *importers.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	defer f.Close()
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		enc := json.NewEncoder(f)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	f.WriteString("\ufeff") // so that Excel opens the Chinese text as UTF-8
+	w := csv.NewWriter(f)
+	w.Write([]string{"level", "file", "row", "column", "value", "reason", "原因"})
+	for _, p := range r.Problems {
+		w.Write([]string{p.Level, p.File, strconv.Itoa(p.Row), p.Column, p.Value, p.Reason, p.ReasonZH})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws rows, rows/s and, when the size is known, a bar and
+// an ETA on one line, at most five times a second.
+func progressBar(w io.Writer, start time.Time) func(rows, read, size int64) {
+	var last time.Time
+	return func(rows, read, size int64) {
+		now := time.Now()
+		if now.Sub(last) < 200*time.Millisecond {
+			return
+		}
+		last = now
+		el := now.Sub(start).Seconds()
+		rate := float64(rows) / max(el, 1e-3)
+		line := fmt.Sprintf("%d rows  %.0f rows/s", rows, rate)
+		if size > 0 && read > 0 {
+			frac := float64(read) / float64(size)
+			n := int(frac * 30)
+			eta := time.Duration(el/frac*(1-frac)) * time.Second
+			line = fmt.Sprintf("[%s%s] %3.0f%%  %s  ETA %s", strings.Repeat("#", n), strings.Repeat(".", 30-n), frac*100, line, eta.Round(time.Second))
+		}
+		fmt.Fprintf(w, "\r\033[K%s", line)
+	}
+}

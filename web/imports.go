@@ -1,0 +1,156 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"riskmap/geo"
+	"riskmap/importers"
+)
+
+// maxUpload bounds one import request.
+const maxUpload = 256 << 20
+
+func (s *Server) handleImport(c echo.Context) error {
+	if s.importer == nil {
+		return geo.ErrNotFound
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUpload)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than %d MiB", maxUpload>>20))
+		}
+		return geo.Invalidf("body", "want a multipart/form-data upload with the file in field \"file\"")
+	}
+	defer r.MultipartForm.RemoveAll()
+	form := r.MultipartForm
+	val := func(k string) string {
+		if v := form.Value[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	flag := func(k string) (bool, error) {
+		v := val(k)
+		if v == "" {
+			return false, nil
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, geo.Invalidf(k, "%q is not true or false", v)
+		}
+		return b, nil
+	}
+	opt := importers.Options{Category: val("category"), CRS: val("crs"), Encoding: val("encoding"), Sheet: val("sheet"),
+		Source: val("source"), Actor: "api:" + c.RealIP()}
+	var err error
+	if opt.DryRun, err = flag("dry_run"); err != nil {
+		return err
+	}
+	if opt.SkipInvalid, err = flag("skip_invalid"); err != nil {
+		return err
+	}
+	if opt.Replace, err = flag("replace"); err != nil {
+		return err
+	}
+	if opt.Category == "" {
+		return geo.Invalidf("category", "required: enterprises, bridges, black_spots, rescue_resources, shelters or counties")
+	}
+	if m := val("mapping"); m != "" {
+		if opt.Mapping, err = importers.ReadMapping(strings.NewReader(m)); err != nil {
+			return geo.Invalidf("mapping", "%s", err.Error())
+		}
+	}
+	parts := form.File["file"]
+	if len(parts) == 0 {
+		return geo.Invalidf("file", "no file uploaded (field \"file\", one or more)")
+	}
+	dir, err := os.MkdirTemp("", "riskmap-upload-")
+	if err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	files, err := saveUploads(dir, parts)
+	if err != nil {
+		return err
+	}
+	rep, err := s.importer.Import(r.Context(), files, opt)
+	if errors.Is(err, importers.ErrOptions) {
+		return geo.Invalidf("options", "%s", strings.TrimPrefix(err.Error(), importers.ErrOptions.Error()+": "))
+	}
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !rep.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return jsonEncode(c.Response(), rep)
+}
+
+// saveUploads writes the uploaded parts into dir. The parts of one
+// Shapefile (.shp, .shx, .dbf, .prj, .cpg) become one import of the folder.
+func saveUploads(dir string, parts []*multipart.FileHeader) ([]importers.File, error) {
+	var files []importers.File
+	shp := ""
+	for _, p := range parts {
+		name := filepath.Base(strings.ReplaceAll(p.Filename, "\\", "/"))
+		if name == "." || name == "/" || name == "" || strings.HasPrefix(name, ".") {
+			return nil, geo.Invalidf("file", "file name %q is not allowed", p.Filename)
+		}
+		dst := filepath.Join(dir, name)
+		if err := copyPart(p, dst); err != nil {
+			return nil, fmt.Errorf("save upload %s: %w", name, err)
+		}
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".shp":
+			if shp != "" {
+				return nil, geo.Invalidf("file", "several .shp files in one upload: import them one by one")
+			}
+			shp = name
+		case ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx":
+		default:
+			files = append(files, importers.File{Name: name, Path: dst})
+		}
+	}
+	if shp != "" {
+		if len(files) > 0 {
+			return nil, geo.Invalidf("file", "a Shapefile's parts must be uploaded on their own")
+		}
+		return []importers.File{{Name: shp, Path: dir}}, nil
+	}
+	if len(files) == 0 {
+		return nil, geo.Invalidf("file", "only Shapefile side files (.dbf, .shx, .prj …) were uploaded, without their .shp")
+	}
+	return files, nil
+}
+
+func copyPart(p *multipart.FileHeader, dst string) error {
+	src, err := p.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, src); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
