@@ -355,12 +355,18 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 	// The first batch is read before staging starts, so that a file
 	// without the required columns fails before any COPY.
 	r.batch = r.batch[:0]
+	rowsBefore := r.rep.Rows
 	done, err := r.fill(ctx, rd, conv, f.Name, index, &checked, progress)
 	if err != nil {
 		return err
 	}
 	if r.idCol == "" {
 		r.idCol = conv.res.column(FieldID)
+	}
+	if done && r.rep.Rows == rowsBefore {
+		// Nothing but a header: importing it would change nothing, or,
+		// with --replace, retire everything.
+		return problemf(0, "", "", "the file has no rows", "文件没有数据行")
 	}
 	// next reads, converts and checks records until it has one to stage.
 	next := func() (geo.Row, bool, error) {

@@ -1,6 +1,7 @@
 package importers_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"riskmap/geo"
 	"riskmap/geo/crs"
@@ -398,5 +401,100 @@ func gdalConvert(t *testing.T, args ...string) {
 	out, err := exec.Command("ogr2ogr", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
+	}
+}
+
+// xlsx builds a workbook for the bad-input table.
+func xlsx(t *testing.T, build func(f *excelize.File)) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	build(f)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestBadTablesLeaveNoTrace(t *testing.T) {
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("编号,名称,经度,纬度\nA,莲都化工厂,119.91,28.45\n"))
+	long := append([]byte("编号,名称,经度,纬度\nA,"), bytes.Repeat([]byte("x"), 5<<20)...)
+	rows := func(f *excelize.File, sheet string) {
+		f.SetSheetRow(sheet, "A1", &[]any{"编号", "名称", "经度", "纬度"})
+		f.SetSheetRow(sheet, "A2", &[]any{"A", "莲都化工厂", 119.91, 28.45})
+	}
+	tests := []struct {
+		name    string
+		file    string
+		content []byte
+		reason  string
+	}{
+		{"header only", "a.csv", []byte("编号,名称,经度,纬度\n"), "no rows"},
+		{"GBK declared UTF-8", "a.csv", gbk, "not valid UTF-8"},
+		{"a 5 MB line", "a.csv", long, "longer than 4 MiB"},
+		{"formula without a saved value", "a.xlsx", xlsx(t, func(f *excelize.File) {
+			f.SetSheetRow("Sheet1", "A1", &[]any{"编号", "名称", "经度", "纬度"})
+			f.SetSheetRow("Sheet1", "A2", &[]any{"A", "莲都化工厂"})
+			f.SetCellValue("Sheet1", "D2", 28.45)
+			f.SetCellFormula("Sheet1", "C2", "100+19.91")
+		}), "formula"},
+		{"merged header cells", "a.xlsx", xlsx(t, func(f *excelize.File) {
+			rows(f, "Sheet1")
+			f.MergeCell("Sheet1", "A1", "B1")
+		}), "merged header"},
+		{"several sheets", "a.xlsx", xlsx(t, func(f *excelize.File) {
+			rows(f, "Sheet1")
+			f.NewSheet("第二页")
+			rows(f, "第二页")
+		}), "several sheets"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.run(importers.Options{Category: "enterprises", Source: "a"}, write(t, "seed.csv", csvOf("编号,名称,经度,纬度", "S,种子,119.91,28.45")))
+			before := e.snapshot()
+			rep := e.run(importers.Options{Category: "enterprises", Source: "a", Encoding: map[bool]string{true: "utf-8"}[tc.name == "GBK declared UTF-8"], Replace: true},
+				write(t, tc.file, tc.content))
+			if rep.Committed || rep.OK() {
+				t.Fatalf("accepted: %+v", rep)
+			}
+			if e.snapshot() != before {
+				t.Error("the database changed")
+			}
+			found := false
+			for _, p := range rep.Problems {
+				if strings.Contains(p.Reason, tc.reason) && p.ReasonZH != "" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem saying %q: %v", tc.reason, rep.Problems)
+			}
+		})
+	}
+}
+
+func TestInterruptedImportLeavesNoTrace(t *testing.T) {
+	e := newEnv(t)
+	e.run(importers.Options{Category: "enterprises", Source: "a"}, write(t, "seed.csv", csvOf("编号,名称,经度,纬度", "S,种子,119.91,28.45")))
+	before := e.snapshot()
+	var rows []string
+	for i := 0; i < 30000; i++ {
+		rows = append(rows, fmt.Sprintf("R%d,企业%d,119.9%d,28.4%d", i, i, i%10, i%7))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opt := importers.Options{Category: "enterprises", Source: "a", Replace: true, Progress: func(n, _, _ int64) {
+		if n >= 20000 {
+			cancel() // as a Ctrl-C or a closed connection would
+		}
+	}}
+	_, err := importers.Run(ctx, importers.Adapt(e.store), []importers.File{write(t, "big.csv", csvOf("编号,名称,经度,纬度", rows...))}, opt)
+	if err == nil {
+		t.Fatal("an interrupted import reported success")
+	}
+	if e.snapshot() != before {
+		t.Error("an interrupted import changed the database")
 	}
 }
