@@ -397,6 +397,9 @@ func cleanHeader(cells []string, row int, enc string, unnamed func(i int) string
 // UTF-8 without NUL or U+FFFD, and is not mojibake. enc is the CSV file's
 // encoding, "" for Excel.
 func textProblem(row int, column, v, enc string) *Problem {
+	if len(v) <= maxCellBytes && plainASCII(v) { // most cells: numbers, codes, dates
+		return nil
+	}
 	switch {
 	case len(v) > maxCellBytes:
 		return problemf(row, column, clip(v, 40),
@@ -465,6 +468,9 @@ func showInvalidUTF8(v string) string {
 // ¡ £ ¤ ¦ ¨ (GBK's punctuation and pinyin lead bytes) before a Latin-1
 // symbol, or "Â"/"Ã" before a no-break space.
 func looksMojibake(s string) bool {
+	if plainASCII(s) {
+		return false
+	}
 	if strings.Contains(s, "锟斤拷") {
 		return true
 	}
@@ -488,6 +494,8 @@ func looksMojibake(s string) bool {
 			return letter
 		case r >= 0xA1 && r <= 0xBF:
 			return symbol
+		case r > 0x2122: // past the last Windows-1252 extra (™): CJK and the rest
+			return other
 		case strings.ContainsRune("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ", r):
 			return extra
 		}
@@ -569,4 +577,15 @@ func (l *csvRecordLimiter) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// plainASCII reports whether s is printable-or-control ASCII without NUL:
+// nothing in it can be mojibake or an encoding error.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c == 0 {
+			return false
+		}
+	}
+	return true
 }
