@@ -119,6 +119,8 @@ func (s storeImporter) Import(ctx context.Context, files []importers.File, opt i
 	return importers.Run(ctx, s.db, files, opt)
 }
 
+// requireCurrentSchema refuses a schema that is behind this riskmap, or
+// ahead of it.
 func requireCurrentSchema(ctx context.Context, store *postgis.Store) error {
 	st, err := store.SchemaStatus(ctx)
 	if err != nil {

@@ -40,15 +40,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer closeDB()
-	st, err := store.SchemaStatus(ctx)
-	if err != nil {
+	if err := requireCurrentSchema(ctx, store); err != nil {
 		return err
-	}
-	if len(st.Unknown) > 0 {
-		return fmt.Errorf("the database schema has migrations %v that this riskmap (%s) does not know: run a newer riskmap", st.Unknown, versionString())
-	}
-	if !st.Current() {
-		return fmt.Errorf("the database schema is at migration %d of %d: run \"riskmap migrate\" first", st.Applied, st.Known)
 	}
 	return serve(ctx, &cfg, store, stdout, stderr)
 }
