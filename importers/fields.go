@@ -196,6 +196,9 @@ type resolver struct {
 	mapping *Mapping
 	cache   map[string]target
 	columns map[string]string // field key → the header that holds it
+	// shadowed lists headers that name a field another column holds
+	// already, with that column: {header, first}.
+	shadowed [][2]string
 }
 
 func newResolver(category string, m *Mapping) *resolver {
@@ -214,12 +217,18 @@ func (r *resolver) resolve(header string) target {
 		return t
 	}
 	t := r.lookup(header)
-	r.cache[header] = t
 	if !t.skip && t.attr == "" {
-		if _, seen := r.columns[t.field.key]; !seen {
+		if first, seen := r.columns[t.field.key]; seen && first != header {
+			// Two columns for one field (编号 and 统一社会信用代码, say):
+			// the first in the file holds it, the other is kept as an
+			// attribute under its own name.
+			t = target{attr: strings.TrimSpace(header)}
+			r.shadowed = append(r.shadowed, [2]string{header, first})
+		} else {
 			r.columns[t.field.key] = header
 		}
 	}
+	r.cache[header] = t
 	return t
 }
 

@@ -59,6 +59,9 @@ func NewGDALReader(ctx context.Context, path string, opt GDALOptions) (*GDALRead
 		args = append(args, "-t_srs", "EPSG:4326")
 	}
 	if opt.Layer != "" {
+		if strings.HasPrefix(opt.Layer, "-") {
+			return nil, problemf(0, "", opt.Layer, "a layer name cannot start with '-'", "图层名不能以“-”开头")
+		}
 		args = append(args, opt.Layer)
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -74,21 +77,7 @@ func NewGDALReader(ctx context.Context, path string, opt GDALOptions) (*GDALRead
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start ogr2ogr: %w", err)
 	}
-	g.GeoJSONReader = &GeoJSONReader{}
-	jr, err := NewGeoJSONReader(stdout)
-	if err != nil {
-		// Nothing came out: GDAL said why on stderr.
-		if werr := g.wait(); werr != nil {
-			return nil, werr
-		}
-		var p *Problem
-		if errors.As(err, &p) && p.Reason == "the file is empty" {
-			g.GeoJSONReader = &GeoJSONReader{done: true}
-			return g, nil
-		}
-		return nil, err
-	}
-	g.GeoJSONReader = jr
+	g.GeoJSONReader = newGeoJSONSeqReader(stdout)
 	return g, nil
 }
 
@@ -96,10 +85,14 @@ func NewGDALReader(ctx context.Context, path string, opt GDALOptions) (*GDALRead
 // any, instead of io.EOF.
 func (g *GDALReader) Next() (Record, error) {
 	rec, err := g.GeoJSONReader.Next()
-	if err == io.EOF {
+	switch {
+	case err == io.EOF:
 		if werr := g.wait(); werr != nil {
 			return rec, werr
 		}
+	case err != nil && !isRowProblem(err):
+		// ogr2ogr may be blocked writing to us: stop it before waiting.
+		g.Close()
 	}
 	return rec, err
 }
@@ -220,4 +213,10 @@ func checkShapefile(names []string, hasCRS bool) (string, error) {
 		return "", problemf(0, "", "", "the Shapefile lacks its .prj (coordinate system): give --crs, e.g. --crs EPSG:4549", "Shapefile 缺少 .prj（坐标系），请用 --crs 指定，如 --crs EPSG:4549")
 	}
 	return shps[0], nil
+}
+
+// isRowProblem reports whether err concerns one record only.
+func isRowProblem(err error) bool {
+	var p *Problem
+	return errors.As(err, &p) && p.Row > 0
 }

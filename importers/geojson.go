@@ -15,9 +15,13 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// maxLine bounds one line of newline-delimited GeoJSON, and how far the
-// reader looks for the first line break to tell the two forms apart.
-const maxLine = 4 << 20
+// maxPeek is how far the reader looks for the first line break to tell the
+// two forms apart; maxLine bounds one line (one feature: a detailed county
+// boundary can take tens of MiB) of newline-delimited GeoJSON.
+const (
+	maxPeek = 4 << 20
+	maxLine = 64 << 20
+)
 
 // GeoJSONReader reads a GeoJSON FeatureCollection, streaming its features,
 // or newline-delimited GeoJSON (one Feature per line, RFC 8142 record
@@ -32,7 +36,7 @@ type GeoJSONReader struct {
 
 // NewGeoJSONReader starts reading r.
 func NewGeoJSONReader(r io.Reader) (*GeoJSONReader, error) {
-	br := bufio.NewReaderSize(r, maxLine)
+	br := bufio.NewReaderSize(r, maxPeek)
 	g := &GeoJSONReader{}
 	first, err := peekLine(br)
 	if err != nil {
@@ -59,7 +63,7 @@ func NewGeoJSONReader(r io.Reader) (*GeoJSONReader, error) {
 // peekLine returns the first line without consuming it, or the first
 // maxLine bytes when there is no line break that early.
 func peekLine(br *bufio.Reader) ([]byte, error) {
-	b, err := br.Peek(maxLine)
+	b, err := br.Peek(maxPeek)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
@@ -67,6 +71,12 @@ func peekLine(br *bufio.Reader) ([]byte, error) {
 		return b[:i], nil
 	}
 	return b, nil
+}
+
+// newGeoJSONSeqReader reads newline-delimited features, as ogr2ogr
+// writes them, without looking at the first line.
+func newGeoJSONSeqReader(r io.Reader) *GeoJSONReader {
+	return &GeoJSONReader{lines: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // SRID is the EPSG code named by a legacy "crs" member seen so far, or 0.
@@ -169,7 +179,11 @@ func (g *GeoJSONReader) Next() (Record, error) {
 		}
 		var m json.RawMessage
 		if err := g.dec.Decode(&m); err != nil {
-			return Record{}, problemf(g.n+1, "", "", "not valid GeoJSON: "+err.Error(), "不是有效的 GeoJSON："+err.Error())
+			// The decoder cannot go on after a syntax error: the rest
+			// of the file is lost, so the file as a whole is at fault.
+			g.done = true
+			return Record{}, problemf(0, "", "", fmt.Sprintf("not valid GeoJSON after feature %d (truncated or damaged?): %v", g.n, err),
+				fmt.Sprintf("第 %d 个要素之后不是有效的 GeoJSON（文件被截断或损坏？）：%v", g.n, err))
 		}
 		raw = m
 	}

@@ -31,7 +31,9 @@ type DB interface {
 type Tx interface {
 	Stage(ctx context.Context, next func() (geo.Row, bool, error)) (int64, error)
 	Duplicates(ctx context.Context, limit int) ([]geo.Duplicate, error)
-	Drop(ctx context.Context, files, rows []int) error
+	Dedupe(ctx context.Context) (int64, error)
+	Staged(ctx context.Context) (int64, error)
+	Preview(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
 	Merge(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
 	UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error)
 	Record(ctx context.Context, actor, category, source string, files, options, counts any) (int64, error)
@@ -94,7 +96,10 @@ type Report struct {
 	Updated     int64      `json:"updated"`
 	Unchanged   int64      `json:"unchanged"`
 	Retired     int64      `json:"retired"`
-	Problems    []*Problem `json:"problems"`
+	// Refused says why the import as a whole was not done, when it was
+	// not for invalid rows.
+	Refused  string     `json:"refused,omitempty"`
+	Problems []*Problem `json:"problems"`
 	// ProblemsTotal counts every problem, also those not kept in Problems.
 	ProblemsTotal int     `json:"problems_total"`
 	Seconds       float64 `json:"seconds"`
@@ -104,7 +109,7 @@ type Report struct {
 }
 
 // OK reports whether the import found nothing that stopped it.
-func (r *Report) OK() bool { return r.Invalid == 0 || r.SkipInvalid }
+func (r *Report) OK() bool { return r.Refused == "" && (r.Invalid == 0 || r.SkipInvalid) }
 
 // ErrOptions wraps invalid options; its message names the option.
 var ErrOptions = errors.New("invalid import options")
@@ -184,6 +189,8 @@ func (r *run) prepare(ctx context.Context, files []File) error {
 	}
 	if o.Source == "" {
 		o.Source = strings.TrimSuffix(filepath.Base(files[0].Name), filepath.Ext(files[0].Name))
+		r.problem("", warningf(0, "", o.Source, "no --source given: the source is named after the file; give --source so that next month's file, under another name, updates these objects instead of adding them again",
+			"未指定 --source：数据来源以文件名命名；请用 --source 指定，以便下次文件名不同时更新而不是重复导入"))
 	}
 	r.rep.Source = o.Source
 	if o.Category != string(geo.Counties) {
@@ -230,42 +237,56 @@ func (r *run) run(ctx context.Context, files []File) error {
 	}
 	r.tx = tx
 	defer tx.Rollback(ctx)
+	failedFiles := 0
 	for i, f := range files {
+		validBefore := r.rep.Valid
 		if err := r.file(ctx, tx, i, f); err != nil {
 			var p *Problem
 			if errors.As(err, &p) {
 				r.problem(f.Name, p)
 				r.rep.Invalid++ // the file as a whole
+				r.rep.Valid = validBefore
+				failedFiles++
 				continue
 			}
 			return err
 		}
 	}
+	if r.opt.Replace && (failedFiles > 0 || r.rep.Invalid > 0) {
+		// Retiring what the files "no longer have" would retire the
+		// objects of every row or file that could not be read.
+		r.rep.Refused = "--replace with rows or files that could not be read would retire their objects: fix them, or import without --replace"
+		r.problem("", problemf(0, "", "", r.rep.Refused, "有无法读取的行或文件时使用 --replace 会把它们的对象一并撤下：请先修正，或不用 --replace 导入"))
+		return nil
+	}
 	if r.opt.Category == string(geo.Counties) {
 		return r.finish(ctx, tx, nil)
 	}
 	// Duplicate ids inside the import: the first row wins with
-	// --skip-invalid; either way the others are reported.
-	dups, err := tx.Duplicates(ctx, 10000)
+	// --skip-invalid; either way the others are reported (up to the
+	// report's limit) and counted.
+	dups, err := tx.Duplicates(ctx, r.opt.MaxProblems)
 	if err != nil {
 		return err
 	}
-	var dropF, dropR []int
 	for _, d := range dups {
 		for k := 1; k < len(d.Lines); k++ {
-			r.problem(files[d.Files[k]].Name, problemf(d.Lines[k], r.idCol, d.SourceID,
-				fmt.Sprintf("the id is already used by row %d of %s", d.Lines[0], files[d.Files[0]].Name),
-				fmt.Sprintf("编号与 %s 第 %d 行重复", files[d.Files[0]].Name, d.Lines[0])))
-			dropF, dropR = append(dropF, d.Files[k]), append(dropR, d.Lines[k])
-			r.rep.Invalid++
-			r.rep.Valid--
+			first := files[d.Files[0]].Name
+			en, zh := fmt.Sprintf("the id is already used by row %d of %s", d.Lines[0], first), fmt.Sprintf("编号与 %s 第 %d 行重复", first, d.Lines[0])
+			if strings.HasPrefix(d.SourceID, "auto:") {
+				en, zh = fmt.Sprintf("same name and position as row %d of %s (no id column tells them apart)", d.Lines[0], first),
+					fmt.Sprintf("与 %s 第 %d 行名称和位置相同（没有编号列可以区分）", first, d.Lines[0])
+			}
+			r.problem(files[d.Files[k]].Name, problemf(d.Lines[k], r.idCol, d.SourceID, en, zh))
 		}
 	}
-	if len(dropF) > 0 {
-		if err := tx.Drop(ctx, dropF, dropR); err != nil {
-			return err
-		}
+	removed, err := tx.Dedupe(ctx)
+	if err != nil {
+		return err
 	}
+	r.rep.Invalid += int(removed)
+	r.rep.Valid -= int(removed)
+	r.rep.ProblemsTotal += int(removed) - min(int(removed), countDup(dups))
 	cat, _ := geo.ParseCategory(r.opt.Category)
 	return r.finish(ctx, tx, []geo.Category{cat})
 }
@@ -279,12 +300,20 @@ func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
 	r.rep.Phases["read"] = time.Since(r.start).Seconds()
 	t := time.Now()
 	if cats != nil {
-		ms, err := tx.Merge(ctx, r.opt.Source, cats, r.opt.Replace)
+		merge := tx.Merge
+		if r.opt.DryRun {
+			merge = tx.Preview // no locks, no index rebuilds
+		}
+		ms, err := merge(ctx, r.opt.Source, cats, r.opt.Replace)
+		if err != nil {
+			return err
+		}
+		staged, err := tx.Staged(ctx)
 		if err != nil {
 			return err
 		}
 		r.rep.Inserted, r.rep.Updated, r.rep.Retired = ms.Inserted, ms.Updated, ms.Retired
-		r.rep.Unchanged = int64(r.rep.Valid) - ms.Inserted - ms.Updated
+		r.rep.Unchanged = staged - ms.Inserted - ms.Updated
 	}
 	if r.opt.DryRun {
 		return nil
@@ -410,6 +439,9 @@ func (r *run) fill(ctx context.Context, rd Reader, conv *converter, file string,
 	r.pending = r.pending[:0]
 	done := false
 	for len(r.pending) < batchSize {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
 		rec, err := rd.Next()
 		if err == io.EOF {
 			done = true
@@ -433,6 +465,10 @@ func (r *run) fill(ctx context.Context, rd Reader, conv *converter, file string,
 			if p := conv.res.missing(rec.Names, conv.required(rec.Geometry != nil)); p != nil {
 				return false, p
 			}
+			for _, s := range conv.res.shadowed {
+				r.problem(file, warningf(0, s[0], "", fmt.Sprintf("column %q holds the same field as column %q, which is used; %q is kept as an attribute", s[0], s[1], s[0]),
+					fmt.Sprintf("“%s”列与“%s”列是同一字段，采用“%s”，“%s”作为属性保留", s[0], s[1], s[1], s[0])))
+			}
 		}
 		pr, probs := conv.convert(rec)
 		for _, w := range pr.warnings {
@@ -446,12 +482,23 @@ func (r *run) fill(ctx context.Context, rd Reader, conv *converter, file string,
 			continue
 		}
 		if r.opt.Category == string(geo.Counties) {
-			if r.rep.OK() {
-				if _, err := r.tx.UpsertDivision(ctx, pr.div, r.opt.Source); err != nil {
-					r.problem(file, problemf(rec.Row, "geometry", "", "the database refused the area: "+rootMessage(err), "数据库拒绝了该行政区："+rootMessage(err)))
-					r.rep.Invalid++
-					continue
-				}
+			if p, err := r.placeDivision(ctx, &pr.div, rec.Row); err != nil {
+				return false, err
+			} else if p != nil {
+				r.problem(file, p)
+				r.rep.Invalid++
+				continue
+			}
+			changed, err := r.tx.UpsertDivision(ctx, pr.div, r.opt.Source)
+			if err != nil {
+				r.problem(file, problemf(rec.Row, "geometry", "", "the database refused the area: "+rootMessage(err), "数据库拒绝了该行政区："+rootMessage(err)))
+				r.rep.Invalid++
+				continue
+			}
+			if changed {
+				r.rep.Updated++ // inserted or changed: divisions do not tell apart
+			} else {
+				r.rep.Unchanged++
 			}
 			r.rep.Valid++
 			continue
@@ -489,6 +536,12 @@ func (r *run) place(ctx context.Context, file string, index int) error {
 	}
 	for _, p := range r.pending {
 		o := p.obj
+		if math.IsNaN(o.Point[0]) {
+			r.problem(file, problemf(p.row, r.conv.res.column(FieldLon), "", "the coordinates cannot be transformed from "+system.String()+": outside the area that system covers (wrong --crs?)",
+				"坐标无法从 "+system.String()+" 转换：超出该坐标系的适用范围（--crs 是否有误？）"))
+			r.rep.Invalid++
+			continue
+		}
 		if prob := r.locate(&o, p.row); prob != nil {
 			r.problem(file, prob)
 			if prob.Level == "error" {
@@ -516,6 +569,12 @@ func (r *run) locate(o *geo.Object, row int) *Problem {
 	}
 	d, inside := r.loc.Locate(p)
 	if !inside {
+		// Far outside the extent: no need for the exact distance.
+		b := r.loc.Bound()
+		if dx, dy := math.Max(math.Max(b.Min[0]-p[0], p[0]-b.Max[0]), 0), math.Max(math.Max(b.Min[1]-p[1], p[1]-b.Max[1]), 0); dx*dx+dy*dy > 0.25 {
+			near, _ := r.loc.Nearest(b.Center())
+			return r.outside(p, near, math.Hypot(dx*111320*math.Cos(p[1]*math.Pi/180), dy*110540), row)
+		}
 		near, dist := r.loc.Nearest(p)
 		if dist > r.opt.MarginM {
 			return r.outside(p, near, dist, row)
@@ -529,6 +588,15 @@ func (r *run) locate(o *geo.Object, row int) *Problem {
 	code, ok := r.byName[o.County]
 	if !ok {
 		code, ok = r.byName[shortName(o.County)]
+	}
+	if i := strings.LastIndex(o.County, "市"); !ok && i > 0 && i+len("市") < len(o.County) { // 丽水市莲都区
+		rest := o.County[i+len("市"):]
+		if code, ok = r.byName[rest]; !ok {
+			code, ok = r.byName[shortName(rest)]
+		}
+	}
+	if !ok && len(o.County) > 6 && r.byName[o.County[:6]] != "" { // a township code
+		code, ok = r.byName[o.County[:6]], true
 	}
 	if !ok {
 		return problemf(row, r.conv.res.column(FieldCounty), o.County, "unknown county: not the name or code of a loaded admin area", "未知的区县：不是已导入行政区的名称或代码")
@@ -727,4 +795,48 @@ func (a adapted[T]) BeginImport(ctx context.Context) (Tx, error) {
 		return nil, err
 	}
 	return tx, nil
+}
+
+// countDup counts the duplicate rows that dups lists.
+func countDup(dups []geo.Duplicate) int {
+	n := 0
+	for _, d := range dups {
+		n += len(d.Lines) - 1
+	}
+	return n
+}
+
+// placeDivision brings an admin area's boundary to CGCS2000 lon/lat and
+// checks its range.
+func (r *run) placeDivision(ctx context.Context, d *geo.Division, row int) (*Problem, error) {
+	system := r.cur
+	var pts []orb.Point
+	for _, poly := range d.Geometry {
+		for _, ring := range poly {
+			pts = append(pts, ring...)
+		}
+	}
+	switch srid, ok := system.SRID(); {
+	case system.Named():
+		for i := range pts {
+			pts[i] = system.ToWGS84(pts[i])
+		}
+	case ok && srid != 4326 && srid != 4490:
+		if err := r.db.Transform(ctx, srid, pts); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range pts {
+		if !validNumber(p[0]) || !validNumber(p[1]) || math.Abs(p[0]) > 180 || math.Abs(p[1]) > 90 {
+			return problemf(row, "geometry", fmt.Sprintf("%g, %g", p[0], p[1]), "the boundary has a vertex outside longitude/latitude range: wrong --crs?", "边界有超出经纬度范围的顶点：--crs 是否有误？"), nil
+		}
+	}
+	k := 0
+	for _, poly := range d.Geometry {
+		for _, ring := range poly {
+			copy(ring, pts[k:k+len(ring)])
+			k += len(ring)
+		}
+	}
+	return nil, nil
 }

@@ -294,10 +294,16 @@ func TestReimportReplaceDryRunSkipInvalid(t *testing.T) {
 	if len(got) != 2 || got["B"].Name != "" {
 		t.Errorf("after replace the map shows %v", got)
 	}
-	// Retired, not lost: the object is still there with its history.
-	all2, _, _ := e.store.Objects(context.Background(), geo.RescueResources, geo.Page{Limit: 10})
-	if len(all2) != 2 {
-		t.Errorf("%d active", len(all2))
+	// Retired, not lost: the object is still there, with when it left.
+	conn, err := pgx.Connect(context.Background(), e.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retired int
+	conn.QueryRow(context.Background(), "SELECT count(*) FROM risk_object WHERE source = 'teams' AND source_id IN ('B', 'C') AND retired_at IS NOT NULL").Scan(&retired)
+	conn.Close(context.Background())
+	if retired != 2 {
+		t.Errorf("%d of B, C kept as retired, want 2", retired)
 	}
 
 	before = e.snapshot()
@@ -496,5 +502,111 @@ func TestInterruptedImportLeavesNoTrace(t *testing.T) {
 	}
 	if e.snapshot() != before {
 		t.Error("an interrupted import changed the database")
+	}
+}
+
+// hasError reports whether the report has an error whose English reason
+// contains reason and that also has a Chinese reason.
+func hasError(rep *importers.Report, reason string) bool {
+	for _, p := range rep.Problems {
+		if p.Level == "error" && strings.Contains(p.Reason, reason) && p.ReasonZH != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestReplaceRefusesWhatItCannotRead(t *testing.T) {
+	head := "编号,名称,经度,纬度"
+	tests := []struct {
+		name  string
+		files func(t *testing.T) []importers.File
+	}{
+		{"an invalid row", func(t *testing.T) []importers.File {
+			return []importers.File{write(t, "t.csv", csvOf(head, "A,甲,119.91,28.45", "B,乙,abc,28.46"))}
+		}},
+		{"a file that cannot be read", func(t *testing.T) []importers.File {
+			return []importers.File{write(t, "t.csv", csvOf(head, "A,甲,119.91,28.45")), write(t, "broken.zip", []byte("PK\x03\x04"))}
+		}},
+		{"a header only", func(t *testing.T) []importers.File {
+			return []importers.File{write(t, "t.csv", csvOf(head))}
+		}},
+		{"a truncated collection", func(t *testing.T) []importers.File {
+			return []importers.File{write(t, "t.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"编号":"A","名称":"甲"},"geometry":{"type":"Point","coordinates":[119.91,28.45]}},{"type":"Feat`))}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.run(importers.Options{Category: "shelters", Source: "s"}, write(t, "seed.csv", csvOf(head, "A,甲,119.91,28.45", "B,乙,119.92,28.46", "C,丙,119.93,28.44")))
+			before := e.snapshot()
+			rep := e.run(importers.Options{Category: "shelters", Source: "s", Replace: true, SkipInvalid: true}, tc.files(t)...)
+			if rep.Committed || rep.OK() || rep.Retired != 0 {
+				t.Fatalf("replace went ahead: %+v %v", rep, rep.Problems)
+			}
+			if e.snapshot() != before {
+				t.Error("the database changed")
+			}
+		})
+	}
+}
+
+// TestBulkImport goes past BulkRows into a small table: the path that
+// drops and rebuilds risk_object's indexes must store everything, keep
+// the other sources, and leave every index and constraint in place.
+func TestBulkImport(t *testing.T) {
+	e := newEnv(t)
+	e.run(importers.Options{Category: "enterprises", Source: "other"}, write(t, "o.csv", csvOf("编号,名称,经度,纬度", "X,别的,119.91,28.45")))
+	indexes := func() string {
+		conn, err := pgx.Connect(context.Background(), e.conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		var s string
+		if err := conn.QueryRow(context.Background(), `SELECT string_agg(indexdef, ';' ORDER BY indexdef) || '|' ||
+			(SELECT string_agg(pg_get_constraintdef(oid), ';' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'risk_object'::regclass)
+			FROM pg_indexes WHERE tablename = 'risk_object'`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := indexes()
+	n := postgis.BulkRows + 500
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("B%d,企业%d,%.5f,%.5f", i, i, 119.85+float64(i%100)*0.001, 28.40+float64(i/100%100)*0.001)
+	}
+	rep := e.run(importers.Options{Category: "enterprises", Source: "bulk"}, write(t, "b.csv", csvOf("编号,名称,经度,纬度", rows...)))
+	if !rep.Committed || rep.Inserted != int64(n) {
+		t.Fatalf("bulk import: %+v", rep)
+	}
+	if after := indexes(); after != before {
+		t.Errorf("indexes and constraints changed:\nbefore %s\nafter  %s", before, after)
+	}
+	_, total, err := e.store.Objects(context.Background(), geo.Enterprises, geo.Page{Limit: 1})
+	if err != nil || total != n+1 {
+		t.Errorf("%d enterprises after the bulk import, want %d: %v", total, n+1, err)
+	}
+	// The same again: nothing changes; then a replace retires, keeping rows.
+	rep = e.run(importers.Options{Category: "enterprises", Source: "bulk"}, write(t, "b.csv", csvOf("编号,名称,经度,纬度", rows...)))
+	if rep.Inserted != 0 || rep.Updated != 0 || rep.Unchanged != int64(n) {
+		t.Errorf("bulk re-import: %+v", rep)
+	}
+	rep = e.run(importers.Options{Category: "enterprises", Source: "bulk", Replace: true}, write(t, "b.csv", csvOf("编号,名称,经度,纬度", rows[:10]...)))
+	if rep.Retired != int64(n-10) {
+		t.Errorf("replace retired %d, want %d", rep.Retired, n-10)
+	}
+	objs, _, _ := e.store.Objects(context.Background(), geo.Enterprises, geo.Page{Limit: 100})
+	if len(objs) != 11 {
+		t.Errorf("%d active after replace, want 11 (10 + the other source)", len(objs))
+	}
+	var retiredID int64
+	conn, _ := pgx.Connect(context.Background(), e.conn)
+	conn.QueryRow(context.Background(), "SELECT id FROM risk_object WHERE source = 'bulk' AND source_id = 'B20'").Scan(&retiredID)
+	conn.Close(context.Background())
+	o, err := e.store.Object(context.Background(), geo.Enterprises, retiredID)
+	if err != nil || o.RetiredAt == nil {
+		t.Errorf("retired object B20: %v, retired_at %v; want it kept with retired_at", err, o.RetiredAt)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,6 +26,16 @@ func (s *Server) handleImport(c echo.Context) error {
 		return geo.ErrNotFound
 	}
 	r := c.Request()
+	// Until there are logins (a later change), at least refuse writes a
+	// page of another site makes the browser send.
+	if o := r.Header.Get("Origin"); o != "" && o != s.baseURL(c) && !strings.HasSuffix(o, "://"+r.Host) {
+		return echo.NewHTTPError(http.StatusForbidden, "imports are not accepted from another site's page")
+	}
+	// An import may take minutes: give it the time the server's
+	// defaults do not.
+	rc := http.NewResponseController(c.Response().Writer)
+	rc.SetReadDeadline(time.Now().Add(10 * time.Minute))
+	rc.SetWriteDeadline(time.Now().Add(30 * time.Minute))
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUpload)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		var mbe *http.MaxBytesError
@@ -53,7 +64,7 @@ func (s *Server) handleImport(c echo.Context) error {
 		return b, nil
 	}
 	opt := importers.Options{Category: val("category"), CRS: val("crs"), Encoding: val("encoding"), Sheet: val("sheet"),
-		Source: val("source"), Actor: "api:" + c.RealIP()}
+		Source: val("source"), Actor: "api:" + r.RemoteAddr}
 	var err error
 	if opt.DryRun, err = flag("dry_run"); err != nil {
 		return err
@@ -112,6 +123,9 @@ func saveUploads(dir string, parts []*multipart.FileHeader) ([]importers.File, e
 			return nil, geo.Invalidf("file", "file name %q is not allowed", p.Filename)
 		}
 		dst := filepath.Join(dir, name)
+		if _, err := os.Lstat(dst); err == nil {
+			return nil, geo.Invalidf("file", "two files are named %q", name)
+		}
 		if err := copyPart(p, dst); err != nil {
 			return nil, fmt.Errorf("save upload %s: %w", name, err)
 		}

@@ -79,6 +79,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		files = append(files, importers.File{Name: filepath.Base(p), Path: p})
 	}
 	opt.Actor = "cli:" + currentUser()
+	if reportFile != "" {
+		opt.MaxProblems = 100000 // the file gets them all, up to this
+	}
 	if !*quiet && isTerminal(stderr) {
 		opt.Progress = progressBar(stderr, time.Now())
 	}

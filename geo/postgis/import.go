@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -19,11 +20,19 @@ type Import struct {
 	tx pgx.Tx
 }
 
-// BeginImport starts an import.
+// importLockKey serialises imports ("riskimp" in ASCII).
+const importLockKey = 0x7269736b696d70
+
+// BeginImport starts an import. Imports take turns: a second one waits
+// until the first commits or rolls back.
 func (s *Store) BeginImport(ctx context.Context) (*Import, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin import: %w", classify(err))
+	}
+	if _, err := tx.Exec(ctx, s.q.get("import_lock"), int64(importLockKey)); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("wait for other imports: %w", classify(err))
 	}
 	if _, err := tx.Exec(ctx, s.q.get("import_settings")); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
@@ -116,12 +125,36 @@ func (im *Import) Duplicates(ctx context.Context, limit int) ([]geo.Duplicate, e
 	return out, nil
 }
 
-// Drop removes staged rows; files[i] and rows[i] name one row.
-func (im *Import) Drop(ctx context.Context, files, rows []int) error {
-	if _, err := im.tx.Exec(ctx, im.s.q.get("import_drop_rows"), files, rows); err != nil {
-		return fmt.Errorf("drop rows: %w", classify(err))
+// Dedupe keeps the first staged row of each source id and drops the rest;
+// it returns how many it dropped.
+func (im *Import) Dedupe(ctx context.Context) (int64, error) {
+	tag, err := im.tx.Exec(ctx, im.s.q.get("import_dedupe"))
+	if err != nil {
+		return 0, fmt.Errorf("drop duplicate ids: %w", classify(err))
 	}
-	return nil
+	return tag.RowsAffected(), nil
+}
+
+// Staged counts the staged rows.
+func (im *Import) Staged(ctx context.Context) (int64, error) {
+	var n int64
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_staged_count")).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count staged rows: %w", classify(err))
+	}
+	return n, nil
+}
+
+// Preview says what Merge would do, changing nothing.
+func (im *Import) Preview(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
+	var st geo.MergeStats
+	cats := make([]string, len(categories))
+	for i, c := range categories {
+		cats[i] = string(c)
+	}
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, cats).Scan(&st.Inserted, &st.Updated, &st.Retired); err != nil {
+		return st, fmt.Errorf("preview the import: %w", classify(err))
+	}
+	return st, nil
 }
 
 // Merge moves the staged rows into the risk objects of source. With
@@ -242,9 +275,19 @@ func (im *Import) Record(ctx context.Context, actor string, category, source str
 	return id, nil
 }
 
-// UpsertDivision writes one administrative division within the import.
+// UpsertDivision writes one administrative division within the import,
+// in a savepoint: a refused boundary leaves the import usable.
 func (im *Import) UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error) {
-	return upsertDivision(ctx, im.tx, im.s.q, d, source)
+	sp, err := im.tx.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("division %s: %w", d.Code, classify(err))
+	}
+	changed, err := upsertDivision(ctx, sp, im.s.q, d, source)
+	if err != nil {
+		sp.Rollback(context.WithoutCancel(ctx))
+		return false, err
+	}
+	return changed, sp.Commit(ctx)
 }
 
 // Commit makes the import visible.
@@ -270,7 +313,8 @@ func (s *Store) SRIDKnown(ctx context.Context, srid int) (bool, error) {
 }
 
 // Transform converts points from EPSG srid to CGCS2000 lon/lat in place,
-// in one round trip.
+// in one round trip. A point the system cannot transform (outside a
+// projection's domain) becomes NaN, NaN.
 func (s *Store) Transform(ctx context.Context, srid int, pts []orb.Point) error {
 	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
 	for i, p := range pts {
@@ -281,10 +325,13 @@ func (s *Store) Transform(ctx context.Context, srid int, pts []orb.Point) error 
 		return fmt.Errorf("transform from EPSG:%d: %w", srid, classify(err))
 	}
 	i := 0
-	var x, y float64
+	var x, y *float64
 	_, err = pgx.ForEachRow(rows, []any{&x, &y}, func() error {
 		if i < len(pts) {
-			pts[i] = orb.Point{x, y}
+			pts[i] = orb.Point{math.NaN(), math.NaN()}
+			if x != nil && y != nil {
+				pts[i] = orb.Point{*x, *y}
+			}
 		}
 		i++
 		return nil

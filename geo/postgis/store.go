@@ -49,9 +49,10 @@ var requiredQueries = []string{
 	"extent", "layer_versions", "ping",
 	"migrations_table", "migrations_table_exists", "migrations_applied", "migration_record", "migrations_lock", "migrations_unlock",
 	"division_upsert", "context_upsert",
-	"import_stage", "import_duplicates", "import_drop_rows", "import_merge", "import_retire", "import_record",
+	"import_stage", "import_duplicates", "import_merge", "import_retire", "import_record",
 	"srid_known", "transform_points", "import_count_active", "import_staged_count", "import_settings",
 	"bulk_constraints", "bulk_indexes", "bulk_update", "bulk_insert",
+	"import_lock", "import_dedupe", "import_preview",
 }
 
 func (q queries) get(name string) string { return q[name] }

@@ -34,3 +34,13 @@ CREATE TABLE import_run (
     options     jsonb       NOT NULL,           -- skip_invalid, replace, mapping …
     counts      jsonb       NOT NULL            -- rows, valid, invalid, inserted, updated, unchanged, retired
 );
+
+-- ST_Transform, or NULL for a point the target system cannot take (outside
+-- a projection's domain), so that an import can name the row.
+CREATE FUNCTION riskmap_transform_or_null(g geometry, srid integer) RETURNS geometry
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+    RETURN ST_Transform(g, srid);
+EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;
+END $$;

@@ -1,0 +1,18 @@
+-- What a merge of the staged rows would do, without doing it (dry runs):
+-- new rows, changed rows, and with $2 the objects it would retire.
+-- $1 source text, $2 replace bool, $3 categories text[]
+SELECT
+    (SELECT count(*) FROM import_rows r
+     WHERE NOT EXISTS (SELECT 1 FROM risk_object o
+                       WHERE o.category = r.category::risk_category AND o.source = $1 AND o.source_id = r.source_id)),
+    (SELECT count(*) FROM import_rows r JOIN risk_object o
+       ON o.category = r.category::risk_category AND o.source = $1 AND o.source_id = r.source_id
+     WHERE (o.name, ST_AsBinary(o.geom), o.county_code, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
+           IS DISTINCT FROM
+           (r.name, ST_AsBinary(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490)), nullif(r.county, ''), r.grade::risk_grade, r.score,
+            nullif(r.method, ''), r.assessed_at, r.attributes, NULL::timestamptz)),
+    CASE WHEN $2 THEN
+        (SELECT count(*) FROM risk_object o
+         WHERE o.source = $1 AND o.category = ANY ($3::text[]::risk_category[]) AND o.retired_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.category = o.category::text AND r.source_id = o.source_id))
+    ELSE 0 END;
