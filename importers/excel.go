@@ -23,10 +23,11 @@ import (
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 const (
-	xlsxMaxUnzipped = 2 << 30  // largest workbook, unpacked
-	xlsxInMemory    = 16 << 20 // larger sheets and shared strings go to temporary files
-	xlsxMaxRows     = 1 << 20  // Excel's rows per sheet
-	xlsxMaxCols     = 1 << 14  // Excel's columns per sheet
+	xlsxMaxUnzipped = 2 << 30   // largest workbook, unpacked
+	xlsxInMemory    = 4 << 20   // larger sheets and shared strings go to temporary files
+	xlsxMaxFile     = 100 << 20 // excelize holds the whole .xlsx in memory
+	xlsxMaxRows     = 1 << 20   // Excel's rows per sheet
+	xlsxMaxCols     = 1 << 14   // Excel's columns per sheet
 )
 
 // ExcelReader reads one worksheet of an .xlsx workbook as records,
@@ -87,6 +88,10 @@ type ExcelReader struct {
 // sheets, an empty sheet, merged or duplicate header cells are a *Problem;
 // so is a damaged workbook.
 func NewExcelReader(r io.ReaderAt, size int64, opt TableOptions) (*ExcelReader, error) {
+	if size > xlsxMaxFile {
+		return nil, problemf(0, "", "", fmt.Sprintf("the workbook is larger than %d MB: save the sheet as CSV (UTF-8) and import that", xlsxMaxFile>>20),
+			fmt.Sprintf("工作簿超过 %d MB：请把工作表另存为 CSV（UTF-8）再导入", xlsxMaxFile>>20))
+	}
 	head := make([]byte, 8)
 	n, _ := r.ReadAt(head, 0)
 	head = head[:n]

@@ -638,7 +638,7 @@ func (r *run) open(ctx context.Context, f File, info *FileInfo) (Reader, *counti
 		if err != nil {
 			return nil, nil, err
 		}
-		c := &countingReader{r: fh, c: fh}
+		c := &countingReader{r: fh}
 		rd, err := NewCSVReader(c, TableOptions{Encoding: r.opt.Encoding})
 		if err != nil {
 			fh.Close()
@@ -670,7 +670,7 @@ func (r *run) open(ctx context.Context, f File, info *FileInfo) (Reader, *counti
 		if err != nil {
 			return nil, nil, err
 		}
-		c := &countingReader{r: fh, c: fh}
+		c := &countingReader{r: fh}
 		rd, err := NewGeoJSONReader(c)
 		if err != nil {
 			fh.Close()
@@ -717,7 +717,6 @@ func (c closingReader) Close() error {
 // countingReader counts the bytes read, for progress.
 type countingReader struct {
 	r io.Reader
-	c io.Closer
 	n int64
 }
 
