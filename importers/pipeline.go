@@ -265,6 +265,7 @@ func (r *run) run(ctx context.Context, files []File) error {
 	// Duplicate ids inside the import: the first row wins with
 	// --skip-invalid; either way the others are reported (up to the
 	// report's limit) and counted.
+	t := time.Now()
 	dups, err := tx.Duplicates(ctx, r.opt.MaxProblems)
 	if err != nil {
 		return err
@@ -280,13 +281,16 @@ func (r *run) run(ctx context.Context, files []File) error {
 			r.problem(files[d.Files[k]].Name, problemf(d.Lines[k], r.idCol, d.SourceID, en, zh))
 		}
 	}
-	removed, err := tx.Dedupe(ctx)
-	if err != nil {
-		return err
+	var removed int64
+	if len(dups) > 0 {
+		if removed, err = tx.Dedupe(ctx); err != nil {
+			return err
+		}
 	}
 	r.rep.Invalid += int(removed)
 	r.rep.Valid -= int(removed)
 	r.rep.ProblemsTotal += int(removed) - min(int(removed), countDup(dups))
+	r.rep.Phases["duplicates"] = time.Since(t).Seconds()
 	cat, _ := geo.ParseCategory(r.opt.Category)
 	return r.finish(ctx, tx, []geo.Category{cat})
 }
@@ -297,7 +301,7 @@ func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
 	if !r.rep.OK() {
 		return nil // rolled back by the deferred Rollback
 	}
-	r.rep.Phases["read"] = time.Since(r.start).Seconds()
+	r.rep.Phases["read"] = time.Since(r.start).Seconds() - r.rep.Phases["duplicates"]
 	t := time.Now()
 	if cats != nil {
 		merge := tx.Merge

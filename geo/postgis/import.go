@@ -231,6 +231,11 @@ func (im *Import) bulkMerge(ctx context.Context, source string, st *geo.MergeSta
 			return fmt.Errorf("drop index %s: %w", i.name, classify(err))
 		}
 	}
+	// The table is ours alone until commit: skip the triggers that would
+	// queue every new row for the layer-version bump, and bump once.
+	if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object DISABLE TRIGGER USER"); err != nil {
+		return fmt.Errorf("pause triggers: %w", classify(err))
+	}
 	tag, err := im.tx.Exec(ctx, im.s.q.get("bulk_update"), source)
 	if err != nil {
 		return fmt.Errorf("update rows: %w", classify(err))
@@ -240,6 +245,12 @@ func (im *Import) bulkMerge(ctx context.Context, source string, st *geo.MergeSta
 		return fmt.Errorf("insert rows: %w", classify(err))
 	}
 	st.Inserted = tag.RowsAffected()
+	if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ENABLE TRIGGER USER"); err != nil {
+		return fmt.Errorf("resume triggers: %w", classify(err))
+	}
+	if _, err := im.tx.Exec(ctx, im.s.q.get("bulk_bump")); err != nil {
+		return fmt.Errorf("bump layer versions: %w", classify(err))
+	}
 	for _, c := range cons {
 		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ADD CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()+" "+c.sql); err != nil {
 			return fmt.Errorf("restore constraint %s: %w", c.name, classify(err))
