@@ -11,7 +11,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,12 +37,19 @@ var (
 // cluster that cannot start fails the run: tests never skip for want of a
 // database.
 func Run(m *testing.M) int {
+	reapStale()
 	dir, err := os.MkdirTemp("", "riskmap-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// A test binary killed by a timeout cannot stop its cluster: it
+	// leaves its pid here for the next run to find.
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c, err := cluster.Open(ctx, cluster.Options{Dir: dir})
@@ -53,6 +64,28 @@ func Run(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// reapStale stops the clusters of test binaries that died without
+// stopping them, and removes their directories.
+func reapStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "riskmap-test-*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "owner.pid"))
+		if err != nil {
+			continue // not ours, or still starting
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || syscall.Kill(pid, 0) == nil {
+			continue // its owner still runs
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if c, err := cluster.Open(ctx, cluster.Options{Dir: d}); err == nil {
+			c.Close() // the last user: this stops it
+		}
+		cancel()
+		os.RemoveAll(d)
+	}
 }
 
 func makeTemplate(ctx context.Context, c *cluster.Cluster) error {
