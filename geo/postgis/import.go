@@ -192,6 +192,13 @@ func (im *Import) Merge(ctx context.Context, source string, categories []geo.Cat
 		}
 		st.Retired = tag.RowsAffected()
 	}
+	// Statistics for the planner: a freshly loaded table otherwise looks
+	// empty to it (and autovacuum may take a minute to notice).
+	if st.Inserted+st.Updated+st.Retired > 0 {
+		if _, err := im.tx.Exec(ctx, im.s.q.get("import_analyze")); err != nil {
+			return st, fmt.Errorf("analyze: %w", classify(err))
+		}
+	}
 	return st, nil
 }
 

@@ -52,7 +52,7 @@ var requiredQueries = []string{
 	"import_stage", "import_duplicates", "import_merge", "import_retire", "import_record",
 	"srid_known", "transform_points", "import_count_active", "import_staged_count", "import_settings",
 	"bulk_constraints", "bulk_indexes", "bulk_update", "bulk_insert", "bulk_bump",
-	"import_lock", "import_dedupe", "import_preview",
+	"import_lock", "import_dedupe", "import_preview", "import_analyze",
 }
 
 func (q queries) get(name string) string { return q[name] }
