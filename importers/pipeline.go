@@ -30,7 +30,7 @@ type DB interface {
 // Tx is one import's transaction.
 type Tx interface {
 	Stage(ctx context.Context, next func() (geo.Row, bool, error)) (int64, error)
-	Duplicates(ctx context.Context, limit int) ([]geo.Duplicate, error)
+	Duplicates(ctx context.Context, limit int, candidates []string) ([]geo.Duplicate, error)
 	Dedupe(ctx context.Context) (int64, error)
 	Staged(ctx context.Context) (int64, error)
 	Preview(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
@@ -144,7 +144,14 @@ type run struct {
 	rows    int64
 	batch   []geo.Row
 	pending []parsed
+	// ids and maybeDup find duplicate ids cheaply: only ids the filter
+	// may have seen are checked in SQL (all of them past maxCandidates).
+	ids      *bloom
+	maybeDup map[string]bool
 }
+
+// maxCandidates bounds the ids remembered as possible duplicates.
+const maxCandidates = 100000
 
 func (r *run) prepare(ctx context.Context, files []File) error {
 	o := &r.opt
@@ -193,6 +200,7 @@ func (r *run) prepare(ctx context.Context, files []File) error {
 			"未指定 --source：数据来源以文件名命名；请用 --source 指定，以便下次文件名不同时更新而不是重复导入"))
 	}
 	r.rep.Source = o.Source
+	r.ids, r.maybeDup = newBloom(), map[string]bool{}
 	if o.Category != string(geo.Counties) {
 		divs, _, err := r.db.Counties(ctx, geo.Page{Limit: 100000})
 		if err != nil {
@@ -266,9 +274,17 @@ func (r *run) run(ctx context.Context, files []File) error {
 	// --skip-invalid; either way the others are reported (up to the
 	// report's limit) and counted.
 	t := time.Now()
-	dups, err := tx.Duplicates(ctx, r.opt.MaxProblems)
-	if err != nil {
-		return err
+	var dups []geo.Duplicate
+	if len(r.maybeDup) > 0 {
+		var candidates []string // nil past the bound: check every id
+		if len(r.maybeDup) <= maxCandidates {
+			for id := range r.maybeDup {
+				candidates = append(candidates, id)
+			}
+		}
+		if dups, err = tx.Duplicates(ctx, r.opt.MaxProblems, candidates); err != nil {
+			return err
+		}
 	}
 	for _, d := range dups {
 		for k := 1; k < len(d.Lines); k++ {
@@ -554,6 +570,9 @@ func (r *run) place(ctx context.Context, file string, index int) error {
 			}
 		}
 		r.rep.Valid++
+		if r.ids.seen(o.SourceID) && len(r.maybeDup) <= maxCandidates {
+			r.maybeDup[o.SourceID] = true
+		}
 		r.batch = append(r.batch, geo.Row{File: index, Line: p.row, Object: o})
 	}
 	return nil

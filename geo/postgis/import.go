@@ -104,9 +104,10 @@ func (r *rowSource) Values() ([]any, error) {
 
 func (r *rowSource) Err() error { return r.err }
 
-// Duplicates lists up to limit source ids staged more than once.
-func (im *Import) Duplicates(ctx context.Context, limit int) ([]geo.Duplicate, error) {
-	rows, err := im.tx.Query(ctx, im.s.q.get("import_duplicates"), limit)
+// Duplicates lists up to limit source ids staged more than once, looking
+// only at candidates when they are given (nil: at every id).
+func (im *Import) Duplicates(ctx context.Context, limit int, candidates []string) ([]geo.Duplicate, error) {
+	rows, err := im.tx.Query(ctx, im.s.q.get("import_duplicates"), limit, candidates)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicate ids: %w", classify(err))
 	}
