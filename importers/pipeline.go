@@ -59,7 +59,7 @@ type Options struct {
 	Replace     bool   // retire the source's objects the files no longer have
 	Source      string // "" = the first file's name without extension
 	Actor       string // who imports, for the record
-	MarginM     float64
+	MarginM     float64 // how far outside the loaded counties a point may lie, in metres; 0 = 5,000
 	MaxProblems int // problems kept in the report (all are counted); 0 = 1000
 	// Progress, if set, is called now and then with the rows read so far
 	// and the bytes read of the current file (when known) and its size.

@@ -107,7 +107,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	if !rep.OK() {
 		status = http.StatusUnprocessableEntity
 	}
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(status)
 	return jsonEncode(c.Response(), rep)
 }

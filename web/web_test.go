@@ -462,7 +462,7 @@ func TestBasemapRelay(t *testing.T) {
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Query().Get("tk") != "secret":
-			http.Error(w, "no key", 403)
+			http.Error(w, "no key", http.StatusForbidden)
 		case r.URL.Path == "/vec_w/9/427/214":
 			w.Header().Set("Content-Type", "image/png")
 			w.Write(tile)
