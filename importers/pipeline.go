@@ -54,13 +54,13 @@ type Options struct {
 	Encoding    string // text encoding of CSV files and Shapefile attributes; "" = detect
 	Sheet       string // Excel sheet, or GIS layer
 	Mapping     *Mapping
-	DryRun      bool   // validate and count, write nothing
-	SkipInvalid bool   // import the valid rows, report the rest
-	Replace     bool   // retire the source's objects the files no longer have
-	Source      string // "" = the first file's name without extension
-	Actor       string // who imports, for the record
+	DryRun      bool    // validate and count, write nothing
+	SkipInvalid bool    // import the valid rows, report the rest
+	Replace     bool    // retire the source's objects the files no longer have
+	Source      string  // "" = the first file's name without extension
+	Actor       string  // who imports, for the record
 	MarginM     float64 // how far outside the loaded counties a point may lie, in metres; 0 = 5,000
-	MaxProblems int // problems kept in the report (all are counted); 0 = 1000
+	MaxProblems int     // problems kept in the report (all are counted); 0 = 1000
 	// Progress, if set, is called now and then with the rows read so far
 	// and the bytes read of the current file (when known) and its size.
 	Progress func(rows int64, read, size int64)
