@@ -687,40 +687,8 @@ func FuzzCSVReader(f *testing.F) {
 		if len(header) == 0 {
 			t.Fatal("empty header")
 		}
-		last := 0
-		for i := 0; ; i++ {
-			if i > len(data)+1 {
-				t.Fatal("more records than bytes")
-			}
-			rec, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				var p *Problem
-				if !errors.As(err, &p) {
-					t.Fatalf("Next: %v (%T) is not a *Problem", err, err)
-				}
-				if p.Row == 0 {
-					if _, err := r.Next(); err != io.EOF {
-						t.Fatalf("Next after a fatal problem: %v", err)
-					}
-					break
-				}
-				continue
-			}
-			if len(rec.Values) != len(rec.Names) || len(rec.Names) != len(header) {
-				t.Fatalf("row %d: %d values, %d names, header %d", rec.Row, len(rec.Values), len(rec.Names), len(header))
-			}
-			if rec.Row <= last {
-				t.Fatalf("row %d after row %d", rec.Row, last)
-			}
-			last = rec.Row
-			for _, v := range rec.Values {
-				if !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError) || strings.IndexByte(v, 0) >= 0 {
-					t.Fatalf("row %d: bad text %q", rec.Row, v)
-				}
-			}
-		}
+		checkStream(t, r, header, len(data)+1, func(v string) bool {
+			return !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError) || strings.IndexByte(v, 0) >= 0
+		})
 	})
 }
