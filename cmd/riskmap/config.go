@@ -91,6 +91,14 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
 }
 
+// parse reads args into the flags and validates them.
+func (c *serveConfig) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return c.validate()
+}
+
 // validate checks the flags once they are parsed, and fills in what comes
 // from the environment only.
 func (c *serveConfig) validate() error {

@@ -23,10 +23,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fs := newFlagSet("demo", demoHelp, stderr)
 	cfg.register(fs, getenv)
 	loadOnly := fs.Bool("load-only", false, "load the demo data and exit without serving")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.parse(fs, args); err != nil {
 		return err
 	}
 	store, closeDB, err := cfg.db.open(ctx, stderr)

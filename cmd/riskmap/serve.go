@@ -29,10 +29,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var cfg serveConfig
 	fs := newFlagSet("serve", serveHelp, stderr)
 	cfg.register(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.parse(fs, args); err != nil {
 		return err
 	}
 	store, closeDB, err := cfg.db.open(ctx, stderr)
