@@ -44,3 +44,14 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RETURN NULL;
 END $$;
+
+-- Whether an import row would change object o: the one comparison the
+-- upsert, the bulk update and the dry-run preview share. (Geometry is
+-- compared by its bytes: geometry "=" compares bounding boxes.)
+CREATE FUNCTION risk_object_differs(o risk_object, name text, geom geometry, county_code text, grade risk_grade,
+                                    score float8, method text, assessed_at timestamptz, attributes jsonb)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT (o.name, ST_AsBinary(o.geom), o.county_code::text, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
+           IS DISTINCT FROM
+           (name, ST_AsBinary(geom), county_code, grade, score, method, assessed_at, attributes, NULL::timestamptz)
+$$;

@@ -6,7 +6,5 @@ SET name = r.name, geom = ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490), county_c
     attributes = r.attributes, retired_at = NULL, updated_at = now()
 FROM import_rows r
 WHERE o.category = r.category::risk_category AND o.source = $1 AND o.source_id = r.source_id
-  AND (o.name, ST_AsBinary(o.geom), o.county_code, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
-      IS DISTINCT FROM
-      (r.name, ST_AsBinary(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490)), nullif(r.county, ''), r.grade::risk_grade, r.score,
-       nullif(r.method, ''), r.assessed_at, r.attributes, NULL::timestamptz);
+  AND risk_object_differs(o, r.name, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490), nullif(r.county, ''), r.grade::risk_grade,
+                          r.score, nullif(r.method, ''), r.assessed_at, r.attributes);

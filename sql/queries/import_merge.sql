@@ -15,10 +15,8 @@ WITH up AS (
         grade = EXCLUDED.grade, score = EXCLUDED.score, method = EXCLUDED.method,
         assessed_at = EXCLUDED.assessed_at, attributes = EXCLUDED.attributes,
         retired_at = NULL, updated_at = now()
-    WHERE (o.name, ST_AsBinary(o.geom), o.county_code, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
-          IS DISTINCT FROM
-          (EXCLUDED.name, ST_AsBinary(EXCLUDED.geom), EXCLUDED.county_code, EXCLUDED.grade, EXCLUDED.score,
-           EXCLUDED.method, EXCLUDED.assessed_at, EXCLUDED.attributes, NULL::timestamptz)
+    WHERE risk_object_differs(o, EXCLUDED.name, EXCLUDED.geom, EXCLUDED.county_code, EXCLUDED.grade, EXCLUDED.score,
+                              EXCLUDED.method, EXCLUDED.assessed_at, EXCLUDED.attributes)
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up;

@@ -7,10 +7,8 @@ SELECT
                        WHERE o.category = r.category::risk_category AND o.source = $1 AND o.source_id = r.source_id)),
     (SELECT count(*) FROM import_rows r JOIN risk_object o
        ON o.category = r.category::risk_category AND o.source = $1 AND o.source_id = r.source_id
-     WHERE (o.name, ST_AsBinary(o.geom), o.county_code, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
-           IS DISTINCT FROM
-           (r.name, ST_AsBinary(ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490)), nullif(r.county, ''), r.grade::risk_grade, r.score,
-            nullif(r.method, ''), r.assessed_at, r.attributes, NULL::timestamptz)),
+     WHERE risk_object_differs(o, r.name, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490), nullif(r.county, ''), r.grade::risk_grade,
+                               r.score, nullif(r.method, ''), r.assessed_at, r.attributes)),
     CASE WHEN $2 THEN
         (SELECT count(*) FROM risk_object o
          WHERE o.source = $1 AND o.category = ANY ($3::text[]::risk_category[]) AND o.retired_at IS NULL
