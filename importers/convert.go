@@ -375,11 +375,37 @@ var (
 	stakeText  = regexp.MustCompile(`^[Kk]?\s*([0-9]+)\s*\+\s*([0-9]{1,3}(?:\.[0-9]+)?)$`)
 )
 
+// plainNumber reports whether s is digits with an optional sign and
+// decimal point: what unitSuffix accepts without a unit, and nothing
+// ParseFloat also reads (Inf, 0x1p3, 1e5, 1_000).
+func plainNumber(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	digitsOnly := func(t string) bool {
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return false
+			}
+		}
+		return t != ""
+	}
+	return digitsOnly(whole) && (!dot || digitsOnly(frac))
+}
+
 // parseKind reads an attribute's value.
 func parseKind(k kind, s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	switch k {
 	case number, integer:
+		if v, err := strconv.ParseFloat(s, 64); err == nil && plainNumber(s) {
+			// most cells: a plain number, without unit or separators
+			if k == integer && v != math.Trunc(v) {
+				return 0, fmt.Errorf("not a whole number")
+			}
+			return v, nil
+		}
 		m := unitSuffix.FindStringSubmatch(s)
 		if m == nil {
 			return 0, fmt.Errorf("not a number")
