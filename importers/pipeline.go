@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -29,6 +30,7 @@ type DB interface {
 
 // Tx is one import's transaction.
 type Tx interface {
+	Direct(ctx context.Context, source string, category geo.Category, rows int64) (bool, error)
 	Stage(ctx context.Context, next func() (geo.Row, bool, error)) (int64, error)
 	Duplicates(ctx context.Context, limit int, candidates []string) ([]geo.Duplicate, error)
 	Dedupe(ctx context.Context) (int64, error)
@@ -96,6 +98,10 @@ type Report struct {
 	Updated     int64      `json:"updated"`
 	Unchanged   int64      `json:"unchanged"`
 	Retired     int64      `json:"retired"`
+	// Direct says that the rows were copied straight into the map: a
+	// first load of a large source, which locks the map against readers
+	// until it commits.
+	Direct bool `json:"direct,omitempty"`
 	// Refused says why the import as a whole was not done, when it was
 	// not for invalid rows.
 	Refused  string     `json:"refused,omitempty"`
@@ -120,14 +126,29 @@ var ErrOptions = errors.New("invalid import options")
 // is wrong with the data is in the report.
 func Run(ctx context.Context, db DB, files []File, opt Options) (*Report, error) {
 	start := time.Now()
-	r := &run{db: db, opt: opt, start: start, rep: &Report{Category: opt.Category, DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, Replace: opt.Replace, Phases: map[string]float64{}}}
-	if err := r.prepare(ctx, files); err != nil {
+	attempt := func(noDirect bool) (*run, error) {
+		r := &run{db: db, opt: opt, start: start, noDirect: noDirect,
+			rep: &Report{Category: opt.Category, DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, Replace: opt.Replace, Phases: map[string]float64{}}}
+		if err := r.prepare(ctx, files); err != nil {
+			return nil, err
+		}
+		return r, r.run(ctx, files)
+	}
+	r, err := attempt(false)
+	if errors.Is(err, errRestage) {
+		// A first load copied straight into the map and found duplicate
+		// ids, which the copy cannot place: stage instead, which can.
+		r, err = attempt(true)
+	}
+	if r == nil {
 		return nil, err
 	}
-	err := r.run(ctx, files)
 	r.rep.Seconds = time.Since(start).Seconds()
 	return r.rep, err
 }
+
+// errRestage ends a direct copy that found duplicate ids.
+var errRestage = errors.New("duplicate ids in a direct copy: stage the import")
 
 type run struct {
 	start   time.Time
@@ -142,12 +163,16 @@ type run struct {
 	loc     *geo.Locator
 	byName  map[string]string // county name or code → code
 	rows    int64
-	batch   []geo.Row
+	batch   []geo.Row // checked rows waiting to be staged
 	pending []parsed
 	// ids and maybeDup find duplicate ids cheaply: only ids the filter
 	// may have seen are checked in SQL (all of them past maxCandidates).
 	ids      *bloom
 	maybeDup map[string]bool
+	// noDirect forbids copying straight into the map; asked and direct
+	// say whether the import asked for it, and got it (see Tx.Direct).
+	noDirect, asked, direct bool
+	files                   []File
 }
 
 // maxCandidates bounds the ids remembered as possible duplicates.
@@ -239,6 +264,7 @@ func (r *run) problem(file string, p *Problem) {
 }
 
 func (r *run) run(ctx context.Context, files []File) error {
+	r.files = files
 	tx, err := r.db.BeginImport(ctx)
 	if err != nil {
 		return err
@@ -285,6 +311,9 @@ func (r *run) run(ctx context.Context, files []File) error {
 		if dups, err = tx.Duplicates(ctx, r.opt.MaxProblems, candidates); err != nil {
 			return err
 		}
+	}
+	if r.direct && len(dups) > 0 {
+		return errRestage
 	}
 	for _, d := range dups {
 		for k := 1; k < len(d.Lines); k++ {
@@ -356,6 +385,29 @@ func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
 	return nil
 }
 
+// estimate guesses how many rows the import has, from the first batch of
+// file index and the sizes of the files from it on; read is what the file
+// has read so far, when known.
+func (r *run) estimate(files []File, index int, read *countingReader, rows int, done bool) int64 {
+	var total, first int64
+	for i := index; i < len(files); i++ {
+		if fi, err := os.Stat(files[i].Path); err == nil && !fi.IsDir() {
+			total += fi.Size()
+			if i == index {
+				first = fi.Size()
+			}
+		}
+	}
+	switch {
+	case done && index == len(files)-1:
+		return int64(rows)
+	case read != nil && read.n > 0 && first > 0:
+		return int64(float64(rows) * float64(total) / float64(read.n))
+	default:
+		return total / 64 // a point row is rarely shorter
+	}
+}
+
 // file imports one file into the open transaction.
 func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 	info := FileInfo{Name: f.Name}
@@ -417,35 +469,84 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 		// with --replace, retire everything.
 		return problemf(0, "", "", "the file has no rows", "文件没有数据行")
 	}
-	// next reads, converts and checks records until it has one to stage.
-	next := func() (geo.Row, bool, error) {
-		for {
-			if len(r.batch) > 0 {
-				row := r.batch[0]
-				r.batch = r.batch[1:]
-				return row, true, nil
-			}
-			if done {
-				return geo.Row{}, false, nil
-			}
-			if err := ctx.Err(); err != nil {
-				return geo.Row{}, false, err
-			}
-			var err error
-			if done, err = r.fill(ctx, rd, conv, f.Name, index, &checked, progress); err != nil {
-				return geo.Row{}, false, err
-			}
+	if !r.asked && !r.noDirect && !r.opt.DryRun && r.opt.Category != string(geo.Counties) {
+		r.asked = true
+		cat, _ := geo.ParseCategory(r.opt.Category)
+		if r.direct, err = tx.Direct(ctx, r.opt.Source, cat, r.estimate(r.files, index, counter, r.rep.Rows-rowsBefore, done)); err != nil {
+			return err
 		}
+		r.rep.Direct = r.direct
 	}
 	if r.opt.Category == string(geo.Counties) {
-		for { // divisions are written as they are read; nothing is staged
-			_, ok, err := next()
-			if err != nil || !ok {
+		for !done { // divisions are written as they are read; nothing is staged
+			if done, err = r.fill(ctx, rd, conv, f.Name, index, &checked, progress); err != nil {
 				return err
 			}
 		}
+		return nil
 	}
-	_, err = tx.Stage(ctx, next)
+	return r.stage(ctx, tx, done, func() (bool, error) { return r.fill(ctx, rd, conv, f.Name, index, &checked, progress) })
+}
+
+// stage stages r.batch and the batches that fill reads after it (unless
+// done). Reading and checking run in a goroutine of their own, a batch
+// ahead of the COPY, so that the two overlap: the database works on one
+// batch while the next is read.
+func (r *run) stage(ctx context.Context, tx Tx, done bool, fill func() (bool, error)) error {
+	full := make(chan []geo.Row, 1)  // batches read, in order
+	empty := make(chan []geo.Row, 2) // batches staged, for reuse
+	stop := make(chan struct{})      // the COPY ended early
+	var readErr error                // set before full is closed
+	var wg sync.WaitGroup
+	cur := r.batch
+	if done {
+		close(full)
+	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(full)
+			for !done {
+				select {
+				case b := <-empty:
+					r.batch = b[:0]
+				default:
+					r.batch = nil
+				}
+				var err error
+				if done, err = fill(); err != nil {
+					readErr = err
+					return
+				}
+				select {
+				case full <- r.batch:
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
+	i := 0
+	next := func() (geo.Row, bool, error) {
+		for {
+			if i < len(cur) {
+				i++
+				return cur[i-1], true, nil
+			}
+			select {
+			case empty <- cur:
+			default:
+			}
+			b, ok := <-full
+			if !ok {
+				return geo.Row{}, false, readErr
+			}
+			cur, i = b, 0
+		}
+	}
+	_, err := tx.Stage(ctx, next)
+	close(stop)
+	wg.Wait()
 	return err
 }
 

@@ -98,6 +98,25 @@ func (e *env) snapshot() string {
 	return out.String()
 }
 
+// indexes lists risk_object's indexes, constraints and enabled triggers,
+// as text: a bulk import drops and restores them.
+func (e *env) indexes() string {
+	e.t.Helper()
+	conn, err := pgx.Connect(context.Background(), e.conn)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var s string
+	if err := conn.QueryRow(context.Background(), `SELECT string_agg(indexdef, ';' ORDER BY indexdef) || '|' ||
+		(SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated, ';' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'risk_object'::regclass) || '|' ||
+		(SELECT string_agg(tgname || ' ' || tgenabled::text, ';' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'risk_object'::regclass AND NOT tgisinternal)
+		FROM pg_indexes WHERE tablename = 'risk_object'`).Scan(&s); err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
 // objects returns the stored objects of a category by source id.
 func (e *env) objects(c geo.Category) map[string]geo.Object {
 	e.t.Helper()
@@ -557,21 +576,7 @@ func TestReplaceRefusesWhatItCannotRead(t *testing.T) {
 func TestBulkImport(t *testing.T) {
 	e := newEnv(t)
 	e.run(importers.Options{Category: "enterprises", Source: "other"}, write(t, "o.csv", csvOf("编号,名称,经度,纬度", "X,别的,119.91,28.45")))
-	indexes := func() string {
-		conn, err := pgx.Connect(context.Background(), e.conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(context.Background())
-		var s string
-		if err := conn.QueryRow(context.Background(), `SELECT string_agg(indexdef, ';' ORDER BY indexdef) || '|' ||
-			(SELECT string_agg(pg_get_constraintdef(oid), ';' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'risk_object'::regclass)
-			FROM pg_indexes WHERE tablename = 'risk_object'`).Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	before := indexes()
+	before := e.indexes()
 	n := postgis.BulkRows + 500
 	rows := make([]string, n)
 	for i := range rows {
@@ -581,7 +586,7 @@ func TestBulkImport(t *testing.T) {
 	if !rep.Committed || rep.Inserted != int64(n) {
 		t.Fatalf("bulk import: %+v", rep)
 	}
-	if after := indexes(); after != before {
+	if after := e.indexes(); after != before {
 		t.Errorf("indexes and constraints changed:\nbefore %s\nafter  %s", before, after)
 	}
 	_, total, err := e.store.Objects(context.Background(), geo.Enterprises, geo.Page{Limit: 1})
@@ -609,4 +614,155 @@ func TestBulkImport(t *testing.T) {
 	if err != nil || o.RetiredAt == nil {
 		t.Errorf("retired object B20: %v, retired_at %v; want it kept with retired_at", err, o.RetiredAt)
 	}
+}
+
+// bigCSV is n enterprises across Lishui with grades, counties and
+// attributes, ids D0…; edit may change a row before it is written.
+func bigCSV(n int, edit func(i int, row []string)) []byte {
+	grades := []string{"红", "橙", "黄", "蓝", ""}
+	rows := make([]string, n)
+	for i := range rows {
+		row := []string{fmt.Sprintf("D%d", i), fmt.Sprintf("企业%d", i), fmt.Sprintf("%.5f", 119.85+float64(i%200)*0.0005),
+			fmt.Sprintf("%.5f", 28.40+float64(i/200%200)*0.0005), grades[i%len(grades)], "莲都区", fmt.Sprint(5 + i%300), "阀门"}
+		if edit != nil {
+			edit(i, row)
+		}
+		rows[i] = strings.Join(row, ",")
+	}
+	return csvOf("编号,名称,经度,纬度,风险等级,所属区县,从业人数,所属行业", rows...)
+}
+
+// TestDirectImport is a first load of a large source, copied straight
+// into risk_object: it must store exactly what the staged path stores,
+// restore every index, constraint and trigger, move the layer versions,
+// and fall back to staging when ids repeat.
+func TestDirectImport(t *testing.T) {
+	e := newEnv(t)
+	// Large enough that the estimate from the first rows (which counts
+	// the readers' read-ahead as read) is past BulkRows.
+	n := 2 * postgis.BulkRows
+	// The staged twin: a source that exists already is never copied
+	// directly.
+	e.run(importers.Options{Category: "enterprises", Source: "staged"}, write(t, "seed.csv", csvOf("编号,名称,经度,纬度", "SEED,种子,119.91,28.45")))
+	before := e.indexes()
+	versions := func() (v [2]int64) {
+		conn, err := pgx.Connect(context.Background(), e.conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if err := conn.QueryRow(context.Background(), "SELECT (SELECT version FROM layer_version WHERE layer = 'enterprises'), (SELECT version FROM layer_version WHERE layer = 'counties')").Scan(&v[0], &v[1]); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := versions()
+	file := write(t, "big.csv", bigCSV(n, nil))
+	rep := e.run(importers.Options{Category: "enterprises", Source: "direct", Replace: true}, file)
+	if !rep.Committed || !rep.Direct || rep.Inserted != int64(n) || rep.Retired != 0 || rep.Valid != n {
+		t.Fatalf("direct import: %+v", rep)
+	}
+	if after := e.indexes(); after != before {
+		t.Errorf("indexes, constraints or triggers changed:\nbefore %s\nafter  %s", before, after)
+	}
+	if v := versions(); v[0] <= v0[0] || v[1] <= v0[1] {
+		t.Errorf("layer versions %v after the import, %v before: want both moved", v, v0)
+	}
+	rep = e.run(importers.Options{Category: "enterprises", Source: "staged", Replace: true}, file)
+	if !rep.Committed || rep.Direct || rep.Inserted != int64(n) || rep.Retired != 1 {
+		t.Fatalf("staged import: %+v", rep)
+	}
+	conn, err := pgx.Connect(context.Background(), e.conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var same, direct int
+	if err := conn.QueryRow(context.Background(), `
+		SELECT count(*) FILTER (WHERE s.id IS NOT NULL
+		         AND (d.name, d.geom, d.geom_3857, d.county_code, d.grade, d.score, d.method, d.attributes, d.retired_at)
+		             IS NOT DISTINCT FROM (s.name, s.geom, s.geom_3857, s.county_code, s.grade, s.score, s.method, s.attributes, s.retired_at)
+		         AND (d.assessed_at IS NULL) = (s.assessed_at IS NULL)),
+		       count(*)
+		FROM risk_object d
+		LEFT JOIN risk_object s ON s.source = 'staged' AND s.category = d.category AND s.source_id = d.source_id
+		WHERE d.source = 'direct'`).Scan(&same, &direct); err != nil {
+		t.Fatal(err)
+	}
+	if direct != n || same != n {
+		t.Errorf("%d objects copied directly, %d of them the same as staged; want %d and %d", direct, same, n, n)
+	}
+	// Spot checks: the staged path is tested against the truth elsewhere.
+	var grade, county, attrs string
+	if err := conn.QueryRow(context.Background(), "SELECT grade::text, county_code, attributes::text FROM risk_object WHERE source = 'direct' AND source_id = 'D0'").Scan(&grade, &county, &attrs); err != nil {
+		t.Fatal(err)
+	}
+	if grade != "red" || county != "331102" || attrs != `{"industry": "阀门", "employees": 5}` {
+		t.Errorf("D0: grade %s, county %s, attributes %s", grade, county, attrs)
+	}
+
+	// Each case on a fresh map: a source larger than the map is copied
+	// directly.
+	t.Run("duplicate ids are staged and reported", func(t *testing.T) {
+		e := newEnv(t)
+		dup := write(t, "dup.csv", bigCSV(n, func(i int, row []string) {
+			if i == n-5 {
+				row[0] = "D7"
+			}
+		}))
+		before := e.snapshot()
+		rep := e.run(importers.Options{Category: "enterprises", Source: "dups"}, dup)
+		if rep.Committed || rep.Direct || rep.Invalid != 1 {
+			t.Fatalf("import with a duplicate id: %+v", rep)
+		}
+		found := false
+		for _, p := range rep.Problems {
+			found = found || (p.Row == n-3 && p.Value == "D7" && strings.Contains(p.Reason, "row 9 of dup.csv"))
+		}
+		if !found { // rows count from the header, row 1
+			t.Errorf("no problem names row %d (the duplicate of row 9): %v", n-3, rep.Problems)
+		}
+		if e.snapshot() != before {
+			t.Error("the refused import changed the database")
+		}
+		rep = e.run(importers.Options{Category: "enterprises", Source: "dups", SkipInvalid: true}, dup)
+		if !rep.Committed || rep.Direct || rep.Inserted != int64(n-1) || rep.Invalid != 1 {
+			t.Errorf("--skip-invalid import with a duplicate id: %+v", rep)
+		}
+	})
+
+	t.Run("an invalid last row leaves no trace", func(t *testing.T) {
+		e := newEnv(t)
+		bad := write(t, "bad.csv", bigCSV(n, func(i int, row []string) {
+			if i == n-1 {
+				row[2] = "abc"
+			}
+		}))
+		before, idx := e.snapshot(), e.indexes()
+		rep := e.run(importers.Options{Category: "enterprises", Source: "bad"}, bad)
+		if rep.Committed || !rep.Direct || rep.Invalid != 1 {
+			t.Fatalf("import with a bad row: %+v", rep)
+		}
+		if e.snapshot() != before || e.indexes() != idx {
+			t.Error("the refused import changed the database")
+		}
+	})
+
+	t.Run("a cancelled copy leaves no trace", func(t *testing.T) {
+		e := newEnv(t)
+		before, idx := e.snapshot(), e.indexes()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		opt := importers.Options{Category: "enterprises", Source: "cancelled", Progress: func(rows, _, _ int64) {
+			if rows >= int64(n)/2 {
+				cancel()
+			}
+		}}
+		if _, err := importers.Run(ctx, importers.Adapt(e.store), []importers.File{file}, opt); err == nil {
+			t.Fatal("a cancelled import reported success")
+		}
+		if e.snapshot() != before || e.indexes() != idx {
+			t.Error("the cancelled import changed the database")
+		}
+	})
 }

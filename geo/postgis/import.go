@@ -1,13 +1,16 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 
 	"riskmap/geo"
 )
@@ -18,6 +21,17 @@ import (
 type Import struct {
 	s  *Store
 	tx pgx.Tx
+	// direct is set when the import copies straight into risk_object
+	// (see Direct).
+	direct *directCopy
+}
+
+// directCopy is the state of an import that copies into risk_object.
+type directCopy struct {
+	source   string
+	category geo.Category
+	copied   int64
+	unbound  *unbound
 }
 
 // importLockKey serialises imports ("riskimp" in ASCII).
@@ -57,8 +71,15 @@ func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error))
 		return 0, fmt.Errorf("stage rows: %w", classify(err))
 	}
 	src := &rowSource{next: next}
+	src.ewkb = ewkb.NewEncoder(&src.geom).SetSRID(4490)
+	table := pgx.Identifier{"import_rows"}
 	cols := []string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes"}
-	n, err := sp.CopyFrom(ctx, pgx.Identifier{"import_rows"}, cols, src)
+	if d := im.direct; d != nil {
+		src.direct = d
+		table = pgx.Identifier{"risk_object"}
+		cols = []string{"category", "name", "geom", "county_code", "grade", "score", "method", "assessed_at", "source", "source_id", "attributes"}
+	}
+	n, err := sp.CopyFrom(ctx, table, cols, src)
 	if err != nil {
 		sp.Rollback(context.WithoutCancel(ctx))
 		if src.err != nil {
@@ -69,14 +90,21 @@ func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error))
 	if err := sp.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("stage rows: %w", classify(err))
 	}
+	if im.direct != nil {
+		im.direct.copied += n
+	}
 	return n, nil
 }
 
 // rowSource adapts a row iterator to pgx.CopyFromSource.
 type rowSource struct {
-	next func() (geo.Row, bool, error)
-	row  geo.Row
-	err  error
+	next   func() (geo.Row, bool, error)
+	direct *directCopy // copying into risk_object rather than staging
+	row    geo.Row
+	err    error
+	attrs  []byte        // the row's attributes as JSON
+	geom   bytes.Buffer  // the row's point as EWKB
+	ewkb   *ewkb.Encoder // writes into geom
 }
 
 func (r *rowSource) Next() bool {
@@ -85,28 +113,98 @@ func (r *rowSource) Next() bool {
 	return ok && r.err == nil
 }
 
+// Values encodes the current row. The attributes and the point are
+// written into buffers reused from row to row: pgx copies each row's
+// values before it asks for the next.
 func (r *rowSource) Values() ([]any, error) {
 	o := &r.row.Object
 	var grade any
 	if o.Grade.Assessed() {
 		grade = o.Grade.String()
 	}
-	attrs := []byte("{}")
-	if len(o.Attributes) > 0 {
-		var err error
-		if attrs, err = json.Marshal(o.Attributes); err != nil {
-			return nil, fmt.Errorf("file %d row %d: encode attributes: %w", r.row.File, r.row.Line, err)
+	var err error
+	if r.attrs, err = appendAttributes(r.attrs[:0], o.Attributes); err != nil {
+		return nil, fmt.Errorf("file %d row %d: encode attributes: %w", r.row.File, r.row.Line, err)
+	}
+	if d := r.direct; d != nil {
+		// Unregistered types travel in binary as what their Go values
+		// are: the enums as text, the point as EWKB.
+		r.geom.Reset()
+		if err := r.ewkb.Encode(o.Point); err != nil {
+			return nil, fmt.Errorf("file %d row %d: encode the point: %w", r.row.File, r.row.Line, err)
 		}
+		return []any{string(o.Category), o.Name, r.geom.Bytes(), nullIfEmpty(o.County), grade, o.Score, nullIfEmpty(o.Method), o.AssessedAt,
+			d.source, o.SourceID, r.attrs}, nil
 	}
 	return []any{int32(r.row.File), int32(r.row.Line), string(o.Category), o.SourceID, o.Name, o.Point[0], o.Point[1],
-		o.County, grade, o.Score, o.Method, o.AssessedAt, attrs}, nil
+		o.County, grade, o.Score, o.Method, o.AssessedAt, r.attrs}, nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 func (r *rowSource) Err() error { return r.err }
 
+// Direct decides whether the import copies its rows straight into
+// risk_object instead of staging them: only when category has nothing at
+// all yet from source, and the import (rows is the caller's estimate) is
+// large, BulkRows or more, and larger than the map. Then risk_object's
+// secondary indexes and constraints are dropped and its triggers paused
+// until Merge restores them, and every Stage writes into risk_object:
+// twice as fast for a first load, but the table is locked against readers
+// until commit. Call it before the first Stage.
+func (im *Import) Direct(ctx context.Context, source string, category geo.Category, rows int64) (bool, error) {
+	if im.direct != nil || rows < BulkRows {
+		return im.direct != nil, nil
+	}
+	var active int64
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_count_active")).Scan(&active); err != nil {
+		return false, fmt.Errorf("count objects: %w", classify(err))
+	}
+	if rows <= active {
+		return false, nil
+	}
+	var fresh bool
+	if err := im.tx.QueryRow(ctx, im.s.q.get("direct_fresh"), string(category), source).Scan(&fresh); err != nil {
+		return false, fmt.Errorf("look for objects of source %q: %w", source, classify(err))
+	}
+	if !fresh {
+		return false, nil
+	}
+	u, err := im.unbind(ctx)
+	if err != nil {
+		return false, err
+	}
+	im.direct = &directCopy{source: source, category: category, unbound: u}
+	return true, nil
+}
+
 // Duplicates lists up to limit source ids staged more than once, looking
-// only at candidates when they are given (nil: at every id).
+// only at candidates when they are given (nil: at every id). After
+// Direct, the duplicates carry no files or lines: the copy does not know
+// them.
 func (im *Import) Duplicates(ctx context.Context, limit int, candidates []string) ([]geo.Duplicate, error) {
+	if d := im.direct; d != nil {
+		rows, err := im.tx.Query(ctx, im.s.q.get("direct_duplicates"), string(d.category), d.source, candidates, limit)
+		if err != nil {
+			return nil, fmt.Errorf("find duplicate ids: %w", classify(err))
+		}
+		var out []geo.Duplicate
+		var id string
+		var n int64
+		_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error {
+			out = append(out, geo.Duplicate{Category: d.category, SourceID: id})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("find duplicate ids: %w", classify(err))
+		}
+		return out, nil
+	}
 	rows, err := im.tx.Query(ctx, im.s.q.get("import_duplicates"), limit, candidates)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicate ids: %w", classify(err))
@@ -127,8 +225,11 @@ func (im *Import) Duplicates(ctx context.Context, limit int, candidates []string
 }
 
 // Dedupe keeps the first staged row of each source id and drops the rest;
-// it returns how many it dropped.
+// it returns how many it dropped. An import that copies directly cannot.
 func (im *Import) Dedupe(ctx context.Context) (int64, error) {
+	if im.direct != nil {
+		return 0, errors.New("drop duplicate ids: the import copied straight into risk_object; stage it instead")
+	}
 	tag, err := im.tx.Exec(ctx, im.s.q.get("import_dedupe"))
 	if err != nil {
 		return 0, fmt.Errorf("drop duplicate ids: %w", classify(err))
@@ -136,8 +237,11 @@ func (im *Import) Dedupe(ctx context.Context) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
-// Staged counts the staged rows.
+// Staged counts the staged (or directly copied) rows.
 func (im *Import) Staged(ctx context.Context) (int64, error) {
+	if im.direct != nil {
+		return im.direct.copied, nil
+	}
 	var n int64
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_staged_count")).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count staged rows: %w", classify(err))
@@ -148,14 +252,21 @@ func (im *Import) Staged(ctx context.Context) (int64, error) {
 // Preview says what Merge would do, changing nothing.
 func (im *Import) Preview(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
 	var st geo.MergeStats
+	if im.direct != nil {
+		return st, errors.New("preview the import: it copied straight into risk_object")
+	}
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, categoryNames(categories)).Scan(&st.Inserted, &st.Updated, &st.Retired); err != nil {
+		return st, fmt.Errorf("preview the import: %w", classify(err))
+	}
+	return st, nil
+}
+
+func categoryNames(categories []geo.Category) []string {
 	cats := make([]string, len(categories))
 	for i, c := range categories {
 		cats[i] = string(c)
 	}
-	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, cats).Scan(&st.Inserted, &st.Updated, &st.Retired); err != nil {
-		return st, fmt.Errorf("preview the import: %w", classify(err))
-	}
-	return st, nil
+	return cats
 }
 
 // Merge moves the staged rows into the risk objects of source. With
@@ -166,8 +277,21 @@ func (im *Import) Preview(ctx context.Context, source string, categories []geo.C
 // table holds) drops risk_object's secondary indexes and constraints,
 // writes plainly, and rebuilds them: many times faster than maintaining
 // them row by row, but it locks the table against readers until commit.
+// After Direct, the rows are in place already: Merge restores what
+// Direct dropped.
 func (im *Import) Merge(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
 	var st geo.MergeStats
+	if d := im.direct; d != nil {
+		if source != d.source || len(categories) != 1 || categories[0] != d.category {
+			return st, fmt.Errorf("merge: the import copied %s of %q, not %v of %q", d.category, d.source, categories, source)
+		}
+		// A fresh source has nothing to update or retire.
+		st.Inserted = d.copied
+		if err := im.rebind(ctx, d.unbound, categories); err != nil {
+			return st, err
+		}
+		return st, im.analyze(ctx, st)
+	}
 	var staged, active int64
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_staged_count")).Scan(&staged); err != nil {
 		return st, fmt.Errorf("count staged rows: %w", classify(err))
@@ -176,95 +300,114 @@ func (im *Import) Merge(ctx context.Context, source string, categories []geo.Cat
 		return st, fmt.Errorf("count objects: %w", classify(err))
 	}
 	if staged >= BulkRows && staged > active {
-		if err := im.bulkMerge(ctx, source, &st); err != nil {
+		u, err := im.unbind(ctx)
+		if err != nil {
+			return st, err
+		}
+		tag, err := im.tx.Exec(ctx, im.s.q.get("bulk_update"), source)
+		if err != nil {
+			return st, fmt.Errorf("update rows: %w", classify(err))
+		}
+		st.Updated = tag.RowsAffected()
+		if tag, err = im.tx.Exec(ctx, im.s.q.get("bulk_insert"), source); err != nil {
+			return st, fmt.Errorf("insert rows: %w", classify(err))
+		}
+		st.Inserted = tag.RowsAffected()
+		if err := im.rebind(ctx, u, categories); err != nil {
 			return st, err
 		}
 	} else if err := im.tx.QueryRow(ctx, im.s.q.get("import_merge"), source).Scan(&st.Inserted, &st.Updated); err != nil {
 		return st, fmt.Errorf("store rows: %w", classify(err))
 	}
 	if replace {
-		cats := make([]string, len(categories))
-		for i, c := range categories {
-			cats[i] = string(c)
-		}
-		tag, err := im.tx.Exec(ctx, im.s.q.get("import_retire"), source, cats)
+		tag, err := im.tx.Exec(ctx, im.s.q.get("import_retire"), source, categoryNames(categories))
 		if err != nil {
 			return st, fmt.Errorf("retire objects the source no longer has: %w", classify(err))
 		}
 		st.Retired = tag.RowsAffected()
 	}
-	// Statistics for the planner: a freshly loaded table otherwise looks
-	// empty to it (and autovacuum may take a minute to notice).
-	if st.Inserted+st.Updated+st.Retired > 0 {
-		if _, err := im.tx.Exec(ctx, im.s.q.get("import_analyze")); err != nil {
-			return st, fmt.Errorf("analyze: %w", classify(err))
-		}
+	return st, im.analyze(ctx, st)
+}
+
+// analyze refreshes the planner's statistics after a change: a freshly
+// loaded table otherwise looks empty to it (and autovacuum may take a
+// minute to notice).
+func (im *Import) analyze(ctx context.Context, st geo.MergeStats) error {
+	if st.Inserted+st.Updated+st.Retired == 0 {
+		return nil
 	}
-	return st, nil
+	if _, err := im.tx.Exec(ctx, im.s.q.get("import_analyze")); err != nil {
+		return fmt.Errorf("analyze: %w", classify(err))
+	}
+	return nil
 }
 
 // BulkRows is the smallest import that may rebuild indexes (see Merge).
 const BulkRows = 50000
 
-// bulkMerge updates and inserts with risk_object's secondary indexes and
-// constraints dropped, then restores them from their own definitions.
-func (im *Import) bulkMerge(ctx context.Context, source string, st *geo.MergeStats) error {
-	type def struct{ name, sql string }
-	collect := func(q string) ([]def, error) {
+// unbound is what unbind dropped, from the catalog's own definitions.
+type unbound struct {
+	constraints, indexes []catalogDef
+}
+
+type catalogDef struct{ name, sql string }
+
+// unbind drops risk_object's secondary indexes and its unique and
+// foreign-key constraints, and pauses its triggers, for a bulk write;
+// rebind restores them. Both run in the import's transaction: a rollback
+// restores them too.
+func (im *Import) unbind(ctx context.Context) (*unbound, error) {
+	collect := func(q string) ([]catalogDef, error) {
 		rows, err := im.tx.Query(ctx, im.s.q.get(q))
 		if err != nil {
 			return nil, err
 		}
-		var out []def
-		var d def
+		var out []catalogDef
+		var d catalogDef
 		_, err = pgx.ForEachRow(rows, []any{&d.name, &d.sql}, func() error { out = append(out, d); return nil })
 		return out, err
 	}
-	cons, err := collect("bulk_constraints")
-	if err != nil {
-		return fmt.Errorf("read constraints: %w", classify(err))
+	var u unbound
+	var err error
+	if u.constraints, err = collect("bulk_constraints"); err != nil {
+		return nil, fmt.Errorf("read constraints: %w", classify(err))
 	}
-	idxs, err := collect("bulk_indexes")
-	if err != nil {
-		return fmt.Errorf("read indexes: %w", classify(err))
+	if u.indexes, err = collect("bulk_indexes"); err != nil {
+		return nil, fmt.Errorf("read indexes: %w", classify(err))
 	}
 	// Names and definitions come from the catalog, not from input.
-	for _, c := range cons {
+	for _, c := range u.constraints {
 		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object DROP CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()); err != nil {
-			return fmt.Errorf("drop constraint %s: %w", c.name, classify(err))
+			return nil, fmt.Errorf("drop constraint %s: %w", c.name, classify(err))
 		}
 	}
-	for _, i := range idxs {
+	for _, i := range u.indexes {
 		if _, err := im.tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{i.name}.Sanitize()); err != nil {
-			return fmt.Errorf("drop index %s: %w", i.name, classify(err))
+			return nil, fmt.Errorf("drop index %s: %w", i.name, classify(err))
 		}
 	}
 	// The table is ours alone until commit: skip the triggers that would
-	// queue every new row for the layer-version bump, and bump once.
+	// queue every new row for the layer-version bump; rebind bumps once.
 	if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object DISABLE TRIGGER USER"); err != nil {
-		return fmt.Errorf("pause triggers: %w", classify(err))
+		return nil, fmt.Errorf("pause triggers: %w", classify(err))
 	}
-	tag, err := im.tx.Exec(ctx, im.s.q.get("bulk_update"), source)
-	if err != nil {
-		return fmt.Errorf("update rows: %w", classify(err))
-	}
-	st.Updated = tag.RowsAffected()
-	if tag, err = im.tx.Exec(ctx, im.s.q.get("bulk_insert"), source); err != nil {
-		return fmt.Errorf("insert rows: %w", classify(err))
-	}
-	st.Inserted = tag.RowsAffected()
+	return &u, nil
+}
+
+// rebind undoes unbind and moves the versions of the layers of categories.
+func (im *Import) rebind(ctx context.Context, u *unbound, categories []geo.Category) error {
 	if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ENABLE TRIGGER USER"); err != nil {
 		return fmt.Errorf("resume triggers: %w", classify(err))
 	}
-	if _, err := im.tx.Exec(ctx, im.s.q.get("bulk_bump")); err != nil {
+	if _, err := im.tx.Exec(ctx, im.s.q.get("bulk_bump"), categoryNames(categories)); err != nil {
 		return fmt.Errorf("bump layer versions: %w", classify(err))
 	}
-	for _, c := range cons {
+	for _, c := range u.constraints {
 		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ADD CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()+" "+c.sql); err != nil {
 			return fmt.Errorf("restore constraint %s: %w", c.name, classify(err))
 		}
 	}
-	for _, i := range idxs {
+	for _, i := range u.indexes {
 		if _, err := im.tx.Exec(ctx, i.sql); err != nil {
 			return fmt.Errorf("rebuild index %s: %w", i.name, classify(err))
 		}

@@ -53,6 +53,7 @@ var requiredQueries = []string{
 	"srid_known", "transform_points", "import_count_active", "import_staged_count", "import_settings",
 	"bulk_constraints", "bulk_indexes", "bulk_update", "bulk_insert", "bulk_bump",
 	"import_lock", "import_dedupe", "import_preview", "import_analyze",
+	"direct_fresh", "direct_duplicates",
 }
 
 func (q queries) get(name string) string { return q[name] }
