@@ -13,5 +13,5 @@ import "embed"
 // FS holds migrations/NNNN_name.sql, queries/name.sql and
 // bootstrap/name.sql.
 //
-//go:embed migrations/*.sql queries/*.sql bootstrap/*.sql
+//go:embed migrations/*.sql queries/*.sql bootstrap/*.sql grading/*.json
 var FS embed.FS
