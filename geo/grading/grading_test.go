@@ -259,7 +259,7 @@ func FuzzParseScheme(f *testing.F) {
 	b, _ := sqlfs.FS.ReadFile("grading/defaults.json")
 	set, _ := ParseSet(b)
 	for _, s := range set.Schemes {
-		f.Add([]byte(`{"code":"` + s.Code + `","version":1,"category":"` + string(s.Category) + `","name_zh":"x","method":"score","input":"v","bands":[{"lt":1,"grade":"red"},{"ge":1,"grade":"blue"}]}`), 1.0)
+		f.Add([]byte(`{"code":"`+s.Code+`","version":1,"category":"`+string(s.Category)+`","name_zh":"x","method":"score","input":"v","bands":[{"lt":1,"grade":"red"},{"ge":1,"grade":"blue"}]}`), 1.0)
 	}
 	f.Fuzz(func(t *testing.T, def []byte, x float64) {
 		s, err := ParseScheme(def)
