@@ -36,3 +36,22 @@ func (e *ParamError) Is(target error) bool { return target == ErrInvalid }
 func Invalidf(param, format string, args ...any) error {
 	return &ParamError{Param: param, Reason: fmt.Sprintf(format, args...)}
 }
+
+// ErrConflict means the request does not fit the current state of the
+// thing it acts on (a hidden hazard's step out of order, say).
+var ErrConflict = errors.New("conflict")
+
+// StateError is a step that the current state does not allow. Its message
+// is safe to show to the client.
+type StateError struct {
+	Action, State string
+	Reason        string // what the state needs first, for a person
+}
+
+// Error implements error.
+func (e *StateError) Error() string {
+	return fmt.Sprintf("%s is not allowed in state %s: %s", e.Action, e.State, e.Reason)
+}
+
+// Is makes a StateError match ErrConflict.
+func (e *StateError) Is(target error) bool { return target == ErrConflict }

@@ -7,6 +7,7 @@
 package geo
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -28,6 +29,9 @@ type Object struct {
 	Source     string         // where the record came from, e.g. "demo" or a department
 	SourceID   string         // the record's id in that source
 	Attributes map[string]any // category-specific attributes
+	// Assessment is the current assessment (geo/grading's Result: scheme,
+	// inputs, score, rules applied) as JSON; nil when never assessed.
+	Assessment json.RawMessage
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	RetiredAt  *time.Time // when a replacing import no longer had it; nil while active

@@ -3,6 +3,7 @@ package importers
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/crs"
+	"riskmap/geo/grading"
 )
 
 // converter turns records into risk objects (or divisions), in the input
@@ -25,6 +27,8 @@ type converter struct {
 	res      *resolver
 	scale    map[string]geo.Grade
 	now      time.Time
+	// grading grades each record from its inputs, when set.
+	grading *grading.Set
 	// textChecked says the reader already rejected garbled text.
 	textChecked bool
 }
@@ -168,6 +172,18 @@ func (c *converter) convert(rec Record) (parsed, []*Problem) {
 		o.AssessedAt = &at
 	} else if vals[FieldMethod] != "" || vals[FieldAssessedAt] != "" {
 		attrs[FieldMethod+"_stated"] = vals[FieldMethod]
+	}
+	if c.grading != nil && len(probs) == 0 {
+		// A new object has no hidden hazards yet; the store grades again
+		// the known ones that have (see postgis.Import.Merge).
+		if _, err := c.grading.Apply(o, grading.Hazards{}, nil, c.now); err != nil {
+			var p *grading.Problem
+			if errors.As(err, &p) {
+				bad(c.res.column(p.Input), p.Value, p.Reason+" (grading scheme "+p.Scheme+")", "评估输入无效："+p.Reason+"（评估方案 "+p.Scheme+"）")
+			} else {
+				bad("", "", "cannot grade the row: "+err.Error(), "无法评估该行："+err.Error())
+			}
+		}
 	}
 	o.SourceID = vals[FieldID]
 	if o.SourceID == "" && o.Name != "" {
@@ -419,7 +435,7 @@ func parseKind(k kind, s string) (float64, error) {
 		}
 		return v, nil
 	case class:
-		t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(s), "类"), "类桥")
+		t := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(s), "级"), "类"), "类桥")
 		if v, ok := classText[t]; ok {
 			return float64(v), nil
 		}

@@ -18,11 +18,13 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/crs"
+	"riskmap/geo/grading"
 )
 
 // DB is what an import needs of the store; cmd wires *postgis.Store in.
 type DB interface {
 	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	Grading(ctx context.Context) (grading.Set, error)
 	SRIDKnown(ctx context.Context, srid int) (bool, error)
 	Transform(ctx context.Context, srid int, pts []orb.Point) error
 	BeginImport(ctx context.Context) (Tx, error)
@@ -36,7 +38,7 @@ type Tx interface {
 	Dedupe(ctx context.Context) (int64, error)
 	Staged(ctx context.Context) (int64, error)
 	Preview(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
-	Merge(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
+	Merge(ctx context.Context, source, actor string, categories []geo.Category, replace bool) (geo.MergeStats, error)
 	UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error)
 	Record(ctx context.Context, actor, category, source string, files, options, counts any) (int64, error)
 	Commit(ctx context.Context) error
@@ -172,6 +174,7 @@ type run struct {
 	// noDirect forbids copying straight into the map; asked and direct
 	// say whether the import asked for it, and got it (see Tx.Direct).
 	noDirect, asked, direct bool
+	grading                 *grading.Set // grades each row (not for counties)
 	files                   []File
 }
 
@@ -227,6 +230,12 @@ func (r *run) prepare(ctx context.Context, files []File) error {
 	r.rep.Source = o.Source
 	r.ids, r.maybeDup = newBloom(), map[string]bool{}
 	if o.Category != string(geo.Counties) {
+		set, err := r.db.Grading(ctx)
+		if err != nil {
+			return err
+		}
+		set.Prepare()
+		r.grading = &set
 		divs, _, err := r.db.Counties(ctx, geo.Page{Limit: 100000})
 		if err != nil {
 			return err
@@ -349,11 +358,13 @@ func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
 	r.rep.Phases["read"] = time.Since(r.start).Seconds() - r.rep.Phases["duplicates"]
 	t := time.Now()
 	if cats != nil {
-		merge := tx.Merge
+		var ms geo.MergeStats
+		var err error
 		if r.opt.DryRun {
-			merge = tx.Preview // no locks, no index rebuilds
+			ms, err = tx.Preview(ctx, r.opt.Source, cats, r.opt.Replace) // no locks, no index rebuilds
+		} else {
+			ms, err = tx.Merge(ctx, r.opt.Source, r.opt.Actor, cats, r.opt.Replace)
 		}
-		ms, err := merge(ctx, r.opt.Source, cats, r.opt.Replace)
 		if err != nil {
 			return err
 		}
@@ -439,6 +450,7 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 	}
 	r.cur = system
 	conv := newConverter(r.opt.Category, system, r.opt.Mapping, time.Now())
+	conv.grading = r.grading
 	if cr, ok := rd.(closingReader); ok {
 		_, conv.textChecked = cr.Reader.(*CSVReader)
 	}
@@ -902,6 +914,7 @@ func rootMessage(err error) string {
 // Adapt makes it a DB. (*postgis.Store is one, with *postgis.Import.)
 type Store[T Tx] interface {
 	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	Grading(ctx context.Context) (grading.Set, error)
 	SRIDKnown(ctx context.Context, srid int) (bool, error)
 	Transform(ctx context.Context, srid int, pts []orb.Point) error
 	BeginImport(ctx context.Context) (T, error)

@@ -31,11 +31,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p := problem{Type: "about:blank", Instance: r.URL.Path}
 	var (
 		pe *geo.ParamError
+		se *geo.StateError
 		he *echo.HTTPError
 	)
 	switch {
 	case errors.As(err, &pe):
 		p.Status, p.Detail, p.Param = http.StatusBadRequest, pe.Error(), pe.Param
+	case errors.As(err, &se):
+		p.Status, p.Detail = http.StatusConflict, se.Error()
 	case errors.Is(err, geo.ErrInvalid):
 		p.Status, p.Detail = http.StatusBadRequest, "the request is not valid"
 	case errors.Is(err, geo.ErrNotFound):

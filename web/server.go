@@ -50,6 +50,8 @@ type Deps struct {
 	Features FeatureStore
 	Health   Pinger
 	Importer Importer
+	Grading  GradingStore // nil: the grading endpoints answer 404
+	Hazards  HazardStore  // nil: the hidden-hazard endpoints answer 404
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -83,6 +85,8 @@ type Server struct {
 	features FeatureStore
 	health   Pinger
 	importer Importer
+	grading  GradingStore
+	hazards  HazardStore
 	echo     *echo.Echo
 }
 
@@ -97,7 +101,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.TitleEN == "" {
 		opts.TitleEN = "Safety Risk Map"
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -127,6 +131,17 @@ func (s *Server) routes() {
 	e.GET("/basemap/:z/:x/:y", s.handleBasemap)
 
 	e.POST("/api/v1/imports", s.handleImport)
+	if s.grading != nil {
+		e.POST("/api/v1/objects/:id/assessments", s.handleAssess)
+		e.GET("/api/v1/objects/:id/history", s.handleHistory)
+		e.GET("/api/v1/stats/regions", s.handleRegions)
+	}
+	if s.hazards != nil {
+		e.POST("/api/v1/hidden-hazards", s.handleReportHazard)
+		e.GET("/api/v1/hidden-hazards/:id", s.handleHazard)
+		e.POST("/api/v1/hidden-hazards/:id/steps", s.handleStepHazard)
+		e.GET("/api/v1/stats/hidden-hazards", s.handleHazardCounts)
+	}
 
 	e.GET("/ogc", s.handleLanding)
 	e.GET("/ogc/conformance", s.handleConformance)

@@ -65,6 +65,7 @@ Commands:
   migrate   bring the database schema up to date
   demo      load the Lishui demo data, then serve it
   import    import risk objects or admin areas from CSV, Excel, GeoJSON, Shapefile, GeoPackage, KML
+  grade     list, load or switch grading schemes and rules; grade every object again
   version   print riskmap's version
 
 Without DATABASE_URL, riskmap runs its own PostgreSQL + PostGIS cluster in
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, getenv, stdout, stderr)
+	case "grade":
+		return runGrade(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "riskmap", versionString())
 		return nil

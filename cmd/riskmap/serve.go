@@ -43,6 +43,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, &cfg, store, stdout, stderr)
 }
 
+// regradeOverdue grades again, every hour, the objects with open hidden
+// hazards: a hazard turns overdue with the date, not with a write, and
+// rule R7 raises its object's grade while it is.
+func regradeOverdue(ctx context.Context, store *postgis.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		st, err := store.RegradeOverdue(ctx, "riskmap:overdue")
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("regrade overdue hazards", "err", err)
+		} else if st.Changed > 0 {
+			logger.Info("regraded objects with overdue hazards", "changed", st.Changed, "moves", st.Moves)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // serve listens on cfg.addr until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, stderr io.Writer) error {
 	level, _ := parseLevel(cfg.logLevel)
@@ -50,7 +71,8 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
-	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)}})
+	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
+		Grading: store, Hazards: store})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -63,6 +85,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		IdleTimeout:       120 * time.Second,
 	}
 	fmt.Fprintf(stdout, "riskmap %s serving the map on http://%s/\n", versionString(), ln.Addr())
+	go regradeOverdue(ctx, store, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

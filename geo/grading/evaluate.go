@@ -184,8 +184,26 @@ func (p *Problem) Error() string {
 // object with no usable input stays unassessed, unless a rule sets a
 // grade. Schemes and rules must be valid (see Validate).
 func Evaluate(schemes []Scheme, rules []Rule, in Input) (Result, error) {
+	return evaluate(ordered(schemes, in.Category), sortedRules(rules), in)
+}
+
+// sortedRules returns the enabled rules in priority order.
+func sortedRules(rules []Rule) []Rule {
+	var rs []Rule
+	for _, r := range rules {
+		if r.Enabled {
+			rs = append(rs, r)
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b Rule) int { return a.Priority - b.Priority })
+	return rs
+}
+
+// evaluate grades in by schemes (of its category, in order) and rules
+// (enabled, in order).
+func evaluate(schemes []Scheme, rules []Rule, in Input) (Result, error) {
 	res := Result{Inputs: map[string]any{}, Applied: []Applied{}, Context: in.Context}
-	for _, s := range ordered(schemes, in.Category) {
+	for _, s := range schemes {
 		ok, err := s.grade(in.Values, &res)
 		if err != nil {
 			return res, err
@@ -196,10 +214,8 @@ func Evaluate(schemes []Scheme, rules []Rule, in Input) (Result, error) {
 		}
 	}
 	g := res.Scored
-	rs := slices.Clone(rules)
-	slices.SortStableFunc(rs, func(a, b Rule) int { return a.Priority - b.Priority })
-	for _, r := range rs {
-		if !r.Enabled || (r.Category != "" && r.Category != in.Category) || !r.When.Holds(in.Context) {
+	for _, r := range rules {
+		if (r.Category != "" && r.Category != in.Category) || !r.When.Holds(in.Context) {
 			continue
 		}
 		if to := r.apply(g); to != g {
@@ -256,6 +272,9 @@ func (s Scheme) grade(values map[string]any, res *Result) (bool, error) {
 			return false, nil
 		}
 		k := classKey(v)
+		if slices.Contains(s.Pending, k) {
+			return false, nil
+		}
 		g, ok := s.Map[k]
 		if !ok {
 			return false, &Problem{s.Code, s.Input, fmt.Sprint(v), "not one of the scheme's classes"}

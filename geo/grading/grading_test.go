@@ -99,9 +99,9 @@ func TestDefaultsAtBoundaries(t *testing.T) {
 		{"bridge Dr 95", geo.Bridges, map[string]any{"dr_score": 95}, want{"bridge_dr_4c", 95, "1类", geo.Blue}},
 		{"bridge class beats Dr", geo.Bridges, map[string]any{"tech_class": 4, "dr_score": 95}, want{"bridge_class_4c", 0, "4", geo.Orange}},
 		// Black spots.
-		{"black spot 一类", geo.BlackSpots, map[string]any{"class": "一类"}, want{"blackspot_mps_4c", 0, "1", geo.Red}},
-		{"black spot 2", geo.BlackSpots, map[string]any{"class": "2"}, want{"blackspot_mps_4c", 0, "2", geo.Orange}},
-		{"black spot 三类", geo.BlackSpots, map[string]any{"class": "三类"}, want{"blackspot_mps_4c", 0, "3", geo.Yellow}},
+		{"black spot 一类", geo.BlackSpots, map[string]any{"class": "一类"}, want{"blackspot_class_4c", 0, "1", geo.Red}},
+		{"black spot 2", geo.BlackSpots, map[string]any{"class": "2"}, want{"blackspot_class_4c", 0, "2", geo.Orange}},
+		{"black spot 三类", geo.BlackSpots, map[string]any{"class": "三类"}, want{"blackspot_class_4c", 0, "3", geo.Yellow}},
 		// Stated, and nothing at all.
 		{"stated 橙", geo.Shelters, map[string]any{"grade": "橙"}, want{"stated_shelters", 0, "", geo.Orange}},
 		{"inputs win over a stated grade", geo.Bridges, map[string]any{"grade": "blue", "tech_class": 5}, want{"bridge_class_4c", 0, "5", geo.Red}},

@@ -58,8 +58,11 @@ type Scheme struct {
 	Options map[string][]float64 `json:"options,omitempty"`
 	// Input names the input a score or class scheme reads.
 	Input string `json:"input,omitempty"`
-	// Map maps a class to a grade (class schemes).
-	Map map[string]geo.Grade `json:"map,omitempty"`
+	// Map maps a class to a grade (class schemes). Pending lists the
+	// values that mean "not classified yet": the object stays unassessed
+	// by this scheme.
+	Map     map[string]geo.Grade `json:"map,omitempty"`
+	Pending []string             `json:"pending,omitempty"`
 	// Bands grade the score; Levels, when given, name its native level
 	// (一级, 高度危险, 3类 …).
 	Bands  []Band `json:"bands,omitempty"`

@@ -4,12 +4,32 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"riskmap/geo"
 )
 
 // Set is a deployment's grading configuration: its schemes and rules.
 type Set struct {
 	Schemes []Scheme `json:"schemes"`
 	Rules   []Rule   `json:"rules"`
+
+	// Set by Prepare: the enabled schemes of each category and the
+	// enabled rules, in priority order; the encoded results of stated
+	// grades, which are few and repeat.
+	byCategory map[geo.Category][]Scheme
+	rules      []Rule
+	stated     map[string][]byte
+}
+
+// Prepare orders the schemes and rules once, for a set that grades many
+// objects; change neither afterwards. Not safe for concurrent use.
+func (s *Set) Prepare() {
+	s.byCategory = map[geo.Category][]Scheme{}
+	for _, c := range geo.AllCategories {
+		s.byCategory[c] = ordered(s.Schemes, c)
+	}
+	s.rules = sortedRules(s.Rules)
+	s.stated = map[string][]byte{}
 }
 
 // ParseSet reads and validates a set (the shape of sql/grading's
@@ -55,4 +75,9 @@ func ParseSet(data []byte) (Set, error) {
 }
 
 // Evaluate grades in under the set.
-func (s Set) Evaluate(in Input) (Result, error) { return Evaluate(s.Schemes, s.Rules, in) }
+func (s *Set) Evaluate(in Input) (Result, error) {
+	if s.byCategory != nil {
+		return evaluate(s.byCategory[in.Category], s.rules, in)
+	}
+	return Evaluate(s.Schemes, s.Rules, in)
+}

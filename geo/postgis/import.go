@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/encoding/ewkb"
 
 	"riskmap/geo"
+	"riskmap/geo/grading"
 )
 
 // Import is one import in progress: a transaction with a staging table.
@@ -73,11 +74,11 @@ func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error))
 	src := &rowSource{next: next}
 	src.ewkb = ewkb.NewEncoder(&src.geom).SetSRID(4490)
 	table := pgx.Identifier{"import_rows"}
-	cols := []string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes"}
+	cols := []string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes", "assessment"}
 	if d := im.direct; d != nil {
 		src.direct = d
 		table = pgx.Identifier{"risk_object"}
-		cols = []string{"category", "name", "geom", "county_code", "grade", "score", "method", "assessed_at", "source", "source_id", "attributes"}
+		cols = []string{"category", "name", "geom", "county_code", "grade", "score", "method", "assessed_at", "source", "source_id", "attributes", "assessment"}
 	}
 	n, err := sp.CopyFrom(ctx, table, cols, src)
 	if err != nil {
@@ -122,6 +123,10 @@ func (r *rowSource) Values() ([]any, error) {
 	if o.Grade.Assessed() {
 		grade = o.Grade.String()
 	}
+	var assessment any // NULL when unassessed
+	if len(o.Assessment) > 0 {
+		assessment = []byte(o.Assessment)
+	}
 	var err error
 	if r.attrs, err = appendAttributes(r.attrs[:0], o.Attributes); err != nil {
 		return nil, fmt.Errorf("file %d row %d: encode attributes: %w", r.row.File, r.row.Line, err)
@@ -134,10 +139,10 @@ func (r *rowSource) Values() ([]any, error) {
 			return nil, fmt.Errorf("file %d row %d: encode the point: %w", r.row.File, r.row.Line, err)
 		}
 		return []any{string(o.Category), o.Name, r.geom.Bytes(), nullIfEmpty(o.County), grade, o.Score, nullIfEmpty(o.Method), o.AssessedAt,
-			d.source, o.SourceID, r.attrs}, nil
+			d.source, o.SourceID, r.attrs, assessment}, nil
 	}
 	return []any{int32(r.row.File), int32(r.row.Line), string(o.Category), o.SourceID, o.Name, o.Point[0], o.Point[1],
-		o.County, grade, o.Score, o.Method, o.AssessedAt, r.attrs}, nil
+		o.County, grade, o.Score, o.Method, o.AssessedAt, r.attrs, assessment}, nil
 }
 
 func nullIfEmpty(s string) any {
@@ -255,6 +260,9 @@ func (im *Import) Preview(ctx context.Context, source string, categories []geo.C
 	if im.direct != nil {
 		return st, errors.New("preview the import: it copied straight into risk_object")
 	}
+	if _, err := im.tx.Exec(ctx, im.s.q.get("import_stage_analyze")); err != nil {
+		return st, fmt.Errorf("analyze staged rows: %w", classify(err))
+	}
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, categoryNames(categories)).Scan(&st.Inserted, &st.Updated, &st.Retired); err != nil {
 		return st, fmt.Errorf("preview the import: %w", classify(err))
 	}
@@ -279,20 +287,38 @@ func categoryNames(categories []geo.Category) []string {
 // them row by row, but it locks the table against readers until commit.
 // After Direct, the rows are in place already: Merge restores what
 // Direct dropped.
-func (im *Import) Merge(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
+func (im *Import) Merge(ctx context.Context, source, actor string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
 	var st geo.MergeStats
 	if d := im.direct; d != nil {
 		if source != d.source || len(categories) != 1 || categories[0] != d.category {
 			return st, fmt.Errorf("merge: the import copied %s of %q, not %v of %q", d.category, d.source, categories, source)
 		}
-		// A fresh source has nothing to update or retire.
+		// A fresh source has nothing to update or retire, and no hidden
+		// hazards yet: every object with a grade gets its first record.
 		st.Inserted = d.copied
 		if err := im.rebind(ctx, d.unbound, categories); err != nil {
+			return st, err
+		}
+		// Indexes are rebuilt faster than kept up row by row.
+		idxs, err := im.catalog(ctx, "assessment_indexes")
+		if err != nil {
+			return st, fmt.Errorf("read indexes: %w", classify(err))
+		}
+		if err := im.dropIndexes(ctx, idxs); err != nil {
+			return st, err
+		}
+		if _, err := im.tx.Exec(ctx, im.s.q.get("direct_assess"), string(d.category), source, actor); err != nil {
+			return st, fmt.Errorf("record assessments: %w", classify(err))
+		}
+		if err := im.createIndexes(ctx, idxs); err != nil {
 			return st, err
 		}
 		return st, im.analyze(ctx, st)
 	}
 	var staged, active int64
+	if _, err := im.tx.Exec(ctx, im.s.q.get("import_stage_analyze")); err != nil {
+		return st, fmt.Errorf("analyze staged rows: %w", classify(err))
+	}
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_staged_count")).Scan(&staged); err != nil {
 		return st, fmt.Errorf("count staged rows: %w", classify(err))
 	}
@@ -326,7 +352,41 @@ func (im *Import) Merge(ctx context.Context, source string, categories []geo.Cat
 		}
 		st.Retired = tag.RowsAffected()
 	}
+	if err := im.assess(ctx, source, actor, categories); err != nil {
+		return st, err
+	}
 	return st, im.analyze(ctx, st)
+}
+
+// assess grades again, with their hidden hazards, the changed objects
+// that have open ones (the import graded them without), then records an
+// assessment for every changed object whose assessment is new.
+func (im *Import) assess(ctx context.Context, source, actor string, categories []geo.Category) error {
+	rows, err := im.tx.Query(ctx, im.s.q.get("import_linked"), source, categoryNames(categories))
+	if err != nil {
+		return fmt.Errorf("find objects with hidden hazards: %w", classify(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("find objects with hidden hazards: %w", classify(err))
+	}
+	if len(ids) > 0 {
+		if _, err := regrade(ctx, im.tx, im.s.q, RegradeFilter{IDs: ids}, nil, "hidden_hazard", actor); err != nil {
+			return err
+		}
+	}
+	for _, c := range categories {
+		if _, err := im.tx.Exec(ctx, im.s.q.get("import_assess"), string(c), source, actor); err != nil {
+			return fmt.Errorf("record assessments: %w", classify(err))
+		}
+	}
+	return nil
+}
+
+// Grading returns the grading configuration in force, as the import's
+// transaction sees it.
+func (im *Import) Grading(ctx context.Context) (grading.Set, error) {
+	return currentGrading(ctx, im.tx, im.s.q)
 }
 
 // analyze refreshes the planner's statistics after a change: a freshly
@@ -356,35 +416,54 @@ type catalogDef struct{ name, sql string }
 // foreign-key constraints, and pauses its triggers, for a bulk write;
 // rebind restores them. Both run in the import's transaction: a rollback
 // restores them too.
-func (im *Import) unbind(ctx context.Context) (*unbound, error) {
-	collect := func(q string) ([]catalogDef, error) {
-		rows, err := im.tx.Query(ctx, im.s.q.get(q))
-		if err != nil {
-			return nil, err
-		}
-		var out []catalogDef
-		var d catalogDef
-		_, err = pgx.ForEachRow(rows, []any{&d.name, &d.sql}, func() error { out = append(out, d); return nil })
-		return out, err
+// catalog reads (name, definition) pairs with query q.
+func (im *Import) catalog(ctx context.Context, q string) ([]catalogDef, error) {
+	rows, err := im.tx.Query(ctx, im.s.q.get(q))
+	if err != nil {
+		return nil, err
 	}
+	var out []catalogDef
+	var d catalogDef
+	_, err = pgx.ForEachRow(rows, []any{&d.name, &d.sql}, func() error { out = append(out, d); return nil })
+	return out, err
+}
+
+// dropIndexes and createIndexes drop and rebuild indexes read by catalog:
+// names and definitions come from the catalog, not from input.
+func (im *Import) dropIndexes(ctx context.Context, idxs []catalogDef) error {
+	for _, i := range idxs {
+		if _, err := im.tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{i.name}.Sanitize()); err != nil {
+			return fmt.Errorf("drop index %s: %w", i.name, classify(err))
+		}
+	}
+	return nil
+}
+
+func (im *Import) createIndexes(ctx context.Context, idxs []catalogDef) error {
+	for _, i := range idxs {
+		if _, err := im.tx.Exec(ctx, i.sql); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", i.name, classify(err))
+		}
+	}
+	return nil
+}
+
+func (im *Import) unbind(ctx context.Context) (*unbound, error) {
 	var u unbound
 	var err error
-	if u.constraints, err = collect("bulk_constraints"); err != nil {
+	if u.constraints, err = im.catalog(ctx, "bulk_constraints"); err != nil {
 		return nil, fmt.Errorf("read constraints: %w", classify(err))
 	}
-	if u.indexes, err = collect("bulk_indexes"); err != nil {
+	if u.indexes, err = im.catalog(ctx, "bulk_indexes"); err != nil {
 		return nil, fmt.Errorf("read indexes: %w", classify(err))
 	}
-	// Names and definitions come from the catalog, not from input.
 	for _, c := range u.constraints {
 		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object DROP CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()); err != nil {
 			return nil, fmt.Errorf("drop constraint %s: %w", c.name, classify(err))
 		}
 	}
-	for _, i := range u.indexes {
-		if _, err := im.tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{i.name}.Sanitize()); err != nil {
-			return nil, fmt.Errorf("drop index %s: %w", i.name, classify(err))
-		}
+	if err := im.dropIndexes(ctx, u.indexes); err != nil {
+		return nil, err
 	}
 	// The table is ours alone until commit: skip the triggers that would
 	// queue every new row for the layer-version bump; rebind bumps once.
@@ -407,12 +486,7 @@ func (im *Import) rebind(ctx context.Context, u *unbound, categories []geo.Categ
 			return fmt.Errorf("restore constraint %s: %w", c.name, classify(err))
 		}
 	}
-	for _, i := range u.indexes {
-		if _, err := im.tx.Exec(ctx, i.sql); err != nil {
-			return fmt.Errorf("rebuild index %s: %w", i.name, classify(err))
-		}
-	}
-	return nil
+	return im.createIndexes(ctx, u.indexes)
 }
 
 // Record writes the import's record; values are encoded as JSON.

@@ -3,11 +3,13 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"riskmap/geo"
+	"riskmap/geo/grading"
 )
 
 // Dataset is a complete set of data from one source, loaded as a whole.
@@ -61,8 +63,14 @@ func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 		}
 		st.Context += int(tag.RowsAffected())
 	}
+	set, err := im.Grading(ctx)
+	if err != nil {
+		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
+	}
+	set.Prepare()
 	i := 0
 	cats := map[geo.Category]bool{}
+	now := time.Now()
 	_, err = im.Stage(ctx, func() (geo.Row, bool, error) {
 		if i == len(ds.Objects) {
 			return geo.Row{}, false, nil
@@ -70,6 +78,11 @@ func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 		o := ds.Objects[i]
 		i++
 		cats[o.Category] = true
+		// Graded like an import: the dataset's grade stands as stated
+		// where no scheme applies.
+		if _, err := set.Apply(&o, grading.Hazards{}, nil, now); err != nil {
+			return geo.Row{}, false, fmt.Errorf("grade %s %s: %w", o.Category, o.SourceID, err)
+		}
 		return geo.Row{Line: i, Object: o}, true, nil
 	})
 	if err != nil {
@@ -81,7 +94,7 @@ func (s *Store) Load(ctx context.Context, ds Dataset) (LoadStats, error) {
 			all = append(all, c)
 		}
 	}
-	ms, err := im.Merge(ctx, ds.Source, all, true)
+	ms, err := im.Merge(ctx, ds.Source, ds.Source, all, true)
 	if err != nil {
 		return LoadStats{}, fmt.Errorf("load %s: %w", ds.Source, err)
 	}

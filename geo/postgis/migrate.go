@@ -95,6 +95,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 		applied = append(applied, m.Name)
 	}
+	// The shipped grading schemes that the database lacks.
+	if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return seedGrading(ctx, tx, s.q) }); err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
 	return applied, nil
 }
 

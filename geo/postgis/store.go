@@ -53,7 +53,10 @@ var requiredQueries = []string{
 	"srid_known", "transform_points", "import_count_active", "import_staged_count", "import_settings",
 	"bulk_constraints", "bulk_indexes", "bulk_update", "bulk_insert", "bulk_bump",
 	"import_lock", "import_dedupe", "import_preview", "import_analyze",
-	"direct_fresh", "direct_duplicates",
+	"direct_fresh", "direct_duplicates", "import_assess", "direct_assess", "import_linked", "assessment_indexes", "regions_county", "regions_grid",
+	"hazard_insert", "hazard_get", "hazard_lock", "hazard_step", "hazard_event", "hazard_events", "hazard_counts", "hazard_open_objects", "import_stage_analyze",
+	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
+	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
 }
 
 func (q queries) get(name string) string { return q[name] }

@@ -5,15 +5,15 @@
 -- $1 source text. Returns the numbers inserted and updated.
 WITH up AS (
     INSERT INTO risk_object AS o (category, name, geom, county_code, grade, score, method, assessed_at,
-                                  source, source_id, attributes)
+                                  source, source_id, attributes, assessment)
     SELECT r.category::risk_category, r.name, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490),
            nullif(r.county, ''), r.grade::risk_grade, r.score, nullif(r.method, ''), r.assessed_at,
-           $1, r.source_id, r.attributes
+           $1, r.source_id, r.attributes, r.assessment
     FROM import_rows r
     ON CONFLICT (category, source, source_id) DO UPDATE
     SET name = EXCLUDED.name, geom = EXCLUDED.geom, county_code = EXCLUDED.county_code,
         grade = EXCLUDED.grade, score = EXCLUDED.score, method = EXCLUDED.method,
-        assessed_at = EXCLUDED.assessed_at, attributes = EXCLUDED.attributes,
+        assessed_at = EXCLUDED.assessed_at, attributes = EXCLUDED.attributes, assessment = EXCLUDED.assessment,
         retired_at = NULL, updated_at = now()
     WHERE risk_object_differs(o, EXCLUDED.name, EXCLUDED.geom, EXCLUDED.county_code, EXCLUDED.grade, EXCLUDED.score,
                               EXCLUDED.method, EXCLUDED.assessed_at, EXCLUDED.attributes)

@@ -12,5 +12,6 @@ CREATE TEMP TABLE import_rows (
     score       float8,
     method      text,
     assessed_at timestamptz,
-    attributes  jsonb  NOT NULL
+    attributes  jsonb  NOT NULL,
+    assessment  jsonb              -- geo/grading's Result, NULL when unassessed
 ) ON COMMIT DROP;

@@ -2,7 +2,7 @@
 -- $1 category text, $2 min lon, $3 min lat, $4 max lon, $5 max lat (all
 -- four NULL for no bbox), $6 limit int, $7 offset int
 SELECT c.id, c.category::text, c.name, c.lon, c.lat, c.county_code, c.county_name, c.grade, c.score, c.method,
-       c.assessed_at, c.source, c.source_id, c.attributes, c.created_at, c.updated_at, c.retired_at
+       c.assessed_at, c.source, c.source_id, c.attributes, c.created_at, c.updated_at, c.retired_at, c.assessment
 FROM risk_object_card c
 WHERE c.category = $1::text::risk_category
   AND c.retired_at IS NULL

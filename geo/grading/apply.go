@@ -1,0 +1,98 @@
+package grading
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"time"
+
+	"riskmap/geo"
+)
+
+// Hazards are an object's open hidden hazards: the context the rules
+// R6 and R7 read.
+type Hazards struct{ OpenMajor, Overdue, Open int64 }
+
+// ContextVars are attributes that rules read as context.
+var ContextVars = []string{"mhs_level", "hazchem_direct_red"}
+
+// Apply grades o under the set and writes the result into it: Grade,
+// Score, Method, AssessedAt and Assessment. The values graded are o's
+// attributes, then the inputs of its current assessment (or, when it has
+// none, its grade as stated), then extra; the context is h and the
+// attributes named by ContextVars.
+//
+// A stated grade keeps its own method and score; a scheme's grade takes
+// the scheme's code as method, and its score. AssessedAt, the date of the
+// inputs, is kept when o has one, else set to now.
+func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Time) (Result, error) {
+	values := maps.Clone(o.Attributes)
+	if values == nil {
+		values = map[string]any{}
+	}
+	if len(o.Assessment) > 0 {
+		var cur Result
+		if err := json.Unmarshal(o.Assessment, &cur); err != nil {
+			return Result{}, fmt.Errorf("decode the current assessment: %w", err)
+		}
+		maps.Copy(values, cur.Inputs)
+	} else if o.Grade.Assessed() {
+		values["grade"] = o.Grade.String()
+	}
+	maps.Copy(values, extra)
+	c := map[string]float64{} // only what is there: a million assessments carry it
+	for k, n := range map[string]int64{"open_major_hidden_hazards": h.OpenMajor, "overdue_hidden_hazards": h.Overdue, "open_hidden_hazards": h.Open} {
+		if n != 0 {
+			c[k] = float64(n)
+		}
+	}
+	for _, k := range ContextVars {
+		if x, err := toFloat(values[k]); err == nil {
+			c[k] = x
+		}
+	}
+	res, err := s.Evaluate(Input{Category: o.Category, Values: values, Context: c})
+	if err != nil {
+		return res, err
+	}
+	if o.AssessedAt == nil {
+		o.AssessedAt = &now
+	}
+	switch {
+	case !res.Final.Assessed():
+		o.Score, o.Method, o.AssessedAt = nil, "", nil
+	case res.Method == Stated:
+		if o.Method == "" || !o.Grade.Assessed() {
+			o.Method = "stated"
+		}
+	case res.Scheme == "":
+		o.Score, o.Method = nil, "rules"
+	default:
+		o.Score, o.Method = res.Score, res.Scheme
+	}
+	o.Grade = res.Final
+	o.Assessment = nil
+	if res.Scheme != "" || len(res.Applied) > 0 {
+		if o.Assessment, err = s.encode(res); err != nil {
+			return res, fmt.Errorf("encode the assessment: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// encode marshals res, reusing the encoding of a plain stated grade once
+// Prepare has run (an import of a million stated grades has eight).
+func (s *Set) encode(res Result) ([]byte, error) {
+	if s.stated == nil || res.Method != Stated || len(res.Applied) > 0 || len(res.Context) > 0 || len(res.Inputs) != 1 {
+		return json.Marshal(res)
+	}
+	key := fmt.Sprintf("%s@%d/%v", res.Scheme, res.Version, res.Inputs["grade"])
+	if b, ok := s.stated[key]; ok {
+		return b, nil
+	}
+	b, err := json.Marshal(res)
+	if err == nil {
+		s.stated[key] = b
+	}
+	return b, err
+}

@@ -1,0 +1,2 @@
+-- Empties the regrade staging table for the next batch.
+TRUNCATE regrade_rows;

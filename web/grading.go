@@ -1,0 +1,293 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+	"github.com/xuri/excelize/v2"
+
+	"riskmap/geo"
+)
+
+// GradingStore grades objects and answers for the regional maps;
+// *postgis.Store is one.
+type GradingStore interface {
+	Assess(ctx context.Context, c geo.Category, id int64, inputs map[string]any, actor string) (geo.Assessment, error)
+	History(ctx context.Context, c geo.Category, id int64, limit int) ([]geo.Assessment, error)
+	Regions(ctx context.Context, level string, categories []geo.Category, bbox *orb.Bound) ([]geo.RegionStat, error)
+}
+
+// HazardStore runs the hidden-hazard loop; *postgis.Store is one.
+type HazardStore interface {
+	ReportHazard(ctx context.Context, h geo.Hazard, actor string) (geo.Hazard, error)
+	StepHazard(ctx context.Context, id int64, st geo.HazardStep, actor string) (geo.Hazard, error)
+	Hazard(ctx context.Context, id int64) (geo.Hazard, error)
+	HazardCountsByCounty(ctx context.Context) ([]geo.HazardCounts, error)
+}
+
+// maxJSONBody bounds a JSON request body.
+const maxJSONBody = 1 << 20
+
+// decodeBody reads a JSON body into v, refusing unknown fields (named).
+func decodeBody(c echo.Context, v any) error {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return geo.Invalidf("Content-Type", "%q: send application/json", ct)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var ute *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d KiB", maxJSONBody>>10))
+		case errors.As(err, &ute):
+			return geo.Invalidf(ute.Field, "want a %s", ute.Type)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return geo.Invalidf(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+		case errors.Is(err, io.EOF):
+			return geo.Invalidf("body", "empty: send a JSON object")
+		}
+		return geo.Invalidf("body", "not valid JSON")
+	}
+	return nil
+}
+
+// sameSite refuses a write that a page of another site made the browser
+// send (until there are logins).
+func (s *Server) sameSite(c echo.Context) error {
+	r := c.Request()
+	if o := r.Header.Get("Origin"); o != "" && o != s.baseURL(c) && !strings.HasSuffix(o, "://"+r.Host) {
+		return echo.NewHTTPError(http.StatusForbidden, "writes are not accepted from another site's page")
+	}
+	return nil
+}
+
+func (s *Server) actor(c echo.Context) string { return "api:" + c.Request().RemoteAddr }
+
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id < 1 {
+		return 0, geo.Invalidf(name, "%q is not an id", c.Param(name))
+	}
+	return id, nil
+}
+
+// handleAssess: POST /api/v1/objects/{id}/assessments {"inputs": {...}}.
+func (s *Server) handleAssess(c echo.Context) error {
+	if err := s.sameSite(c); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Inputs map[string]any `json:"inputs"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if len(body.Inputs) == 0 {
+		return geo.Invalidf("inputs", "required: the assessment's inputs, e.g. {\"lec_l\": 6, \"lec_e\": 3, \"lec_c\": 15}")
+	}
+	a, err := s.grading.Assess(c.Request().Context(), "", id, body.Inputs, s.actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+// handleHistory: GET /api/v1/objects/{id}/history.
+func (s *Server) handleHistory(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	limit := 100
+	if v := c.QueryParam("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			return geo.Invalidf("limit", "%q: want 1 to 1000", v)
+		}
+	}
+	h, err := s.grading.History(c.Request().Context(), "", id, limit)
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		h = []geo.Assessment{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"object_id": id, "assessments": h})
+}
+
+// handleRegions: GET /api/v1/stats/regions?level=county|grid1k|grid5k
+// [&category=a,b][&bbox=…][&format=json|csv|xlsx].
+func (s *Server) handleRegions(c echo.Context) error {
+	level := c.QueryParam("level")
+	if level == "" {
+		level = "county"
+	}
+	var cats []geo.Category
+	if v := c.QueryParam("category"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			cat, err := geo.ParseCategory(strings.TrimSpace(p))
+			if err != nil {
+				return geo.Invalidf("category", "%q: want enterprises, bridges, black_spots, rescue_resources or shelters", p)
+			}
+			cats = append(cats, cat)
+		}
+	}
+	var bbox *orb.Bound
+	if v := c.QueryParam("bbox"); v != "" {
+		b, err := geo.ParseBBox("bbox", v)
+		if err != nil {
+			return err
+		}
+		bbox = &b
+	}
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "json"
+	}
+	if !slices.Contains([]string{"json", "csv", "xlsx"}, format) {
+		return geo.Invalidf("format", "%q: want json, csv or xlsx", format)
+	}
+	regions, err := s.grading.Regions(c.Request().Context(), level, cats, bbox)
+	if err != nil {
+		return err
+	}
+	if regions == nil {
+		regions = []geo.RegionStat{}
+	}
+	switch format {
+	case "csv", "xlsx":
+		rows := regionTable(regions)
+		name := "regions-" + level
+		if format == "csv" {
+			var buf bytes.Buffer
+			buf.WriteString("\ufeff") // Excel opens UTF-8 CSV with a BOM as UTF-8
+			w := csv.NewWriter(&buf)
+			w.WriteAll(rows)
+			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+			return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+		}
+		f := excelize.NewFile()
+		defer f.Close()
+		for i, row := range rows {
+			cells := make([]any, len(row))
+			for j, v := range row {
+				if n, err := strconv.Atoi(v); err == nil && i > 0 && j > 3 {
+					cells[j] = n
+				} else {
+					cells[j] = v
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow("Sheet1", cell, &cells); err != nil {
+				return fmt.Errorf("write the regions sheet: %w", err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			return fmt.Errorf("write the regions sheet: %w", err)
+		}
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	}
+	return c.JSON(http.StatusOK, map[string]any{"level": level, "rule": "max", "regions": regions})
+}
+
+// regionTable lays the regions out as a report: a header row (Chinese
+// and English), then a row per region.
+func regionTable(regions []geo.RegionStat) [][]string {
+	head := []string{"级别 level", "代码 code", "名称 name", "颜色 grade", "红 red", "橙 orange", "黄 yellow", "蓝 blue", "未评估 unassessed", "合计 total"}
+	for _, cat := range geo.AllCategories {
+		head = append(head, string(cat)+" red", string(cat)+" total")
+	}
+	rows := [][]string{head}
+	for _, r := range regions {
+		row := []string{r.Level, r.Code, r.Name, r.Grade.NameZH() + " " + r.Grade.String()}
+		for _, g := range []string{"red", "orange", "yellow", "blue", "unassessed"} {
+			row = append(row, strconv.Itoa(r.Counts[g]))
+		}
+		row = append(row, strconv.Itoa(r.Total))
+		for _, cat := range geo.AllCategories {
+			n := 0
+			for _, v := range r.ByCategory[cat] {
+				n += v
+			}
+			row = append(row, strconv.Itoa(r.ByCategory[cat]["red"]), strconv.Itoa(n))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// handleReportHazard: POST /api/v1/hidden-hazards.
+func (s *Server) handleReportHazard(c echo.Context) error {
+	if err := s.sameSite(c); err != nil {
+		return err
+	}
+	var h geo.Hazard
+	if err := decodeBody(c, &h); err != nil {
+		return err
+	}
+	out, err := s.hazards.ReportHazard(c.Request().Context(), h, s.actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// handleStepHazard: POST /api/v1/hidden-hazards/{id}/steps.
+func (s *Server) handleStepHazard(c echo.Context) error {
+	if err := s.sameSite(c); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var st geo.HazardStep
+	if err := decodeBody(c, &st); err != nil {
+		return err
+	}
+	out, err := s.hazards.StepHazard(c.Request().Context(), id, st, s.actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleHazard: GET /api/v1/hidden-hazards/{id}.
+func (s *Server) handleHazard(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	h, err := s.hazards.Hazard(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, h)
+}
+
+// handleHazardCounts: GET /api/v1/stats/hidden-hazards.
+func (s *Server) handleHazardCounts(c echo.Context) error {
+	counts, err := s.hazards.HazardCountsByCounty(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"counties": counts})
+}
