@@ -105,7 +105,8 @@ func HazardActions() []string {
 	return out
 }
 
-// Apply checks the step against h and returns the state it leads to.
+// Apply checks the step against h on the local date of today and returns
+// the state it leads to.
 // Fields the step needs are checked here (errors name them); what the
 // current state does not allow is a *StateError.
 func (st HazardStep) Apply(h Hazard, today time.Time) (string, error) {
@@ -121,11 +122,10 @@ func (st HazardStep) Apply(h Hazard, today time.Time) (string, error) {
 		if strings.TrimSpace(st.ResponsibleUnit) == "" {
 			return "", Invalidf("responsible_unit", "required to assign (交办) a hazard")
 		}
-		d, err := time.Parse(time.DateOnly, st.RectifyDeadline)
-		if err != nil {
+		if _, err := time.Parse(time.DateOnly, st.RectifyDeadline); err != nil {
 			return "", Invalidf("rectify_deadline", "%q: want a date, YYYY-MM-DD", st.RectifyDeadline)
 		}
-		if d.Before(today.Truncate(24 * time.Hour).AddDate(0, 0, -1)) {
+		if st.RectifyDeadline < today.Format(time.DateOnly) { // both local dates
 			return "", Invalidf("rectify_deadline", "%s is in the past", st.RectifyDeadline)
 		}
 		if _, ok := SupervisionDays[st.SupervisionLevel]; !ok {

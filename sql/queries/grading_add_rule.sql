@@ -5,6 +5,6 @@ WITH cur AS (
     SELECT version, definition FROM grading_rule WHERE key = $1 ORDER BY version DESC LIMIT 1
 )
 INSERT INTO grading_rule (key, version, definition, loaded_by)
-SELECT $1, coalesce((SELECT version FROM cur), 0) + 1, $2 - 'version', $3
-WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.definition = $2 - 'version')
+SELECT $1, coalesce((SELECT version FROM cur), 0) + 1, $2::jsonb - 'version', $3
+WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.definition = $2::jsonb - 'version')
 RETURNING version;

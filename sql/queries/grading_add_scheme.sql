@@ -5,7 +5,7 @@ WITH cur AS (
     SELECT version, definition - 'version' AS def FROM grading_scheme WHERE code = $1 ORDER BY version DESC LIMIT 1
 )
 INSERT INTO grading_scheme (code, version, definition, loaded_by)
-SELECT $1, v, jsonb_set($2, '{version}', to_jsonb(v)), $3
+SELECT $1, v, jsonb_set($2::jsonb, '{version}', to_jsonb(v)), $3
 FROM (SELECT coalesce((SELECT version FROM cur), 0) + 1 AS v) n
-WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.def = $2 - 'version')
+WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.def = $2::jsonb - 'version')
 RETURNING version;

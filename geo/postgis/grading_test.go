@@ -1,0 +1,385 @@
+package postgis_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"riskmap/geo"
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/pgtest"
+)
+
+// gradingEnv is a migrated database with the small dataset loaded, and a
+// connection to check it with SQL.
+func gradingEnv(t *testing.T, ds postgis.Dataset) (*postgis.Store, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := pgtest.NewDB(t)
+	s, err := postgis.Open(ctx, dsn, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return s, conn
+}
+
+func queryInt(t *testing.T, conn *pgx.Conn, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := conn.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// unexplained counts graded objects whose grade no assessment record
+// explains (its latest record's grade differs, or there is none).
+const unexplained = `SELECT count(*) FROM risk_object o
+	LEFT JOIN LATERAL (SELECT a.grade FROM risk_assessment a WHERE a.object_id = o.id ORDER BY a.id DESC LIMIT 1) a ON true
+	WHERE o.grade IS NOT NULL AND a.grade IS DISTINCT FROM o.grade`
+
+func TestEveryGradeHasAnAssessment(t *testing.T) {
+	s, conn := gradingEnv(t, smallDataset())
+	ctx := context.Background()
+	if n := queryInt(t, conn, unexplained); n != 0 {
+		t.Errorf("%d graded objects without an assessment after a load", n)
+	}
+	// Recomputing changes nothing: the load graded under the same schemes.
+	st, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Objects != 5 || st.Changed != 0 || len(st.Moves) != 0 {
+		t.Errorf("first recompute after a load: %+v, want 5 looked at and nothing changed", st)
+	}
+	// Assessments are never changed or deleted.
+	for _, q := range []string{"UPDATE risk_assessment SET grade = 'red'", "DELETE FROM risk_assessment", "TRUNCATE risk_assessment"} {
+		if _, err := conn.Exec(ctx, q); err == nil {
+			t.Errorf("%s: allowed", q)
+		}
+	}
+}
+
+func TestAssessAndHistory(t *testing.T) {
+	s, conn := gradingEnv(t, smallDataset())
+	ctx := context.Background()
+	var id int64
+	if err := conn.QueryRow(ctx, "SELECT id FROM risk_object WHERE source_id = 'o1'").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Assess(ctx, "", id, map[string]any{"lec_l": 10.0, "lec_e": 1.0, "lec_c": 40.0}, "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Grade != geo.Red || a.From != geo.Orange || a.Scheme != "lec_4c_A" || a.Reason != "api" || a.By != "tester" {
+		t.Errorf("assessment %+v, want lec_4c_A orange→red by tester", a)
+	}
+	o, err := s.Object(ctx, geo.Enterprises, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Grade != geo.Red || o.Method != "lec_4c_A" || o.Score == nil || *o.Score != 400 || len(o.Assessment) == 0 {
+		t.Errorf("object after the assessment: grade %v method %q score %v", o.Grade, o.Method, o.Score)
+	}
+	hist, err := s.History(ctx, "", id, 10)
+	if err != nil || len(hist) != 2 || hist[0].ID != a.ID || hist[1].Grade != geo.Orange {
+		t.Errorf("history %+v, %v: want the API assessment, then the load's", hist, err)
+	}
+	// Recompute keeps what the API assessed: its inputs are the object's.
+	if st, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "test"); err != nil || st.Changed != 0 {
+		t.Errorf("recompute after an assessment: %+v, %v; want no change", st, err)
+	}
+	tests := []struct {
+		name   string
+		id     int64
+		inputs map[string]any
+		param  string
+	}{
+		{"a factor outside its table", id, map[string]any{"lec_l": 7.0, "lec_e": 1.0, "lec_c": 40.0}, "inputs.lec_l"},
+		{"inputs no scheme reads", id, map[string]any{"colour": "pink"}, "inputs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := queryInt(t, conn, "SELECT count(*) FROM risk_assessment")
+			_, err := s.Assess(ctx, "", tc.id, tc.inputs, "tester")
+			var pe *geo.ParamError
+			if !errors.As(err, &pe) || pe.Param != tc.param {
+				t.Errorf("error %v, want one naming %s", err, tc.param)
+			}
+			if after := queryInt(t, conn, "SELECT count(*) FROM risk_assessment"); after != before {
+				t.Errorf("a refused assessment wrote %d records", after-before)
+			}
+		})
+	}
+	if _, err := s.Assess(ctx, "", 999999, map[string]any{"grade": "red"}, "x"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("unknown object: %v, want ErrNotFound", err)
+	}
+}
+
+// TestRecomputeAfterASchemeChange: a new version of a scheme regrades
+// what it grades, and only that; once.
+func TestRecomputeAfterASchemeChange(t *testing.T) {
+	ds := smallDataset()
+	ds.Objects[0].Attributes = map[string]any{"lec_l": 6.0, "lec_e": 6.0, "lec_c": 7.0} // D = 252: orange in A, red in B
+	ds.Objects[0].Grade = geo.Unassessed
+	s, _ := gradingEnv(t, ds)
+	ctx := context.Background()
+	set, err := s.Grading(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range set.Schemes {
+		switch set.Schemes[i].Code {
+		case "lec_4c_A":
+			set.Schemes[i].Enabled = false
+		case "lec_4c_B":
+			set.Schemes[i].Enabled = true
+		}
+	}
+	stored, err := s.LoadGrading(ctx, set, "tester")
+	if err != nil || len(stored) != 2 {
+		t.Fatalf("stored %v, %v; want the two LEC schemes' second versions", stored, err)
+	}
+	st, err := s.Regrade(ctx, postgis.RegradeFilter{Category: geo.Enterprises}, "recompute", "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Changed != 1 || st.Moves["orange→red"] != 1 {
+		t.Errorf("recompute: %+v, want r1 orange→red", st)
+	}
+	if st, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "tester"); err != nil || st.Changed != 0 {
+		t.Errorf("second recompute: %+v, %v; want nothing", st, err)
+	}
+	if changed, err := s.SwitchRule(ctx, "R7", false, "tester"); err != nil || !changed {
+		t.Errorf("switch R7 off: %v, %v", changed, err)
+	}
+	if _, err := s.SwitchRule(ctx, "R99", false, "tester"); !errors.Is(err, geo.ErrNotFound) {
+		t.Errorf("switch an unknown rule: %v", err)
+	}
+}
+
+// TestHazardLoop walks a major hidden hazard through its closed loop and
+// checks that its object is red while it is open (R6), that steps out of
+// order are refused, and that each step needs what it needs.
+func TestHazardLoop(t *testing.T) {
+	s, conn := gradingEnv(t, smallDataset())
+	ctx := context.Background()
+	var obj int64
+	if err := conn.QueryRow(ctx, "SELECT id FROM risk_object WHERE source_id = 'b1'").Scan(&obj); err != nil {
+		t.Fatal(err)
+	}
+	grade := func() geo.Grade {
+		o, err := s.Object(ctx, geo.Shelters, obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.Grade
+	}
+	h, err := s.ReportHazard(ctx, geo.Hazard{Code: "YH-1", ObjectID: &obj, Title: "消防通道堵塞", Level: "major", DiscoverySource: "covert_inspection", FoundOn: "2026-11-20"}, "inspector")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.State != "reported" || h.County != "331121" || grade() != geo.Red {
+		t.Errorf("reported: state %s county %s, object %v; want reported, 331121, red (R6)", h.State, h.County, grade())
+	}
+	deadline := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+	plan := json.RawMessage(`{"goal":"清除","methods":"搬离","funds_materials":"1万元","org_people":"物业","timeline":"20天","safety_contingency":"临时通道"}`)
+	steps := []struct {
+		step  geo.HazardStep
+		state string // "" = refused
+		param string // the field a refusal names; "" = a state conflict
+	}{
+		{geo.HazardStep{Action: "start"}, "", ""},
+		{geo.HazardStep{Action: "assign", ResponsibleUnit: "某物业", RectifyDeadline: deadline, SupervisionLevel: "city"}, "", "plan"},
+		{geo.HazardStep{Action: "assign", ResponsibleUnit: "某物业", RectifyDeadline: "2020-01-01", SupervisionLevel: "city", Plan: plan}, "", "rectify_deadline"},
+		{geo.HazardStep{Action: "assign", ResponsibleUnit: "某物业", RectifyDeadline: deadline, SupervisionLevel: "city", Plan: plan}, "assigned", ""},
+		{geo.HazardStep{Action: "rectify_immediately", Evidence: json.RawMessage(`["photo.jpg"]`)}, "", ""},
+		{geo.HazardStep{Action: "start"}, "rectifying", ""},
+		{geo.HazardStep{Action: "request_acceptance"}, "pending_acceptance", ""},
+		{geo.HazardStep{Action: "reject_acceptance", Note: "未清理干净"}, "rectifying", ""},
+		{geo.HazardStep{Action: "request_acceptance"}, "pending_acceptance", ""},
+		{geo.HazardStep{Action: "accept"}, "accepted", ""},
+		{geo.HazardStep{Action: "close"}, "", "evidence"},
+		{geo.HazardStep{Action: "close", Evidence: json.RawMessage(`[{"name":"验收照片.jpg"}]`)}, "closed", ""},
+		{geo.HazardStep{Action: "start"}, "", ""},
+		{geo.HazardStep{Action: "fly"}, "", "action"},
+	}
+	for i, st := range steps {
+		got, err := s.StepHazard(ctx, h.ID, st.step, "officer")
+		switch {
+		case st.state != "":
+			if err != nil || got.State != st.state {
+				t.Fatalf("step %d %s: %v, state %s; want %s", i, st.step.Action, err, got.State, st.state)
+			}
+		case st.param != "":
+			var pe *geo.ParamError
+			if !errors.As(err, &pe) || pe.Param != st.param {
+				t.Errorf("step %d %s: %v, want a refusal naming %s", i, st.step.Action, err, st.param)
+			}
+		default:
+			var se *geo.StateError
+			if !errors.As(err, &se) || !errors.Is(err, geo.ErrConflict) {
+				t.Errorf("step %d %s: %v, want a state conflict", i, st.step.Action, err)
+			}
+		}
+	}
+	h, err = s.Hazard(ctx, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Events) != 8 || h.Events[0].Action != "report" || h.Events[7].To != "closed" || h.SupervisionDays != 60 || h.ClosedOn == "" {
+		t.Errorf("closed hazard: %d events, window %d days, closed on %q", len(h.Events), h.SupervisionDays, h.ClosedOn)
+	}
+	if grade() != geo.Blue {
+		t.Errorf("object after the hazard closed: %v, want blue again", grade())
+	}
+	var reasons []string
+	rows, _ := conn.Query(ctx, "SELECT reason || ':' || coalesce(grade::text, '-') FROM risk_assessment WHERE object_id = $1 ORDER BY id", obj)
+	reasons, _ = pgx.CollectRows(rows, pgx.RowTo[string])
+	if fmt.Sprint(reasons) != "[import:blue hidden_hazard:red hidden_hazard:blue]" {
+		t.Errorf("the object's assessments: %v", reasons)
+	}
+	counts, err := s.HazardCountsByCounty(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range counts {
+		if c.County == "331121" && (c.Open != 0 || c.ClosedMonth != 1) {
+			t.Errorf("青田's hazards: %+v, want none open, one closed this month", c)
+		}
+	}
+}
+
+// TestOverdueRaisesTheGrade: a general hazard past its deadline raises
+// its object one level (R7) until it is closed.
+func TestOverdueRaisesTheGrade(t *testing.T) {
+	s, conn := gradingEnv(t, smallDataset())
+	ctx := context.Background()
+	var obj int64
+	conn.QueryRow(ctx, "SELECT id FROM risk_object WHERE source_id = 'y1'").Scan(&obj)
+	h, err := s.ReportHazard(ctx, geo.Hazard{Code: "YH-2", ObjectID: &obj, Title: "护栏缺失", Level: "general", DiscoverySource: "patrol", FoundOn: "2026-11-01"}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StepHazard(ctx, h.ID, geo.HazardStep{Action: "assign", ResponsibleUnit: "养护站", RectifyDeadline: time.Now().AddDate(0, 0, 5).Format(time.DateOnly), SupervisionLevel: "county"}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	// The deadline passes (the test moves it rather than wait).
+	if o, _ := s.Object(ctx, geo.Bridges, obj); o.Grade != geo.Yellow {
+		t.Fatalf("before the deadline: %v, want yellow", o.Grade)
+	}
+	if _, err := conn.Exec(ctx, "UPDATE hidden_hazard SET rectify_deadline = current_date - 3 WHERE id = $1", h.ID); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.RegradeOverdue(ctx, "riskmap:overdue")
+	if err != nil || st.Moves["yellow→orange"] != 1 {
+		t.Errorf("regrade overdue: %+v, %v; want y1 yellow→orange", st, err)
+	}
+	if st, _ := s.RegradeOverdue(ctx, "riskmap:overdue"); st.Changed != 0 {
+		t.Errorf("second regrade: %+v, want nothing", st)
+	}
+	if _, err := s.StepHazard(ctx, h.ID, geo.HazardStep{Action: "rectify_immediately", Evidence: json.RawMessage(`["p.jpg"]`)}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := s.Object(ctx, geo.Bridges, obj)
+	if o.Grade != geo.Yellow {
+		t.Errorf("after closing: %v, want yellow", o.Grade)
+	}
+}
+
+// TestRegionsAgreeWithObjects checks the county counts, kept by triggers
+// through loads, assessments, retirements and hazard steps, against a
+// direct query of the objects; and each county's colour against the
+// highest grade inside.
+func TestRegionsAgreeWithObjects(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	ds := smallDataset()
+	ds.Objects = nil
+	grades := []geo.Grade{geo.Unassessed, geo.Blue, geo.Yellow, geo.Orange, geo.Red}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 400 {
+		county, x := "331102", 119.9
+		if r.IntN(2) == 0 {
+			county, x = "331121", 120.2
+		}
+		g := grades[r.IntN(len(grades))]
+		o := geo.Object{Category: geo.AllCategories[r.IntN(len(geo.AllCategories))], Name: fmt.Sprint("对象", i), SourceID: fmt.Sprint(i),
+			Point: orb.Point{x + r.Float64()*0.09, 28.4 + r.Float64()*0.09}, County: county, Grade: g}
+		if g.Assessed() {
+			o.Method, o.AssessedAt = "stated", &at
+		}
+		ds.Objects = append(ds.Objects, o)
+	}
+	s, conn := gradingEnv(t, ds)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		const direct = `SELECT coalesce(county_code, ''), category::text, coalesce(grade::text, ''), count(*)::int FROM risk_object
+			WHERE retired_at IS NULL AND county_code IS NOT NULL GROUP BY 1, 2, 3`
+		const kept = `SELECT code, category::text, grade, n FROM region_count WHERE level = 'county'`
+		if d := queryInt(t, conn, "SELECT count(*) FROM (("+direct+") EXCEPT ("+kept+") UNION ALL (("+kept+") EXCEPT ("+direct+"))) x"); d != 0 {
+			t.Errorf("%s: %d rows of region_count disagree with the objects", when, d)
+		}
+		regions, err := s.Regions(ctx, "county", nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, reg := range regions {
+			var want string
+			conn.QueryRow(ctx, "SELECT coalesce(max(grade)::text, 'unassessed') FROM risk_object WHERE retired_at IS NULL AND county_code = $1", reg.Code).Scan(&want)
+			if reg.Grade.String() != want {
+				t.Errorf("%s: county %s is %v, the highest grade inside is %s", when, reg.Code, reg.Grade, want)
+			}
+		}
+	}
+	check("after the load")
+	// Edits: assessments, a hazard, and a reload that retires half.
+	var ids []int64
+	rows, _ := conn.Query(ctx, "SELECT id FROM risk_object WHERE category = 'enterprises' ORDER BY id LIMIT 10")
+	ids, _ = pgx.CollectRows(rows, pgx.RowTo[int64])
+	for _, id := range ids {
+		if _, err := s.Assess(ctx, "", id, map[string]any{"lec_l": 10.0, "lec_e": 6.0, "lec_c": 40.0}, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("after assessments")
+	if _, err := s.ReportHazard(ctx, geo.Hazard{Code: "Z", ObjectID: &ids[0], Title: "t", Level: "major", DiscoverySource: "report", FoundOn: "2026-11-01"}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	check("after a hazard")
+	ds.Objects = ds.Objects[:200]
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	check("after a reload that retired half")
+	grid, err := s.Regions(ctx, "grid5k", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, g := range grid {
+		total += g.Total
+	}
+	if want := queryInt(t, conn, "SELECT count(*) FROM risk_object WHERE retired_at IS NULL"); total != want {
+		t.Errorf("grid cells hold %d objects, want %d", total, want)
+	}
+	if _, err := s.Regions(ctx, "hexagons", nil, nil); !errors.Is(err, geo.ErrInvalid) {
+		t.Errorf("unknown level: %v", err)
+	}
+}
