@@ -73,7 +73,8 @@ func (i storeImporter) Import(ctx context.Context, files []importers.File, opt i
 
 func newServer(t testing.TB, s *postgis.Store) *httptest.Server {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(web.Options{Title: "丽水市安全风险一张图", Version: "test", Logger: logger}, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s}})
+	h := web.New(web.Options{Title: "丽水市安全风险一张图", Version: "test", Logger: logger}, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s},
+		Grading: s, Hazards: s})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv

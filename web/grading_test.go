@@ -1,0 +1,209 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/pgtest"
+	"riskmap/importers/demo"
+)
+
+// writableServer serves a fresh copy of the demo data, for tests that write.
+func writableServer(t *testing.T) (string, *postgis.Store) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := postgis.Open(ctx, pgtest.NewDB(t), postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ds, err := demo.Lishui()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, postgis.Dataset{Source: demo.Source, Divisions: ds.Divisions, Objects: ds.Objects}); err != nil {
+		t.Fatal(err)
+	}
+	return newServer(t, s).URL, s
+}
+
+func post(t *testing.T, url, body string) (*http.Response, map[string]any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("POST %s: %d %s is not JSON", url, resp.StatusCode, b)
+	}
+	return resp, m
+}
+
+func TestAssessmentAPI(t *testing.T) {
+	base, _ := writableServer(t)
+	// An unassessed enterprise of the demo.
+	resp, body := get(t, base+"/ogc/collections/enterprises/items?limit=1000")
+	var fc struct {
+		Features []struct {
+			ID         int64          `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &fc); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("items: %d %v", resp.StatusCode, err)
+	}
+	var id int64
+	for _, f := range fc.Features {
+		if f.Properties["grade"] == "unassessed" {
+			id = f.ID
+			break
+		}
+	}
+	if id == 0 {
+		t.Fatal("no unassessed enterprise in the demo")
+	}
+	url := fmt.Sprintf("%s/api/v1/objects/%d/assessments", base, id)
+	resp, a := post(t, url, `{"inputs": {"lec_l": 6, "lec_e": 6, "lec_c": 15}}`)
+	if resp.StatusCode != http.StatusCreated || a["grade"] != "red" || a["scheme"] != "lec_4c_A" || a["from"] != "unassessed" {
+		t.Fatalf("assess: %d %v", resp.StatusCode, a)
+	}
+	resp, body = get(t, fmt.Sprintf("%s/api/v1/objects/%d/history", base, id))
+	var hist struct {
+		Assessments []map[string]any `json:"assessments"`
+	}
+	json.Unmarshal(body, &hist)
+	if resp.StatusCode != 200 || len(hist.Assessments) != 1 || hist.Assessments[0]["reason"] != "api" {
+		t.Errorf("history: %d %s", resp.StatusCode, body)
+	}
+	tests := []struct {
+		name, url, body string
+		status          int
+		param           string
+	}{
+		{"factor outside its table", url, `{"inputs": {"lec_l": 7, "lec_e": 6, "lec_c": 15}}`, 400, "inputs.lec_l"},
+		{"no inputs", url, `{"inputs": {}}`, 400, "inputs"},
+		{"unknown field", url, `{"inputs": {"lec_l": 6}, "grade": "blue"}`, 400, "grade"},
+		{"not JSON", url, `{inputs`, 400, "body"},
+		{"inputs of the wrong type", url, `{"inputs": [1, 2]}`, 400, "inputs"},
+		{"bad id", base + "/api/v1/objects/abc/assessments", `{"inputs": {"grade": "red"}}`, 400, "id"},
+		{"unknown object", base + "/api/v1/objects/99999999/assessments", `{"inputs": {"grade": "red"}}`, 404, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, p := post(t, tc.url, tc.body)
+			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/problem+json" || (tc.param != "" && p["param"] != tc.param) {
+				t.Errorf("%d %v, want %d naming %q", resp.StatusCode, p, tc.status, tc.param)
+			}
+		})
+	}
+}
+
+func TestRegionsAPI(t *testing.T) {
+	base, _ := demoServer(t)
+	resp, body := get(t, base.URL+"/api/v1/stats/regions?level=county")
+	var out struct {
+		Regions []struct {
+			Code   string         `json:"code"`
+			Name   string         `json:"name"`
+			Grade  string         `json:"grade"`
+			Counts map[string]int `json:"counts"`
+			Total  int            `json:"total"`
+		} `json:"regions"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || resp.StatusCode != 200 || len(out.Regions) != 9 {
+		t.Fatalf("county regions: %d %v %d", resp.StatusCode, err, len(out.Regions))
+	}
+	total := 0
+	for _, r := range out.Regions {
+		total += r.Total
+		if r.Counts["red"] > 0 && r.Grade != "red" {
+			t.Errorf("%s has %d red objects but is %s", r.Name, r.Counts["red"], r.Grade)
+		}
+	}
+	if total != 10800 {
+		t.Errorf("the counties hold %d objects, want the demo's 10800", total)
+	}
+	resp, body = get(t, base.URL+"/api/v1/stats/regions?level=county&format=csv&category=bridges")
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff")))).ReadAll()
+	if err != nil || resp.StatusCode != 200 || len(rows) != 10 || !strings.Contains(rows[0][0], "级别") {
+		t.Errorf("csv: %d %v %d rows", resp.StatusCode, err, len(rows))
+	}
+	resp, body = get(t, base.URL+"/api/v1/stats/regions?level=grid5k&format=xlsx")
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("xlsx: %d %v", resp.StatusCode, err)
+	}
+	if rows, _ := f.GetRows("Sheet1"); len(rows) < 50 {
+		t.Errorf("xlsx has %d rows, want a row per 5 km cell", len(rows))
+	}
+	for _, q := range []string{"level=hex", "format=pdf", "category=volcanoes", "level=grid1k&bbox=1,2,3"} {
+		resp, body := get(t, base.URL+"/api/v1/stats/regions?"+q)
+		if resp.StatusCode != 400 {
+			t.Errorf("%s: %d %s", q, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestHiddenHazardAPI(t *testing.T) {
+	base, _ := writableServer(t)
+	resp, h := post(t, base+"/api/v1/hidden-hazards", `{"code": "LS-2026-001", "title": "仓库消防通道堵塞", "level": "general",
+		"discovery_source": "covert_inspection", "found_on": "2026-11-20", "lon": 119.92, "lat": 28.45}`)
+	if resp.StatusCode != 201 || h["state"] != "reported" || h["county_code"] != "331102" {
+		t.Fatalf("report: %d %v", resp.StatusCode, h)
+	}
+	id := int64(h["id"].(float64))
+	steps := fmt.Sprintf("%s/api/v1/hidden-hazards/%d/steps", base, id)
+	deadline := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	tests := []struct {
+		name, url, body string
+		status          int
+		param, state    string
+	}{
+		{"a step out of order", steps, `{"action": "accept"}`, 409, "", ""},
+		{"assign without a unit", steps, `{"action": "assign", "rectify_deadline": "` + deadline + `", "supervision_level": "county"}`, 400, "responsible_unit", ""},
+		{"assign", steps, `{"action": "assign", "responsible_unit": "某仓储公司", "rectify_deadline": "` + deadline + `", "supervision_level": "county"}`, 200, "", "assigned"},
+		{"close on the spot without evidence", steps, `{"action": "rectify_immediately"}`, 400, "evidence", ""},
+		{"close on the spot", steps, `{"action": "rectify_immediately", "evidence": ["现场照片.jpg"]}`, 200, "", "closed"},
+		{"a step after closing", steps, `{"action": "start"}`, 409, "", ""},
+		{"an unknown hazard", base + "/api/v1/hidden-hazards/999999/steps", `{"action": "start"}`, 404, "", ""},
+		{"a duplicate code", base + "/api/v1/hidden-hazards", `{"code": "LS-2026-001", "title": "x", "level": "general", "discovery_source": "patrol", "found_on": "2026-11-20", "lon": 119.92, "lat": 28.45}`, 400, "code", ""},
+		{"a bad level", base + "/api/v1/hidden-hazards", `{"code": "X", "title": "x", "level": "huge", "discovery_source": "patrol", "found_on": "2026-11-20", "lon": 119.92, "lat": 28.45}`, 400, "level", ""},
+		{"no place", base + "/api/v1/hidden-hazards", `{"code": "Y", "title": "x", "level": "general", "discovery_source": "patrol", "found_on": "2026-11-20"}`, 400, "lon", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, p := post(t, tc.url, tc.body)
+			if resp.StatusCode != tc.status || (tc.param != "" && p["param"] != tc.param) || (tc.state != "" && p["state"] != tc.state) {
+				t.Errorf("%d %v, want %d (param %q, state %q)", resp.StatusCode, p, tc.status, tc.param, tc.state)
+			}
+			if tc.status >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("a %d without a problem body", resp.StatusCode)
+			}
+		})
+	}
+	resp, body := get(t, fmt.Sprintf("%s/api/v1/hidden-hazards/%d", base, id))
+	var got struct {
+		Events []map[string]any `json:"events"`
+	}
+	if json.Unmarshal(body, &got); resp.StatusCode != 200 || len(got.Events) != 3 {
+		t.Errorf("hazard: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, base+"/api/v1/stats/hidden-hazards")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"closed_this_month":1`) {
+		t.Errorf("hazard counts: %d %s", resp.StatusCode, body)
+	}
+}
