@@ -180,6 +180,107 @@ func TestClickOpensCard(t *testing.T) {
 	if !strings.Contains(card, target.Name) {
 		t.Errorf("card %q does not name %q", card, target.Name)
 	}
+	// Why the grade: the scheme that gave it, and the history beneath.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const c = document.getElementById('card');
+		return c.textContent.includes('评估依据') && c.textContent.includes('等级历史') &&
+			c.querySelectorAll('table.history tr[data-reason="import"]').length === 1;
+	})()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		card, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#card")))
+		t.Fatalf("the card does not explain the grade: %v\n%s", err, card)
+	}
+}
+
+// TestHazardsAndRegionalMaps reports a major hidden hazard through the
+// API, finds it drawn and opens its card; then turns the grid
+// four-colour map on and opens a cell's counts.
+func TestHazardsAndRegionalMaps(t *testing.T) {
+	base, _ := writableServer(t)
+	resp, h := post(t, base+"/api/v1/hidden-hazards", `{"code": "E2E-1", "title": "液氨储罐区无泄漏报警", "level": "major",
+		"discovery_source": "covert_inspection", "found_on": "2026-11-20", "lon": 119.925, "lat": 28.452}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("report: %d %v", resp.StatusCode, h)
+	}
+	ctx := newBrowser(t, 1280, 800)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	openMap(t, ctx, base+"/?lang=zh")
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		window.__idleAgain = false;
+		window.__map.once('idle', () => { window.__idleAgain = true; });
+		window.__map.jumpTo({center: [119.925, 28.452], zoom: 14});
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__idleAgain === true`, chromedp.WithPollingTimeout(120*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	type point struct{ X, Y float64 }
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[point](`(() => {
+		const p = window.__map.project([119.925, 28.452]);
+		const r = window.__map.getCanvas().getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__map.queryRenderedFeatures({layers: ['hazards']}).length`))
+	if err != nil || n != 1 {
+		t.Fatalf("%d hazards drawn (%v), want the one reported", n, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(at.X, at.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const c = document.getElementById('card');
+		return !!c && c.offsetParent !== null && c.textContent.includes('重大事故隐患') && c.textContent.includes('已上报');
+	})()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		card, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#card")))
+		t.Fatalf("no hazard card: %v\n%s", err, card)
+	}
+	saveScreenshot(t, ctx, "hazard-card.png")
+	// The grid four-colour map, switched on from the layer list.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[data-layer="regions_grid"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__map.queryRenderedFeatures({layers: ['region-grid-fill']}).length > 0`,
+		chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+		t.Fatalf("no grid cells drawn: %v", err)
+	}
+	// The cell nearest the middle of the map (clear of the panels).
+	cell, err := chromedp.Run(ctx, chromedp.Evaluate[point](`(() => {
+		const c = window.__map.getCanvas();
+		const w = c.clientWidth, h = c.clientHeight;
+		let best = null, bestD = Infinity;
+		for (let x = w * 0.3; x <= w * 0.7; x += 20) for (let y = h * 0.3; y <= h * 0.7; y += 20) {
+			if (window.__map.queryRenderedFeatures([x, y], {layers: ['region-grid-fill']}).length === 0) continue;
+			const d = (x - w / 2) ** 2 + (y - h / 2) ** 2;
+			if (d < bestD) { bestD = d; best = [x, y]; }
+		}
+		if (!best) return null;
+		const r = c.getBoundingClientRect();
+		return {X: r.left + best[0], Y: r.top + best[1]};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"hidden_hazards", "enterprises", "bridges", "black_spots", "rescue_resources", "shelters"} {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[data-layer="`+key+`"]`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(cell.X, cell.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const c = document.getElementById('card');
+		return !!c && c.offsetParent !== null && c.textContent.includes('区域四色统计') && c.textContent.includes('对象总数');
+	})()`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		card, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#card")))
+		t.Fatalf("no region card: %v\n%s", err, card)
+	}
+	saveScreenshot(t, ctx, "grid-region.png")
 }
 
 // openMap loads the page and waits until MapLibre reports idle with no

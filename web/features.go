@@ -247,6 +247,11 @@ func objectFeature(o geo.Object) *geojson.Feature {
 		"updated_at":  o.UpdatedAt,
 		"retired_at":  o.RetiredAt,
 	}
+	if len(o.Assessment) > 0 {
+		// Why the object has its grade: scheme, inputs, the rules that
+		// applied (geo/grading's Result).
+		f.Properties["assessment"] = o.Assessment
+	}
 	return f
 }
 

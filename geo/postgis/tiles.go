@@ -23,6 +23,14 @@ func (s *Store) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([
 			b.Queue(s.q.get("tile_counties"), z, x, y)
 		case geo.Context:
 			b.Queue(s.q.get("tile_context"), z, x, y)
+		case geo.HiddenHazards:
+			b.Queue(s.q.get("tile_hazards"), z, x, y)
+		case geo.RegionsGrid:
+			cell := GridSizes["grid5k"]
+			if z >= 10 {
+				cell = GridSizes["grid1k"]
+			}
+			b.Queue(s.q.get("tile_grid"), z, x, y, cell)
 		default:
 			if _, ok := l.Category(); !ok {
 				return nil, geo.Invalidf("layers", "unknown layer %q", l)

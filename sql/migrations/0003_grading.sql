@@ -231,3 +231,17 @@ SELECT o.id, o.category, o.name, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.geo
        o.source, o.source_id, o.attributes, o.created_at, o.updated_at, o.retired_at, o.geom_3857, o.assessment
 FROM risk_object o
 LEFT JOIN admin_division d ON d.code = o.county_code;
+
+-- The county summary now reads the counts the triggers keep, instead of
+-- counting every object for every tile.
+CREATE OR REPLACE VIEW county_risk AS
+SELECT code::varchar(6)                                AS county_code,
+       max(nullif(grade, '')::risk_grade)              AS grade,
+       coalesce(sum(n) FILTER (WHERE grade = 'red'), 0)::bigint    AS n_red,
+       coalesce(sum(n) FILTER (WHERE grade = 'orange'), 0)::bigint AS n_orange,
+       coalesce(sum(n) FILTER (WHERE grade = 'yellow'), 0)::bigint AS n_yellow,
+       coalesce(sum(n) FILTER (WHERE grade = 'blue'), 0)::bigint   AS n_blue,
+       coalesce(sum(n) FILTER (WHERE grade = ''), 0)::bigint       AS n_unassessed
+FROM region_count
+WHERE level = 'county'
+GROUP BY code;

@@ -9,8 +9,8 @@ import * as maplibregl from 'maplibre-gl';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import {
-  buildStyle, CATEGORIES, COUNTY_LAYER_IDS, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS,
-  SOURCE_ID, pointLayerId,
+  buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS, SWITCH_LAYERS, OFF_BY_DEFAULT, REGION_LAYER_IDS,
+  HAZARD_COLOURS, SOURCE_ID,
 } from './style.js';
 import * as card from './card.js';
 
@@ -35,7 +35,7 @@ const DEFAULT_CONFIG = {
 
 const VIS_KEY = 'riskmap.layers';
 /** Switcher entries: the five categories (top of the map first) and the counties. */
-const SWITCH_KEYS = [...CATEGORIES.map((c) => c.id).reverse(), 'counties'];
+const SWITCH_KEYS = ['hidden_hazards', ...CATEGORIES.map((c) => c.id).reverse(), 'counties', 'regions_county', 'regions_grid'];
 
 let config = { ...DEFAULT_CONFIG };
 
@@ -65,10 +65,10 @@ async function fetchJSON(url, opts = {}) {
 }
 
 function loadVisibility() {
-  const vis = Object.fromEntries(SWITCH_KEYS.map((k) => [k, true]));
+  const vis = Object.fromEntries(SWITCH_KEYS.map((k) => [k, !OFF_BY_DEFAULT.includes(k)]));
   try {
     const saved = JSON.parse(localStorage.getItem(VIS_KEY) || '{}');
-    for (const k of SWITCH_KEYS) if (saved[k] === false) vis[k] = false;
+    for (const k of SWITCH_KEYS) if (typeof saved[k] === 'boolean') vis[k] = saved[k];
   } catch { /* ignore */ }
   return vis;
 }
@@ -126,6 +126,10 @@ function renderLayers(vis, onToggle) {
       const d = Math.round(cat.radius * 2 + 2);
       sw.style.width = `${d}px`;
       sw.style.height = `${d}px`;
+    } else if (key === 'hidden_hazards') {
+      sw.classList.add('swatch-point');
+      sw.style.background = HAZARD_COLOURS.major;
+      sw.style.borderColor = '#FFFFFF';
     } else {
       sw.classList.add('swatch-area');
     }
@@ -317,7 +321,8 @@ function wireMap(map, vis) {
     if (inflight) { inflight.abort(); inflight = null; }
   });
 
-  const visiblePointLayers = () => POINT_LAYER_IDS.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const visibleOf = (ids) => ids.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const visiblePointLayers = () => visibleOf(['hazards', ...POINT_LAYER_IDS]);
 
   /** Point features under the pointer, top-most first; with a few pixels' slack when none is exactly under it. */
   const hitTest = (point) => {
@@ -337,7 +342,15 @@ function wireMap(map, vis) {
 
   map.on('click', (e) => {
     const hits = hitTest(e.point);
-    if (hits.length === 0) { card.closeCard(); return; }
+    if (hits.length === 0) {
+      // A regional map's area under the pointer: its counts.
+      const regions = visibleOf(REGION_LAYER_IDS);
+      const area = regions.length > 0 ? map.queryRenderedFeatures(e.point, { layers: regions })[0] : null;
+      clearSelection();
+      if (area) card.showRegion(area.id, { ...area.properties, name: area.properties.name || area.properties.code });
+      else card.closeCard();
+      return;
+    }
     const f = hits[0];
     const category = f.sourceLayer;
     const id = f.id;
@@ -354,9 +367,17 @@ function wireMap(map, vis) {
     const ctl = new AbortController();
     inflight = ctl;
     const my = ++seq;
-    const url = `ogc/collections/${encodeURIComponent(category)}/items/${encodeURIComponent(id)}`;
+    const hazard = category === 'hidden_hazards';
+    const url = hazard ? `api/v1/hidden-hazards/${encodeURIComponent(id)}`
+      : `ogc/collections/${encodeURIComponent(category)}/items/${encodeURIComponent(id)}`;
     fetchJSON(url, { signal: ctl.signal, headers: { Accept: 'application/geo+json, application/json' } })
-      .then((feature) => { if (my === seq) card.showFeature(category, id, feature); })
+      .then((feature) => {
+        if (my !== seq) return;
+        card.showFeature(category, id, feature);
+        if (hazard) return;
+        return fetchJSON(`api/v1/objects/${encodeURIComponent(id)}/history?limit=8`, { signal: ctl.signal })
+          .then((h) => { if (my === seq) card.showHistory(category, id, h.assessments); });
+      })
       .catch((err) => {
         if (err.name === 'AbortError') return;
         recordError(`fetch ${err.message}`);
@@ -388,7 +409,7 @@ function wireMap(map, vis) {
   const onToggle = (key, on) => {
     vis[key] = on;
     saveVisibility(vis);
-    const ids = key === 'counties' ? COUNTY_LAYER_IDS : [pointLayerId(key)];
+    const ids = SWITCH_LAYERS[key] ?? [];
     for (const id of ids) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
     if (!on && selected && selected.sourceLayer === key) card.closeCard();
   };

@@ -1,8 +1,8 @@
 // The details card (#card) for a clicked risk object. Built with DOM calls and
 // textContent only, so data from the server is never parsed as HTML.
 
-import { t, gradeLabel, layerLabel, attributeLabel, valueLabel, methodLabel, htmlLang, sortAttributeKeys } from './i18n.js';
-import { GRADE_COLOURS } from './style.js';
+import { t, lang, gradeLabel, layerLabel, attributeLabel, valueLabel, methodLabel, htmlLang, sortAttributeKeys } from './i18n.js';
+import { GRADE_COLOURS, HAZARD_COLOURS } from './style.js';
 
 const card = () => /** @type {HTMLElement} */ (document.getElementById('card'));
 
@@ -81,12 +81,105 @@ function coordsText(geom) {
   return `${lon.toFixed(6)}, ${lat.toFixed(6)}`;
 }
 
+/** "Why this grade": the current assessment's scheme, inputs and rules. */
+function whySection(a) {
+  if (!a || typeof a !== 'object') return [];
+  const inputs = a.inputs && typeof a.inputs === 'object' ? a.inputs : {};
+  const inputText = Object.keys(inputs).length === 0 ? null
+    : Object.entries(inputs).map(([k, v]) => `${attributeLabel(k)} ${formatValue(k, v)}`).join(htmlLang() === 'en' ? '; ' : '；');
+  const rules = Array.isArray(a.applied) && a.applied.length > 0
+    ? el('ul', { class: 'rules' }, ...a.applied.map((r) => el('li', { 'data-rule': r.rule },
+      el('code', {}, r.rule), ' ', gradeBadge(r.from), ' → ', gradeBadge(r.to), ' ',
+      (lang() === 'en' && r.reason) ? r.reason : r.reason_zh)))
+    : t('card.noRules');
+  let scheme = null;
+  if (a.scheme) {
+    const label = methodLabel(a.scheme);
+    scheme = el('span', {}, label ? `${label} ` : '', el('code', {}, `${a.scheme} v${a.version ?? 1}`));
+  }
+  return [
+    el('h3', { class: 'card-sub' }, t('card.why')),
+    el('table', { class: 'kv why' }, el('tbody', {},
+      row(t('card.scheme'), scheme),
+      row(t('card.inputs'), inputText),
+      row(t('card.level'), a.level || null),
+      row(t('card.scored'), a.scored ? gradeBadge(a.scored) : null),
+      row(t('card.rules'), rules))),
+  ];
+}
+
+/** The grade history (newest first), once fetched. */
+function historySection(list) {
+  if (!Array.isArray(list)) return [];
+  const head = el('h3', { class: 'card-sub' }, t('card.history'));
+  if (list.length === 0) return [head, el('p', { class: 'muted' }, t('card.noHistory'))];
+  const body = el('tbody');
+  for (const h of list.slice(0, 8)) {
+    body.append(el('tr', { 'data-reason': h.reason },
+      el('td', {}, formatDate(h.assessed_at, true)),
+      el('td', {}, gradeBadge(h.from), ' → ', gradeBadge(h.grade)),
+      el('td', {}, t(`history.${h.reason}`), el('span', { class: 'muted' }, ` · ${h.assessed_by}`))));
+  }
+  return [head, el('table', { class: 'history' }, body)];
+}
+
+function renderHazard(root, h) {
+  const colour = HAZARD_COLOURS[h.level] ?? HAZARD_COLOURS.general;
+  root.append(el('div', { class: 'card-grade' },
+    el('span', { class: 'grade-badge', 'data-hazard-level': h.level, style: { background: colour, color: '#FFFFFF' } }, t(`hazard.level.${h.level}`)),
+    h.overdue ? el('span', { class: 'grade-badge overdue', 'data-overdue': 'true' }, t('hazard.overdue')) : null));
+  root.append(el('table', { class: 'kv core' }, el('tbody', {},
+    row(t('hazard.code'), h.code),
+    row(t('hazard.state'), t(`state.${h.state}`)),
+    row(t('hazard.unit'), h.responsible_unit || null),
+    row(t('hazard.deadline'), h.rectify_deadline || null),
+    row(t('hazard.supervision'), h.supervision_deadline || null),
+    row(t('card.county'), h.county_code || null))));
+  if (Array.isArray(h.events)) {
+    root.append(el('h3', { class: 'card-sub' }, t('hazard.steps')));
+    root.append(el('ol', { class: 'steps' }, ...h.events.map((e) => el('li', {},
+      `${formatDate(e.at, true)} ${t(`state.${e.to}`)}`, el('span', { class: 'muted' }, ` · ${e.actor}${e.note ? ` · ${e.note}` : ''}`)))));
+  }
+}
+
+function renderRegion(root, p) {
+  const body = el('tbody');
+  for (const g of ['red', 'orange', 'yellow', 'blue', 'unassessed']) {
+    body.append(el('tr', { 'data-grade': g }, el('th', { scope: 'row' }, gradeBadge(g)), el('td', {}, formatNumber(p[`n_${g}`] ?? 0))));
+  }
+  const total = ['red', 'orange', 'yellow', 'blue', 'unassessed'].reduce((s, g) => s + (p[`n_${g}`] ?? 0), 0);
+  body.append(row(t('region.total'), formatNumber(total)));
+  root.append(el('table', { class: 'kv region' }, body));
+}
+
 function render() {
   const root = card();
   if (!root) return;
   root.replaceChildren();
   if (!state) { root.hidden = true; return; }
   root.hidden = false;
+
+  if (state.category === 'hidden_hazards' || state.category === 'region') {
+    const p = state.feature ?? state.preview ?? {};
+    const close = el('button', { type: 'button', class: 'card-close', 'aria-label': t('card.close'), title: t('card.close') }, '×');
+    close.addEventListener('click', () => closeCard());
+    const hazard = state.category === 'hidden_hazards';
+    root.append(el('header', { class: 'card-head' },
+      el('div', { class: 'card-kicker' }, t(hazard ? 'hazard.kicker' : 'region.kicker')),
+      el('h2', { class: 'card-title', id: 'card-title' }, (hazard ? p.title : (p.name || p.code)) ?? `#${state.id}`),
+      close));
+    if (!hazard) {
+      root.append(el('div', { class: 'card-grade' }, gradeBadge(p.grade ?? 'unassessed')));
+      renderRegion(root, p);
+    } else if (state.status === 'ok') {
+      renderHazard(root, p);
+    } else if (state.status === 'loading') {
+      root.append(el('p', { class: 'card-status' }, t('card.loading')));
+    } else {
+      root.append(el('p', { class: 'card-status card-error' }, `${t('card.error')}: ${state.error}`));
+    }
+    return;
+  }
 
   const p = state.feature?.properties ?? state.preview ?? {};
   const grade = p.grade ?? 'unassessed';
@@ -137,6 +230,8 @@ function render() {
     row(t('card.coords'), coordsText(f?.geometry)),
   ));
   root.append(core);
+  root.append(...whySection(p.assessment));
+  root.append(...historySection(state.history));
 
   const attrs = p.attributes && typeof p.attributes === 'object' ? p.attributes : {};
   const keys = sortAttributeKeys(Object.keys(attrs));
@@ -163,6 +258,18 @@ export function showLoading(category, id, preview) {
 export function showFeature(category, id, feature) {
   if (!state || state.category !== category || state.id !== id) return;
   state = { ...state, status: 'ok', feature };
+  render();
+}
+
+export function showHistory(category, id, history) {
+  if (!state || state.category !== category || state.id !== id) return;
+  state = { ...state, history };
+  render();
+}
+
+/** Shows a region's counts from its tile feature; nothing to fetch. */
+export function showRegion(id, properties) {
+  state = { category: 'region', id, status: 'ok', feature: properties };
   render();
 }
 

@@ -29,7 +29,7 @@ export const CATEGORIES = [
 ];
 
 /** The vector tile source's source-layers, in the order of the tile URL. */
-export const TILE_LAYERS = ['counties', 'context', 'enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters'];
+export const TILE_LAYERS = ['counties', 'regions_grid', 'context', 'enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters', 'hidden_hazards'];
 
 export const SOURCE_ID = 'riskmap';
 
@@ -39,6 +39,24 @@ export const POINT_LAYER_IDS = CATEGORIES.map((c) => pointLayerId(c.id));
 
 /** Style layer ids that the 行政区划 (counties) switch turns on and off. */
 export const COUNTY_LAYER_IDS = ['county-fill', 'county-line', 'county-label'];
+
+/** The style layers each switch of the layer list turns on and off. */
+export const SWITCH_LAYERS = {
+  counties: COUNTY_LAYER_IDS,
+  regions_county: ['region-county-fill'],
+  regions_grid: ['region-grid-fill', 'region-grid-line'],
+  hidden_hazards: ['hazards', 'hazards-overdue'],
+  ...Object.fromEntries(CATEGORIES.map((c) => [c.id, [pointLayerId(c.id)]])),
+};
+
+/** Switches that start off: the regional maps replace the points' view. */
+export const OFF_BY_DEFAULT = ['regions_county', 'regions_grid'];
+
+/** Style layer ids of the regional maps, which a click reads counts from. */
+export const REGION_LAYER_IDS = ['region-grid-fill', 'region-county-fill'];
+
+/** Colours of hidden hazards by level. */
+export const HAZARD_COLOURS = { major: '#E60012', general: '#FFB300' };
 
 export const ATTRIBUTION = 'Boundaries: DataV/AMap (demo only) · Places: GeoNames CC BY · River: Natural Earth';
 
@@ -94,7 +112,7 @@ export function tileURLTemplate(relative) {
  * @param {Record<string, boolean>} visible layer-switcher state by key (categories and "counties")
  */
 export function buildStyle(cfg, visible) {
-  const vis = (key) => (visible[key] === false ? 'none' : 'visible');
+  const vis = (key) => (visible[key] === false || (visible[key] == null && OFF_BY_DEFAULT.includes(key)) ? 'none' : 'visible');
   const tiles = tileURLTemplate(`tiles/${TILE_LAYERS.join(',')}/{z}/{x}/{y}.mvt`);
 
   /** @type {Record<string, any>} */
@@ -133,6 +151,23 @@ export function buildStyle(cfg, visible) {
       type: 'fill',
       layout: { visibility: vis('counties') },
       paint: { 'fill-color': gradeColourExpr(), 'fill-opacity': 0.1 },
+    }),
+    // The four-colour regional maps (四色区域图): counties, or grid cells,
+    // filled with the highest grade inside.
+    fromTiles('region-county-fill', 'counties', {
+      type: 'fill',
+      layout: { visibility: vis('regions_county') },
+      paint: { 'fill-color': gradeColourExpr(), 'fill-opacity': 0.6 },
+    }),
+    fromTiles('region-grid-fill', 'regions_grid', {
+      type: 'fill',
+      layout: { visibility: vis('regions_grid') },
+      paint: { 'fill-color': gradeColourExpr(), 'fill-opacity': 0.65 },
+    }),
+    fromTiles('region-grid-line', 'regions_grid', {
+      type: 'line',
+      layout: { visibility: vis('regions_grid') },
+      paint: { 'line-color': THEME.background, 'line-width': 0.5, 'line-opacity': 0.6 },
     }),
     fromTiles('county-line', 'counties', {
       type: 'line',
@@ -230,6 +265,33 @@ export function buildStyle(cfg, visible) {
       },
     }));
   }
+
+  // Hidden hazards above the objects: major ones red, general ones amber;
+  // an overdue one gets a wide white ring so that it stands out.
+  const overdue = ['boolean', ['get', 'overdue'], false];
+  layers.push(
+    fromTiles('hazards-overdue', 'hidden_hazards', {
+      type: 'circle',
+      filter: overdue,
+      layout: { visibility: vis('hidden_hazards') },
+      paint: {
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 7, 12, 13, 16, 18],
+        'circle-stroke-color': '#FFFFFF',
+        'circle-stroke-width': 3,
+      },
+    }),
+    fromTiles('hazards', 'hidden_hazards', {
+      type: 'circle',
+      layout: { visibility: vis('hidden_hazards') },
+      paint: {
+        'circle-color': ['match', ['get', 'level'], 'major', HAZARD_COLOURS.major, HAZARD_COLOURS.general],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 3.5, 12, 7, 16, 10],
+        'circle-stroke-color': '#1A1A1A',
+        'circle-stroke-width': ['case', overdue, 2.5, 1],
+      },
+    }),
+  );
 
   // County names go above the points: at city scale thousands of points
   // would otherwise hide all nine of them.
