@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strconv"
 	"time"
 
 	"riskmap/geo"
@@ -40,15 +41,27 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 		values["grade"] = o.Grade.String()
 	}
 	maps.Copy(values, extra)
-	c := map[string]float64{} // only what is there: a million assessments carry it
-	for k, n := range map[string]int64{"open_major_hidden_hazards": h.OpenMajor, "overdue_hidden_hazards": h.Overdue, "open_hidden_hazards": h.Open} {
-		if n != 0 {
-			c[k] = float64(n)
+	var c map[string]float64 // only what is there: a million assessments carry it
+	set := func(k string, x float64) {
+		if c == nil {
+			c = map[string]float64{}
 		}
+		c[k] = x
+	}
+	if h.OpenMajor != 0 {
+		set("open_major_hidden_hazards", float64(h.OpenMajor))
+	}
+	if h.Overdue != 0 {
+		set("overdue_hidden_hazards", float64(h.Overdue))
+	}
+	if h.Open != 0 {
+		set("open_hidden_hazards", float64(h.Open))
 	}
 	for _, k := range ContextVars {
-		if x, err := toFloat(values[k]); err == nil {
-			c[k] = x
+		if v, ok := values[k]; ok {
+			if x, err := toFloat(v); err == nil {
+				set(k, x)
+			}
 		}
 	}
 	res, err := s.Evaluate(Input{Category: o.Category, Values: values, Context: c})
@@ -86,7 +99,8 @@ func (s *Set) encode(res Result) ([]byte, error) {
 	if s.stated == nil || res.Method != Stated || len(res.Applied) > 0 || len(res.Context) > 0 || len(res.Inputs) != 1 {
 		return json.Marshal(res)
 	}
-	key := fmt.Sprintf("%s@%d/%v", res.Scheme, res.Version, res.Inputs["grade"])
+	g, _ := res.Inputs["grade"].(string)
+	key := res.Scheme + "@" + strconv.Itoa(res.Version) + "/" + g
 	if b, ok := s.stated[key]; ok {
 		return b, nil
 	}

@@ -2,6 +2,7 @@ package grading
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -406,5 +407,7 @@ func toFloat(v any) (float64, error) {
 	case string:
 		return strconv.ParseFloat(strings.TrimSpace(x), 64)
 	}
-	return 0, fmt.Errorf("not a number: %v", v)
+	return 0, errNotNumber
 }
+
+var errNotNumber = errors.New("not a number")
