@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -182,15 +184,36 @@ func sameResult(stored []byte, res grading.Result) bool {
 	if len(stored) == 0 {
 		return false
 	}
-	fresh, err := json.Marshal(res)
-	if err != nil {
+	var old grading.Result
+	if json.Unmarshal(stored, &old) != nil {
 		return false
 	}
-	var a, b any
-	if json.Unmarshal(stored, &a) != nil || json.Unmarshal(fresh, &b) != nil {
+	same := func(a, b float64) bool { return a == b }
+	return old.Scheme == res.Scheme && old.Version == res.Version && old.Method == res.Method &&
+		old.Level == res.Level && old.Scored == res.Scored && old.Final == res.Final &&
+		(old.Score == nil) == (res.Score == nil) && (old.Score == nil || same(*old.Score, *res.Score)) &&
+		maps.Equal(old.Context, res.Context) && sameValues(old.Inputs, res.Inputs) &&
+		slices.EqualFunc(old.Applied, res.Applied, func(a, b grading.Applied) bool { return a.Rule == b.Rule && a.From == b.From && a.To == b.To })
+}
+
+// sameValues compares inputs as JSON keeps them: numbers as float64.
+func sameValues(a, b map[string]any) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	return reflect.DeepEqual(a, b)
+	for k, v := range b {
+		w, ok := a[k]
+		if !ok {
+			return false
+		}
+		if x, ok := v.(int); ok {
+			v = float64(x)
+		}
+		if !reflect.DeepEqual(w, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // regradeBatch is how many objects a regrade reads at a time.

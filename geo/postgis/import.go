@@ -325,7 +325,8 @@ func (im *Import) Merge(ctx context.Context, source, actor string, categories []
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_count_active")).Scan(&active); err != nil {
 		return st, fmt.Errorf("count objects: %w", classify(err))
 	}
-	if staged >= BulkRows && staged > active {
+	bulk := staged >= BulkRows && staged > active
+	if bulk {
 		u, err := im.unbind(ctx)
 		if err != nil {
 			return st, err
@@ -342,6 +343,12 @@ func (im *Import) Merge(ctx context.Context, source, actor string, categories []
 		if err := im.rebind(ctx, u, categories); err != nil {
 			return st, err
 		}
+		// The table grew past what the planner knows of it: without fresh
+		// statistics the retirement below joins it to the staged rows row
+		// by row.
+		if err := im.analyze(ctx, st); err != nil {
+			return st, err
+		}
 	} else if err := im.tx.QueryRow(ctx, im.s.q.get("import_merge"), source).Scan(&st.Inserted, &st.Updated); err != nil {
 		return st, fmt.Errorf("store rows: %w", classify(err))
 	}
@@ -354,6 +361,9 @@ func (im *Import) Merge(ctx context.Context, source, actor string, categories []
 	}
 	if err := im.assess(ctx, source, actor, categories); err != nil {
 		return st, err
+	}
+	if bulk && st.Retired == 0 {
+		return st, nil // analyzed above
 	}
 	return st, im.analyze(ctx, st)
 }
