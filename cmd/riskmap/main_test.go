@@ -266,3 +266,56 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("report file:\n%s", b)
 	}
 }
+
+// TestGradeCommand lists, switches, loads and recomputes on the demo data.
+func TestGradeCommand(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	getenv := env("DATABASE_URL", db)
+	if _, _, err := runCmd(t, ctx, getenv, "demo", "--load-only"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	presetB := filepath.Join(dir, "lec-b.json")
+	os.WriteFile(presetB, []byte(`{"schemes": [
+		{"code": "lec_4c_A", "version": 1, "category": "enterprises", "priority": 30, "enabled": false, "method": "product",
+		 "name_zh": "LEC A", "source": "test", "factors": ["lec_l", "lec_e", "lec_c"], "bands": [{"gt": 320, "grade": "red"}, {"le": 320, "grade": "blue"}]},
+		{"code": "lec_4c_B", "version": 1, "category": "enterprises", "priority": 31, "enabled": true, "method": "product",
+		 "name_zh": "LEC B", "source": "test", "factors": ["lec_l", "lec_e", "lec_c"],
+		 "bands": [{"gt": 160, "grade": "red"}, {"gt": 70, "le": 160, "grade": "orange"}, {"gt": 20, "le": 70, "grade": "yellow"}, {"le": 20, "grade": "blue"}]}]}`), 0o644)
+	overlapping := filepath.Join(dir, "bad.json")
+	os.WriteFile(overlapping, []byte(`{"schemes": [{"code": "x", "version": 1, "category": "bridges", "name_zh": "x", "method": "score", "input": "dr_score",
+		"bands": [{"ge": 10, "grade": "red"}, {"le": 10, "grade": "blue"}]}]}`), 0o644)
+	tests := []struct {
+		name    string
+		args    []string
+		fails   bool
+		wantOut string
+	}{
+		{"nothing asked", []string{"grade"}, true, "give --list"},
+		{"recompute after the load changes nothing", []string{"grade", "--recompute"}, false, ": 0 new assessments"},
+		{"list", []string{"grade", "--list"}, false, "lec_4c_A"},
+		{"switch a rule", []string{"grade", "--rule", "R7=off"}, false, "rule R7: off"},
+		{"an unknown rule", []string{"grade", "--rule", "R99=off"}, true, "no rule \"R99\""},
+		{"a bad rule switch", []string{"grade", "--rule", "R7=maybe"}, true, "KEY=on or KEY=off"},
+		{"overlapping bands", []string{"grade", "--load", overlapping}, true, "bands[0]: overlaps bands[1]"},
+		{"load preset B", []string{"grade", "--load", presetB}, false, "stored 2 new versions: lec_4c_A v2, lec_4c_B v2"},
+		{"recompute enterprises under B", []string{"grade", "--recompute", "--category", "enterprises"}, false, "orange→red"},
+		{"a second recompute changes nothing", []string{"grade", "--recompute"}, false, ": 0 new assessments"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := runCmd(t, ctx, getenv, tc.args...)
+			if (err != nil) != tc.fails {
+				t.Fatalf("run(%q) = %v\n%s%s", tc.args, err, out, errOut)
+			}
+			all := out + errOut
+			if err != nil {
+				all += err.Error()
+			}
+			if !strings.Contains(all, tc.wantOut) {
+				t.Errorf("run(%q) printed %q, want %q", tc.args, all, tc.wantOut)
+			}
+		})
+	}
+}
