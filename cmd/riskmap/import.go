@@ -85,14 +85,11 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if !*quiet && isTerminal(stderr) {
 		opt.Progress = progressBar(stderr, time.Now())
 	}
-	store, closeDB, err := db.open(ctx, stderr)
+	store, closeDB, err := db.openCurrent(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := requireCurrentSchema(ctx, store); err != nil {
-		return err
-	}
 	rep, err := importers.Run(ctx, importers.Adapt(store), files, opt)
 	if opt.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -120,6 +117,20 @@ type storeImporter struct{ db importers.DB }
 
 func (s storeImporter) Import(ctx context.Context, files []importers.File, opt importers.Options) (*importers.Report, error) {
 	return importers.Run(ctx, s.db, files, opt)
+}
+
+// openCurrent opens the database and refuses a schema that is not this
+// riskmap's; close it with the function it returns.
+func (c *dbConfig) openCurrent(ctx context.Context, stderr io.Writer) (*postgis.Store, func(), error) {
+	store, closeDB, err := c.open(ctx, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := requireCurrentSchema(ctx, store); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return store, closeDB, nil
 }
 
 // requireCurrentSchema refuses a schema that is behind this riskmap, or

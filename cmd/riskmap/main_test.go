@@ -228,12 +228,7 @@ func TestImportCommand(t *testing.T) {
 	os.WriteFile(bad, []byte("队伍名称,经度,纬度\n甲,119.91,abc\n乙,28.45,119.91\n"), 0o644)
 	report := filepath.Join(dir, "problems.csv")
 
-	tests := []struct {
-		name    string
-		args    []string
-		fails   bool
-		wantOut string
-	}{
+	tests := []cmdCase{
 		{"no category", []string{"import", good}, true, "--category is required"},
 		{"no file", []string{"import", "--category", "rescue_resources"}, true, "no FILE"},
 		{"bad crs", []string{"import", "--category", "rescue_resources", "--crs", "mars", good}, true, "--crs"},
@@ -243,21 +238,7 @@ func TestImportCommand(t *testing.T) {
 		{"again", []string{"import", "--category", "rescue_resources", "--source", "teams", good}, false, "0 new, 0 updated, 1 unchanged"},
 		{"bad rows", []string{"import", "--category", "rescue_resources", "--report", report, bad}, true, "nothing imported"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			out, errOut, err := runCmd(t, ctx, getenv, tc.args...)
-			if (err != nil) != tc.fails {
-				t.Fatalf("run(%q) = %v\n%s%s", tc.args, err, out, errOut)
-			}
-			all := out + errOut
-			if err != nil {
-				all += err.Error()
-			}
-			if !strings.Contains(all, tc.wantOut) {
-				t.Errorf("run(%q) printed %q, want %q", tc.args, all, tc.wantOut)
-			}
-		})
-	}
+	runTable(t, ctx, getenv, tests)
 	b, err := os.ReadFile(report)
 	if err != nil {
 		t.Fatal(err)
@@ -286,12 +267,7 @@ func TestGradeCommand(t *testing.T) {
 	overlapping := filepath.Join(dir, "bad.json")
 	os.WriteFile(overlapping, []byte(`{"schemes": [{"code": "x", "version": 1, "category": "bridges", "name_zh": "x", "method": "score", "input": "dr_score",
 		"bands": [{"ge": 10, "grade": "red"}, {"le": 10, "grade": "blue"}]}]}`), 0o644)
-	tests := []struct {
-		name    string
-		args    []string
-		fails   bool
-		wantOut string
-	}{
+	tests := []cmdCase{
 		{"nothing asked", []string{"grade"}, true, "give --list"},
 		{"recompute after the load changes nothing", []string{"grade", "--recompute"}, false, ": 0 new assessments"},
 		{"list", []string{"grade", "--list"}, false, "lec_4c_A"},
@@ -303,6 +279,21 @@ func TestGradeCommand(t *testing.T) {
 		{"recompute enterprises under B", []string{"grade", "--recompute", "--category", "enterprises"}, false, "orange→red"},
 		{"a second recompute changes nothing", []string{"grade", "--recompute"}, false, ": 0 new assessments"},
 	}
+	runTable(t, ctx, getenv, tests)
+}
+
+// cmdCase is a riskmap command line, whether it fails, and what its output
+// (or error) contains.
+type cmdCase struct {
+	name    string
+	args    []string
+	fails   bool
+	wantOut string
+}
+
+// runTable runs each case in order, as a subtest.
+func runTable(t *testing.T, ctx context.Context, getenv func(string) string, tests []cmdCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, err := runCmd(t, ctx, getenv, tc.args...)

@@ -67,10 +67,8 @@ func (c Condition) Holds(ctx map[string]float64) bool {
 // ParseRule reads and validates a rule definition.
 func ParseRule(data []byte) (Rule, error) {
 	var r Rule
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return r, fmt.Errorf("%w: %v", ErrDefinition, err)
+	if err := decodeStrict(data, &r); err != nil {
+		return r, err
 	}
 	return r, r.Validate()
 }

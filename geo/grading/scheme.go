@@ -7,6 +7,7 @@
 package grading
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,12 +133,20 @@ func (b Band) upper() (float64, bool) {
 // ParseScheme reads and validates a scheme definition.
 func ParseScheme(data []byte) (Scheme, error) {
 	var s Scheme
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return s, fmt.Errorf("%w: %v", ErrDefinition, err)
+	if err := decodeStrict(data, &s); err != nil {
+		return s, err
 	}
 	return s, s.Validate()
+}
+
+// decodeStrict reads JSON into v, refusing unknown fields.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrDefinition, err)
+	}
+	return nil
 }
 
 // Validate checks the definition; the error names the field at fault.

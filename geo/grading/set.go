@@ -1,7 +1,6 @@
 package grading
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -41,10 +40,8 @@ func ParseSet(data []byte) (Set, error) {
 		Schemes []json.RawMessage `json:"schemes"`
 		Rules   []json.RawMessage `json:"rules"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		return Set{}, fmt.Errorf("%w: %v", ErrDefinition, err)
+	if err := decodeStrict(data, &raw); err != nil {
+		return Set{}, err
 	}
 	var set Set
 	seen := map[string]bool{}
