@@ -24,7 +24,7 @@ func lishuiTiles(z maptile.Zoom) []maptile.Tile {
 	return out
 }
 
-// benchmarkTiles fetches the full map's tiles (all seven layers, as the
+// benchmarkTiles fetches the full map's tiles (all nine layers, as the
 // page asks for them) round-robin over Lishui at zoom z, through HTTP and
 // PostGIS, uncached.
 func benchmarkTiles(b *testing.B, z maptile.Zoom) {
@@ -35,7 +35,7 @@ func benchmarkTiles(b *testing.B, z maptile.Zoom) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		t := ts[i%len(ts)]
-		url := fmt.Sprintf("%s/tiles/counties,context,enterprises,bridges,black_spots,rescue_resources,shelters/%d/%d/%d.mvt", srv.URL, t.Z, t.X, t.Y)
+		url := fmt.Sprintf("%s/tiles/counties,regions_grid,context,enterprises,bridges,black_spots,rescue_resources,shelters,hidden_hazards/%d/%d/%d.mvt", srv.URL, t.Z, t.X, t.Y)
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Accept-Encoding", "gzip")
 		resp, err := client.Do(req)
