@@ -119,6 +119,9 @@ func runGrade(ctx context.Context, args []string, getenv func(string) string, st
 		for _, m := range moves {
 			fmt.Fprintf(stdout, "  %-24s %d\n", m, st.Moves[m])
 		}
+		if st.Problems > 0 {
+			fmt.Fprintf(stdout, "%d objects kept as they were: their inputs no longer fit a scheme in force, e.g.\n  %s\n", st.Problems, strings.Join(st.Examples, "\n  "))
+		}
 	}
 	return nil
 }

@@ -65,6 +65,14 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 		}
 	}
 	res, err := s.Evaluate(Input{Category: o.Category, Values: values, Context: c})
+	if len(extra) > 0 {
+		// New inputs are graded by the scheme they are for, not by one
+		// that other, older inputs of the object would choose first.
+		if own, ownErr := s.Evaluate(Input{Category: o.Category, Values: extra, Context: c}); ownErr == nil && own.Scheme != "" {
+			res, err = own, nil
+		}
+		o.AssessedAt = &now
+	}
 	if err != nil {
 		return res, err
 	}

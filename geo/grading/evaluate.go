@@ -129,7 +129,10 @@ func (r Rule) apply(g geo.Grade) geo.Grade {
 		}
 	case "lower":
 		if g.Assessed() {
-			return max(g-geo.Grade(r.Steps), geo.Blue)
+			if int(g)-r.Steps < int(geo.Blue) { // Grade is unsigned
+				return geo.Blue
+			}
+			return g - geo.Grade(r.Steps)
 		}
 	}
 	return g

@@ -280,3 +280,17 @@ func FuzzParseScheme(f *testing.F) {
 		}
 	})
 }
+
+// TestLowerNeverWraps: lowering blue by more than it has stays blue.
+func TestLowerNeverWraps(t *testing.T) {
+	r := Rule{Key: "L", Action: "lower", Steps: 3, When: Condition{Var: "x", Op: ">", Value: 0}, ReasonZH: "降"}
+	for g, want := range map[geo.Grade]geo.Grade{geo.Blue: geo.Blue, geo.Yellow: geo.Blue, geo.Red: geo.Blue, geo.Unassessed: geo.Unassessed} {
+		if got := r.apply(g); got != want {
+			t.Errorf("lower %v by 3 = %v, want %v", g, got, want)
+		}
+	}
+	r.Steps = 1
+	if got := r.apply(geo.Orange); got != geo.Yellow {
+		t.Errorf("lower orange by 1 = %v", got)
+	}
+}

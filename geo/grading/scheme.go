@@ -217,6 +217,11 @@ func (s *Scheme) Validate() error {
 	if err := checkBands(s.Levels, false, func(f, m string) error { return bad(f, "%s", m) }, "levels"); err != nil {
 		return err
 	}
+	for k, g := range s.Map {
+		if !g.Assessed() {
+			return bad("map."+k, "want red, orange, yellow or blue")
+		}
+	}
 	if s.Method == MajorHazard && len(s.Bands) == 0 {
 		for _, b := range s.Levels {
 			if _, ok := s.Map[b.Level]; !ok {

@@ -162,6 +162,10 @@ type RegradeStats struct {
 	Objects int            `json:"objects"` // looked at
 	Changed int            `json:"changed"` // given a new assessment
 	Moves   map[string]int `json:"moves"`   // grade changes, "red→orange": n
+	// Problems counts objects left as they were because their inputs no
+	// longer fit a scheme in force; Examples names a few.
+	Problems int      `json:"problems,omitempty"`
+	Examples []string `json:"examples,omitempty"`
 }
 
 // Regrade grades the selected active objects again under the grading
@@ -241,6 +245,11 @@ func regrade(ctx context.Context, tx pgx.Tx, q queries, f RegradeFilter, extra m
 	now := time.Now()
 	var after int64
 	for {
+		// Lock the batch first, so that its read below sees what a
+		// concurrent hazard step committed (and that step waits for us).
+		if _, err := tx.Exec(ctx, q.get("regrade_lock"), cat, after, regradeBatch, ids); err != nil {
+			return st, fmt.Errorf("regrade: lock objects: %w", classify(err))
+		}
 		rows, err := tx.Query(ctx, q.get("regrade_batch"), cat, after, regradeBatch, ids)
 		if err != nil {
 			return st, fmt.Errorf("regrade: read objects: %w", classify(err))
@@ -266,6 +275,17 @@ func regrade(ctx context.Context, tx pgx.Tx, q queries, f RegradeFilter, extra m
 				return fmt.Errorf("object %d: decode attributes: %w", id, err)
 			}
 			res, err := set.Apply(&o, h, extra, now)
+			var p *grading.Problem
+			if errors.As(err, &p) && extra == nil {
+				// Its stored inputs no longer fit the scheme in force (a
+				// new version changed its tables): keep it as it is, and
+				// say so, rather than fail every other object.
+				st.Problems++
+				if len(st.Examples) < 10 {
+					st.Examples = append(st.Examples, fmt.Sprintf("object %d: %v", id, p))
+				}
+				return nil
+			}
 			if err != nil {
 				return fmt.Errorf("object %d: %w", id, err)
 			}
@@ -346,6 +366,9 @@ func (s *Store) Assess(ctx context.Context, c geo.Category, id int64, inputs map
 			return geo.Invalidf("inputs", "no grading scheme of %s can use these inputs", c)
 		}
 		if _, err := regrade(ctx, tx, s.q, RegradeFilter{Category: c, IDs: []int64{id}}, inputs, "api", actor); err != nil {
+			if errors.As(err, &p) {
+				return geo.Invalidf("inputs", "with what the object has: %s (scheme %s)", p.Reason, p.Scheme)
+			}
 			return err
 		}
 		hist, err := history(ctx, tx, s.q, c, id, 1)

@@ -383,3 +383,36 @@ func TestRegionsAgreeWithObjects(t *testing.T) {
 		t.Errorf("unknown level: %v", err)
 	}
 }
+
+// TestRegradeKeepsWhatNoLongerFits: an object whose stored inputs a new
+// scheme version refuses is left as it was and counted; the others are
+// graded. New API inputs are graded by their own scheme.
+func TestRegradeKeepsWhatNoLongerFits(t *testing.T) {
+	ds := smallDataset()
+	ds.Objects[0].Attributes = map[string]any{"lec_l": 0.2, "lec_e": 6.0, "lec_c": 100.0, "hazchem_score": 95.0} // graded by hazchem first
+	ds.Objects[1].Attributes = map[string]any{"lec_l": 0.2, "lec_e": 6.0, "lec_c": 100.0}
+	s, conn := gradingEnv(t, ds)
+	ctx := context.Background()
+	set, err := s.Grading(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range set.Schemes {
+		if set.Schemes[i].Code == "lec_4c_A" {
+			set.Schemes[i].Options["lec_l"] = []float64{10, 6, 3, 1, 0.5, 0.1} // no 0.2
+		}
+	}
+	if _, err := s.LoadGrading(ctx, set, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "tester")
+	if err != nil || st.Problems != 1 || len(st.Examples) != 1 {
+		t.Errorf("regrade: %+v, %v; want one object kept as it was", st, err)
+	}
+	var id int64
+	conn.QueryRow(ctx, "SELECT id FROM risk_object WHERE source_id = 'r1'").Scan(&id)
+	a, err := s.Assess(ctx, "", id, map[string]any{"lec_l": 6.0, "lec_e": 3.0, "lec_c": 15.0}, "tester")
+	if err != nil || a.Scheme != "lec_4c_A" || a.Grade != geo.Orange {
+		t.Errorf("assess by LEC an object with a 100-point score: %+v, %v; want lec_4c_A orange", a, err)
+	}
+}

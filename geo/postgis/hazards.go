@@ -70,6 +70,17 @@ func (s *Store) StepHazard(ctx context.Context, id int64, st geo.HazardStep, act
 		if err != nil {
 			return err
 		}
+		// Steps on hazards of one object take turns, so that each grades
+		// the object with what the other committed.
+		if h.ObjectID != nil {
+			var c string
+			if err := tx.QueryRow(ctx, s.q.get("object_lock"), "", *h.ObjectID).Scan(&c); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("hazard %d: lock its object: %w", id, classify(err))
+			}
+			if h, err = hazard(ctx, tx, s.q, id); err != nil {
+				return err
+			}
+		}
 		today := time.Now().In(shanghai)
 		to, err := st.Apply(h, today)
 		if err != nil {

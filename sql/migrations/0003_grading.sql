@@ -155,6 +155,7 @@ LANGUAGE sql AS $$
     WHERE u.county IS NOT NULL
     GROUP BY 2, 3, 4
     HAVING sum(u.n) <> 0
+    ORDER BY 2, 3, 4  -- rows locked in one order by every writer: no deadlocks
     ON CONFLICT (level, code, category, grade) DO UPDATE SET n = rc.n + EXCLUDED.n;
     DELETE FROM region_count WHERE n = 0;
 $$;

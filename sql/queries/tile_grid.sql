@@ -4,7 +4,11 @@
 -- the tile asked, so always current.
 -- $1 z int, $2 x int, $3 y int, $4 cell size in metres
 WITH b AS (
-    SELECT ST_TileEnvelope($1, $2, $3) AS env
+    SELECT e AS env,
+           -- whole cells: a cell across the tile's edge is counted in full
+           ST_MakeEnvelope(floor(ST_XMin(e) / $4) * $4, floor(ST_YMin(e) / $4) * $4,
+                           ceil(ST_XMax(e) / $4) * $4, ceil(ST_YMax(e) / $4) * $4, 3857) AS cellenv
+    FROM ST_TileEnvelope($1, $2, $3) AS e
 ), cells AS (
     SELECT floor(ST_X(o.geom_3857) / $4)::bigint AS cx, floor(ST_Y(o.geom_3857) / $4)::bigint AS cy,
            max(o.grade) AS grade,
@@ -14,7 +18,7 @@ WITH b AS (
            count(*) FILTER (WHERE o.grade = 'blue')   AS n_blue,
            count(*) FILTER (WHERE o.grade IS NULL)    AS n_unassessed
     FROM risk_object o, b
-    WHERE o.geom_3857 && b.env AND o.retired_at IS NULL
+    WHERE o.geom_3857 && b.cellenv AND o.retired_at IS NULL
     GROUP BY 1, 2
 )
 SELECT ST_AsMVT(t, 'regions_grid', 4096, 'geom', 'id')
@@ -26,4 +30,5 @@ FROM (
            c.n_red, c.n_orange, c.n_yellow, c.n_blue, c.n_unassessed,
            ST_AsMVTGeom(ST_MakeEnvelope(c.cx * $4, c.cy * $4, (c.cx + 1) * $4, (c.cy + 1) * $4, 3857), b.env, 4096, 0, true) AS geom
     FROM cells c, b
+    WHERE ST_MakeEnvelope(c.cx * $4, c.cy * $4, (c.cx + 1) * $4, (c.cy + 1) * $4, 3857) && b.env
 ) t;

@@ -375,8 +375,10 @@ function wireMap(map, vis) {
         if (my !== seq) return;
         card.showFeature(category, id, feature);
         if (hazard) return;
+        // The history is extra: its failure must not hide the card.
         return fetchJSON(`api/v1/objects/${encodeURIComponent(id)}/history?limit=8`, { signal: ctl.signal })
-          .then((h) => { if (my === seq) card.showHistory(category, id, h.assessments); });
+          .then((h) => { if (my === seq) card.showHistory(category, id, h.assessments); })
+          .catch((err) => { if (err.name !== 'AbortError') recordError(`history ${err.message}`); });
       })
       .catch((err) => {
         if (err.name === 'AbortError') return;
