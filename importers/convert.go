@@ -160,23 +160,23 @@ func (c *converter) convert(rec Record) (parsed, []*Problem) {
 		if o.Method == "" {
 			o.Method = "stated"
 		}
-		at := c.now
+		// Without a date the store keeps the object's own while its grade
+		// stays, or takes the import's time (see riskmap_assessed_at).
 		if d := vals[FieldAssessedAt]; d != "" {
 			t, err := parseDate(d)
 			if err != nil {
 				bad(cols[FieldAssessedAt], d, "not a date (want 2025-11-09, 2025/11/09 or 2025年11月9日)", "不是日期（应为 2025-11-09、2025/11/09 或 2025年11月9日）")
 			} else {
-				at = t
+				o.AssessedAt = &t
 			}
 		}
-		o.AssessedAt = &at
 	} else if vals[FieldMethod] != "" || vals[FieldAssessedAt] != "" {
 		attrs[FieldMethod+"_stated"] = vals[FieldMethod]
 	}
 	if c.grading != nil && len(probs) == 0 {
 		// A new object has no hidden hazards yet; the store grades again
 		// the known ones that have (see postgis.Import.Merge).
-		if _, err := c.grading.Apply(o, grading.Hazards{}, nil, c.now); err != nil {
+		if _, err := c.grading.Apply(o, grading.Hazards{}, nil, time.Time{}); err != nil { // no date: the store settles it
 			var p *grading.Problem
 			if errors.As(err, &p) {
 				bad(c.res.column(p.Input), p.Value, p.Reason+" (grading scheme "+p.Scheme+")", "评估输入无效："+p.Reason+"（评估方案 "+p.Scheme+"）")

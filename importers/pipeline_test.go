@@ -766,3 +766,37 @@ func TestDirectImport(t *testing.T) {
 		}
 	})
 }
+
+// TestReimportKeepsHazardGrades: an object that an open major hidden
+// hazard makes red stays red, and unchanged, when its unchanged file is
+// imported again.
+func TestReimportKeepsHazardGrades(t *testing.T) {
+	e := newEnv(t)
+	file := write(t, "s.csv", csvOf("编号,名称,经度,纬度,风险等级", "A,甲避难所,119.91,28.45,蓝", "B,乙避难所,119.92,28.46,黄"))
+	if rep := e.run(importers.Options{Category: "shelters", Source: "s"}, file); !rep.Committed {
+		t.Fatalf("first import: %+v", rep)
+	}
+	a := e.objects(geo.Shelters)["A"]
+	if _, err := e.store.ReportHazard(context.Background(), geo.Hazard{Code: "H1", ObjectID: &a.ID, Title: "疏散通道封堵", Level: "major",
+		DiscoverySource: "inspection", FoundOn: "2026-11-01"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if g := e.objects(geo.Shelters)["A"].Grade; g != geo.Red {
+		t.Fatalf("A with an open major hazard: %v, want red", g)
+	}
+	before := e.snapshot()
+	for _, dry := range []bool{true, false} {
+		rep := e.run(importers.Options{Category: "shelters", Source: "s", DryRun: dry}, file)
+		if rep.Updated != 0 || rep.Unchanged != 2 {
+			t.Errorf("re-import (dry run %v): %d updated, %d unchanged; want 0 and 2", dry, rep.Updated, rep.Unchanged)
+		}
+	}
+	after := e.snapshot()
+	// Only the import record is new.
+	if strings.Split(before, "\n")[0] != strings.Split(after, "\n")[0] {
+		t.Error("the re-import changed the objects")
+	}
+	if g := e.objects(geo.Shelters)["A"].Grade; g != geo.Red {
+		t.Errorf("A after the re-import: %v, want red", g)
+	}
+}

@@ -25,7 +25,8 @@ var ContextVars = []string{"mhs_level", "hazchem_direct_red"}
 //
 // A stated grade keeps its own method and score; a scheme's grade takes
 // the scheme's code as method, and its score. AssessedAt, the date of the
-// inputs, is kept when o has one, else set to now.
+// inputs, is kept when o has one, else set to now (left nil when now is
+// the zero time: an import lets the store settle it).
 func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Time) (Result, error) {
 	values := maps.Clone(o.Attributes)
 	if values == nil {
@@ -76,7 +77,7 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 	if err != nil {
 		return res, err
 	}
-	if o.AssessedAt == nil {
+	if o.AssessedAt == nil && !now.IsZero() {
 		o.AssessedAt = &now
 	}
 	switch {

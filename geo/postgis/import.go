@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -33,6 +34,7 @@ type directCopy struct {
 	category geo.Category
 	copied   int64
 	unbound  *unbound
+	at       time.Time // the transaction's now(), for undated grades
 }
 
 // importLockKey serialises imports ("riskimp" in ASCII).
@@ -138,7 +140,11 @@ func (r *rowSource) Values() ([]any, error) {
 		if err := r.ewkb.Encode(o.Point); err != nil {
 			return nil, fmt.Errorf("file %d row %d: encode the point: %w", r.row.File, r.row.Line, err)
 		}
-		return []any{string(o.Category), o.Name, r.geom.Bytes(), nullIfEmpty(o.County), grade, o.Score, nullIfEmpty(o.Method), o.AssessedAt,
+		at := o.AssessedAt
+		if at == nil && o.Grade.Assessed() {
+			at = &d.at // a first load: no date of its own to keep
+		}
+		return []any{string(o.Category), o.Name, r.geom.Bytes(), nullIfEmpty(o.County), grade, o.Score, nullIfEmpty(o.Method), at,
 			d.source, o.SourceID, r.attrs, assessment}, nil
 	}
 	return []any{int32(r.row.File), int32(r.row.Line), string(o.Category), o.SourceID, o.Name, o.Point[0], o.Point[1],
@@ -184,7 +190,11 @@ func (im *Import) Direct(ctx context.Context, source string, category geo.Catego
 	if err != nil {
 		return false, err
 	}
-	im.direct = &directCopy{source: source, category: category, unbound: u}
+	var now time.Time
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_now")).Scan(&now); err != nil {
+		return false, fmt.Errorf("read the import's time: %w", classify(err))
+	}
+	im.direct = &directCopy{source: source, category: category, unbound: u, at: now}
 	return true, nil
 }
 
@@ -263,6 +273,9 @@ func (im *Import) Preview(ctx context.Context, source string, categories []geo.C
 	if _, err := im.tx.Exec(ctx, im.s.q.get("import_stage_analyze")); err != nil {
 		return st, fmt.Errorf("analyze staged rows: %w", classify(err))
 	}
+	if err := im.gradeLinked(ctx, source); err != nil {
+		return st, err
+	}
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, categoryNames(categories)).Scan(&st.Inserted, &st.Updated, &st.Retired); err != nil {
 		return st, fmt.Errorf("preview the import: %w", classify(err))
 	}
@@ -318,6 +331,9 @@ func (im *Import) Merge(ctx context.Context, source, actor string, categories []
 	var staged, active int64
 	if _, err := im.tx.Exec(ctx, im.s.q.get("import_stage_analyze")); err != nil {
 		return st, fmt.Errorf("analyze staged rows: %w", classify(err))
+	}
+	if err := im.gradeLinked(ctx, source); err != nil {
+		return st, err
 	}
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_staged_count")).Scan(&staged); err != nil {
 		return st, fmt.Errorf("count staged rows: %w", classify(err))
@@ -388,6 +404,72 @@ func (im *Import) assess(ctx context.Context, source, actor string, categories [
 	for _, c := range categories {
 		if _, err := im.tx.Exec(ctx, im.s.q.get("import_assess"), string(c), source, actor); err != nil {
 			return fmt.Errorf("record assessments: %w", classify(err))
+		}
+	}
+	return nil
+}
+
+// gradeLinked grades again, with their hidden hazards, the staged rows of
+// known objects that have open ones: graded without (an import does not
+// know them), an unchanged row would look changed, and importing the same
+// file twice would change the object twice.
+func (im *Import) gradeLinked(ctx context.Context, source string) error {
+	rows, err := im.tx.Query(ctx, im.s.q.get("import_rows_linked"), source)
+	if err != nil {
+		return fmt.Errorf("find staged objects with hidden hazards: %w", classify(err))
+	}
+	type linked struct {
+		file, row int32
+		o         geo.Object
+		h         grading.Hazards
+	}
+	var found []linked
+	var (
+		l          linked
+		cat, grade string
+		attrs      []byte
+	)
+	_, err = pgx.ForEachRow(rows, []any{&l.file, &l.row, &cat, &grade, &l.o.Method, &l.o.Score, &l.o.AssessedAt, &attrs, &l.o.Assessment,
+		&l.h.OpenMajor, &l.h.Overdue, &l.h.Open}, func() error {
+		var err error
+		l.o.Category = geo.Category(cat)
+		if l.o.Grade, err = geo.ParseGrade(grade); err != nil {
+			return err
+		}
+		l.o.Attributes = nil
+		if err := json.Unmarshal(attrs, &l.o.Attributes); err != nil {
+			return err
+		}
+		l.o.Assessment = append(json.RawMessage(nil), l.o.Assessment...)
+		found = append(found, l)
+		l = linked{}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("find staged objects with hidden hazards: %w", classify(err))
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	set, err := im.Grading(ctx)
+	if err != nil {
+		return err
+	}
+	set.Prepare()
+	for _, l := range found {
+		if _, err := set.Apply(&l.o, l.h, nil, time.Time{}); err != nil {
+			return fmt.Errorf("grade file %d row %d with its hidden hazards: %w", l.file, l.row, err)
+		}
+		g := ""
+		if l.o.Grade.Assessed() {
+			g = l.o.Grade.String()
+		}
+		var assessment any
+		if len(l.o.Assessment) > 0 {
+			assessment = []byte(l.o.Assessment)
+		}
+		if _, err := im.tx.Exec(ctx, im.s.q.get("import_rows_regrade"), l.file, l.row, g, l.o.Score, l.o.Method, l.o.AssessedAt, assessment); err != nil {
+			return fmt.Errorf("grade file %d row %d with its hidden hazards: %w", l.file, l.row, classify(err))
 		}
 	}
 	return nil

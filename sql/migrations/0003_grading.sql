@@ -251,3 +251,26 @@ GROUP BY code;
 -- so that such updates stay on their page (HOT) and leave the indexes be.
 -- (Applies to pages written from now on.)
 ALTER TABLE risk_object SET (fillfactor = 85);
+
+-- An import row without an assessment date (assessed_at NULL) keeps the
+-- object's date: re-importing an unchanged file changes nothing.
+CREATE OR REPLACE FUNCTION risk_object_differs(o risk_object, name text, geom geometry, county_code text, grade risk_grade,
+                                               score float8, method text, assessed_at timestamptz, attributes jsonb)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT (o.name, ST_AsBinary(o.geom), o.county_code::text, o.grade, o.score, o.method, o.assessed_at, o.attributes, o.retired_at)
+           IS DISTINCT FROM
+           (name, ST_AsBinary(geom), county_code, grade, score, method, coalesce(assessed_at, o.assessed_at), attributes, NULL::timestamptz)
+$$;
+
+-- The date an object's assessment gets from an import row: the row's, or,
+-- when it has none, the object's own while grade, score and method stay,
+-- else now (NULL for an unassessed row).
+CREATE FUNCTION riskmap_assessed_at(o risk_object, grade risk_grade, score float8, method text, assessed_at timestamptz)
+RETURNS timestamptz LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN assessed_at IS NOT NULL THEN assessed_at
+        WHEN grade IS NULL THEN NULL
+        WHEN o.id IS NOT NULL AND (o.grade, o.score, o.method) IS NOT DISTINCT FROM (grade, score, method) THEN o.assessed_at
+        ELSE now()
+    END
+$$;

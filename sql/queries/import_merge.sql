@@ -7,9 +7,11 @@ WITH up AS (
     INSERT INTO risk_object AS o (category, name, geom, county_code, grade, score, method, assessed_at,
                                   source, source_id, attributes, assessment)
     SELECT r.category::risk_category, r.name, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490),
-           nullif(r.county, ''), r.grade::risk_grade, r.score, nullif(r.method, ''), r.assessed_at,
+           nullif(r.county, ''), r.grade::risk_grade, r.score, nullif(r.method, ''),
+           riskmap_assessed_at(k, r.grade::risk_grade, r.score, nullif(r.method, ''), r.assessed_at),
            $1, r.source_id, r.attributes, r.assessment
     FROM import_rows r
+    LEFT JOIN risk_object k ON k.category = r.category::risk_category AND k.source = $1 AND k.source_id = r.source_id
     ON CONFLICT (category, source, source_id) DO UPDATE
     SET name = EXCLUDED.name, geom = EXCLUDED.geom, county_code = EXCLUDED.county_code,
         grade = EXCLUDED.grade, score = EXCLUDED.score, method = EXCLUDED.method,
