@@ -167,3 +167,32 @@ func FuzzParseLayers(f *testing.F) {
 		}
 	})
 }
+
+func TestColourByIndex(t *testing.T) {
+	region := func(code string, counts map[string]int) geo.RegionStat {
+		r := geo.RegionStat{Code: code, Counts: counts}
+		return r
+	}
+	regions := []geo.RegionStat{
+		region("many blue", map[string]int{"blue": 100}),             // I = 100
+		region("one red", map[string]int{"red": 1, "blue": 1}),       // I = 28, but a red inside
+		region("yellows", map[string]int{"yellow": 20}),              // I = 60
+		region("oranges", map[string]int{"orange": 30}),              // I = 270
+		region("nothing assessed", map[string]int{"unassessed": 50}), // no index
+		region("few blue", map[string]int{"blue": 2}),                // I = 2
+	}
+	geo.ColourByIndex(regions, nil)
+	want := map[string]geo.Grade{"oranges": geo.Red, "many blue": geo.Orange, "yellows": geo.Yellow, "one red": geo.Orange, "few blue": geo.Blue, "nothing assessed": geo.Unassessed}
+	for _, r := range regions {
+		if r.Grade != want[r.Code] {
+			t.Errorf("%s: index %v, colour %v; want %v", r.Code, r.Index, r.Grade, want[r.Code])
+		}
+	}
+	// Normalised by area, the small region's blues weigh more.
+	regions = []geo.RegionStat{region("big", map[string]int{"blue": 10}), region("small", map[string]int{"blue": 10})}
+	regions[0].AreaKM2, regions[1].AreaKM2 = 100, 1
+	geo.ColourByIndex(regions, func(r geo.RegionStat) float64 { return r.AreaKM2 })
+	if *regions[1].Index != 10 || *regions[0].Index != 0.1 || regions[1].Grade <= regions[0].Grade {
+		t.Errorf("by area: big %v %v, small %v %v", *regions[0].Index, regions[0].Grade, *regions[1].Index, regions[1].Grade)
+	}
+}

@@ -132,7 +132,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 }
 
 // handleRegions: GET /api/v1/stats/regions?level=county|grid1k|grid5k
-// [&category=a,b][&bbox=…][&format=json|csv|xlsx].
+// [&category=a,b][&bbox=…][&rule=max|index[&normaliser=…]][&format=json|csv|xlsx].
 func (s *Server) handleRegions(c echo.Context) error {
 	level := c.QueryParam("level")
 	if level == "" {
@@ -156,6 +156,26 @@ func (s *Server) handleRegions(c echo.Context) error {
 		}
 		bbox = &b
 	}
+	rule := c.QueryParam("rule")
+	if rule == "" {
+		rule = "max"
+	}
+	var norm func(geo.RegionStat) float64
+	switch n := c.QueryParam("normaliser"); n {
+	case "", "none":
+	case "area_km2":
+		norm = func(r geo.RegionStat) float64 { return r.AreaKM2 }
+	case "population_10k":
+		norm = func(r geo.RegionStat) float64 { return float64(r.Population) / 1e4 }
+	default:
+		return geo.Invalidf("normaliser", "%q: want none, area_km2 or population_10k", n)
+	}
+	if rule != "max" && rule != "index" {
+		return geo.Invalidf("rule", "%q: want max (the highest grade inside) or index (weighted index)", rule)
+	}
+	if norm != nil && rule != "index" {
+		return geo.Invalidf("normaliser", "only with rule=index")
+	}
 	format := c.QueryParam("format")
 	if format == "" {
 		format = "json"
@@ -169,6 +189,9 @@ func (s *Server) handleRegions(c echo.Context) error {
 	}
 	if regions == nil {
 		regions = []geo.RegionStat{}
+	}
+	if rule == "index" {
+		geo.ColourByIndex(regions, norm)
 	}
 	switch format {
 	case "csv", "xlsx":
@@ -205,7 +228,7 @@ func (s *Server) handleRegions(c echo.Context) error {
 		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
 		return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 	}
-	return c.JSON(http.StatusOK, map[string]any{"level": level, "rule": "max", "regions": regions})
+	return c.JSON(http.StatusOK, map[string]any{"level": level, "rule": rule, "regions": regions})
 }
 
 // regionTable lays the regions out as a report: a header row (Chinese

@@ -150,7 +150,33 @@ func TestRegionsAPI(t *testing.T) {
 	if rows, _ := f.GetRows("Sheet1"); len(rows) < 50 {
 		t.Errorf("xlsx has %d rows, want a row per 5 km cell", len(rows))
 	}
-	for _, q := range []string{"level=hex", "format=pdf", "category=volcanoes", "level=grid1k&bbox=1,2,3"} {
+	resp, body = get(t, base.URL+"/api/v1/stats/regions?level=county&rule=index&normaliser=area_km2")
+	var idx struct {
+		Rule    string `json:"rule"`
+		Regions []struct {
+			Grade  string         `json:"grade"`
+			Index  *float64       `json:"index"`
+			Counts map[string]int `json:"counts"`
+			Area   float64        `json:"area_km2"`
+		} `json:"regions"`
+	}
+	if err := json.Unmarshal(body, &idx); err != nil || resp.StatusCode != 200 || idx.Rule != "index" || len(idx.Regions) != 9 {
+		t.Fatalf("index rule: %d %v %s", resp.StatusCode, err, body)
+	}
+	colours := map[string]int{}
+	for _, r := range idx.Regions {
+		if r.Index == nil || r.Area < 100 {
+			t.Errorf("a county without an index or with %v km²", r.Area)
+		}
+		if r.Counts["red"] > 0 && r.Grade != "red" && r.Grade != "orange" {
+			t.Errorf("a county with red objects coloured %s by the index", r.Grade)
+		}
+		colours[r.Grade]++
+	}
+	if len(colours) < 2 {
+		t.Errorf("the index gave every county one colour: %v", colours)
+	}
+	for _, q := range []string{"level=hex", "format=pdf", "category=volcanoes", "level=grid1k&bbox=1,2,3", "rule=mean", "rule=index&normaliser=people", "normaliser=area_km2"} {
 		resp, body := get(t, base.URL+"/api/v1/stats/regions?"+q)
 		if resp.StatusCode != 400 {
 			t.Errorf("%s: %d %s", q, resp.StatusCode, body)

@@ -41,13 +41,17 @@ func (s *Store) Regions(ctx context.Context, level string, categories []geo.Cate
 	var out []geo.RegionStat
 	var code, name, cat, grade string
 	var n int
-	scan := []any{&code, &name, &cat, &grade, &n}
-	if level != "county" {
+	var area float64
+	var pop int64
+	scan := []any{&code, &name, &area, &pop, &cat, &grade, &n}
+	if size, ok := GridSizes[level]; ok {
 		scan = []any{&code, &cat, &grade, &n}
+		area = float64(size) * float64(size) / 1e6 // a Web-Mercator cell, nominally
 	}
 	_, err = pgx.ForEachRow(rows, scan, func() error {
 		if len(out) == 0 || out[len(out)-1].Code != code {
-			out = append(out, geo.RegionStat{Level: level, Code: code, Name: name, Counts: map[string]int{}, ByCategory: map[geo.Category]map[string]int{}})
+			out = append(out, geo.RegionStat{Level: level, Code: code, Name: name, AreaKM2: area, Population: pop,
+				Counts: map[string]int{}, ByCategory: map[geo.Category]map[string]int{}})
 		}
 		if cat == "" {
 			return nil // a county with nothing in it
