@@ -131,7 +131,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"object_id": id, "assessments": h})
 }
 
-// handleRegions: GET /api/v1/stats/regions?level=county|grid1k|grid5k
+// handleRegions: GET /api/v1/stats/regions?level=county|township|grid1k|grid5k
 // [&category=a,b][&bbox=…][&rule=max|index[&normaliser=…]][&format=json|csv|xlsx].
 func (s *Server) handleRegions(c echo.Context) error {
 	level := c.QueryParam("level")

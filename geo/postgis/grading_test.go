@@ -379,6 +379,19 @@ func TestRegionsAgreeWithObjects(t *testing.T) {
 	if want := queryInt(t, conn, "SELECT count(*) FROM risk_object WHERE retired_at IS NULL"); total != want {
 		t.Errorf("grid cells hold %d objects, want %d", total, want)
 	}
+	// A township, once its polygon is there, counts what lies inside it.
+	ds.Divisions = append(ds.Divisions, geo.Division{Code: "331102001", Name: "紫金街道", Level: "township", ParentCode: "331102", Geometry: square(119.9, 28.4, 0.05)})
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	towns, err := s.Regions(ctx, "township", nil, nil)
+	if err != nil || len(towns) != 1 {
+		t.Fatalf("townships: %v, %v", towns, err)
+	}
+	if want := queryInt(t, conn, `SELECT count(*) FROM risk_object o JOIN admin_division d ON d.code = '331102001' AND ST_Intersects(d.geom, o.geom)
+		WHERE o.retired_at IS NULL`); towns[0].Total != want || want == 0 {
+		t.Errorf("紫金街道 holds %d objects, want %d", towns[0].Total, want)
+	}
 	if _, err := s.Regions(ctx, "hexagons", nil, nil); !errors.Is(err, geo.ErrInvalid) {
 		t.Errorf("unknown level: %v", err)
 	}

@@ -14,9 +14,10 @@ import (
 // regional map offers.
 var GridSizes = map[string]int{"grid1k": 1000, "grid5k": 5000}
 
-// Regions returns the regions of a level ("county", or a key of
-// GridSizes) with their colour and counts, from the objects of
-// categories (nil: all); bbox, when given, limits grid cells.
+// Regions returns the regions of a level ("county", "township" — once
+// township polygons are imported —, or a key of GridSizes) with their
+// colour and counts, from the objects of categories (nil: all); bbox, when
+// given, limits grid cells.
 func (s *Store) Regions(ctx context.Context, level string, categories []geo.Category, bbox *orb.Bound) ([]geo.RegionStat, error) {
 	var cats any
 	if categories != nil {
@@ -24,8 +25,8 @@ func (s *Store) Regions(ctx context.Context, level string, categories []geo.Cate
 	}
 	var rows pgx.Rows
 	var err error
-	if level == "county" {
-		rows, err = s.pool.Query(ctx, s.q.get("regions_county"), cats)
+	if level == "county" || level == "township" {
+		rows, err = s.pool.Query(ctx, s.q.get("regions_"+level), cats)
 	} else if size, ok := GridSizes[level]; ok {
 		var box [4]any
 		if bbox != nil {
@@ -33,7 +34,7 @@ func (s *Store) Regions(ctx context.Context, level string, categories []geo.Cate
 		}
 		rows, err = s.pool.Query(ctx, s.q.get("regions_grid"), size, cats, box[0], box[1], box[2], box[3])
 	} else {
-		return nil, geo.Invalidf("level", "%q: want county, grid1k or grid5k", level)
+		return nil, geo.Invalidf("level", "%q: want county, township, grid1k or grid5k", level)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("regions %s: %w", level, classify(err))
