@@ -26,7 +26,6 @@ type converter struct {
 	system   crs.System
 	res      *resolver
 	scale    map[string]geo.Grade
-	now      time.Time
 	// grading grades each record from its inputs, when set.
 	grading *grading.Set
 	// textChecked says the reader already rejected garbled text.
@@ -41,8 +40,8 @@ type parsed struct {
 	warnings []*Problem
 }
 
-func newConverter(category string, system crs.System, m *Mapping, now time.Time) *converter {
-	c := &converter{category: category, system: system, res: newResolver(category, m), now: now, scale: map[string]geo.Grade{}}
+func newConverter(category string, system crs.System, m *Mapping) *converter {
+	c := &converter{category: category, system: system, res: newResolver(category, m), scale: map[string]geo.Grade{}}
 	if m != nil {
 		for v, g := range m.GradeScale {
 			c.scale[strings.TrimSpace(v)], _ = geo.ParseGrade(g)

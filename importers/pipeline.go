@@ -449,7 +449,7 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 		system = crs.WGS84 // GDAL transformed it
 	}
 	r.cur = system
-	conv := newConverter(r.opt.Category, system, r.opt.Mapping, time.Now())
+	conv := newConverter(r.opt.Category, system, r.opt.Mapping)
 	conv.grading = r.grading
 	if cr, ok := rd.(closingReader); ok {
 		_, conv.textChecked = cr.Reader.(*CSVReader)

@@ -26,10 +26,8 @@ func (s *Server) handleImport(c echo.Context) error {
 		return geo.ErrNotFound
 	}
 	r := c.Request()
-	// Until there are logins (a later change), at least refuse writes a
-	// page of another site makes the browser send.
-	if o := r.Header.Get("Origin"); o != "" && o != s.baseURL(c) && !strings.HasSuffix(o, "://"+r.Host) {
-		return echo.NewHTTPError(http.StatusForbidden, "imports are not accepted from another site's page")
+	if err := s.sameSite(c); err != nil {
+		return err
 	}
 	// An import may take minutes: give it the time the server's
 	// defaults do not.
