@@ -32,8 +32,8 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 	if values == nil {
 		values = map[string]any{}
 	}
+	var cur Result
 	if len(o.Assessment) > 0 {
-		var cur Result
 		if err := json.Unmarshal(o.Assessment, &cur); err != nil {
 			return Result{}, fmt.Errorf("decode the current assessment: %w", err)
 		}
@@ -76,6 +76,11 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 	}
 	if err != nil {
 		return res, err
+	}
+	if res.Scheme == "" && len(cur.Inputs) > 0 {
+		// No scheme in force reads them now (one was switched off, say):
+		// keep them, so that the next regrade can use them again.
+		res.Inputs = cur.Inputs
 	}
 	if o.AssessedAt == nil && !now.IsZero() {
 		o.AssessedAt = &now

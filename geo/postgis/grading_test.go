@@ -429,3 +429,42 @@ func TestRegradeKeepsWhatNoLongerFits(t *testing.T) {
 		t.Errorf("assess by LEC an object with a 100-point score: %+v, %v; want lec_4c_A orange", a, err)
 	}
 }
+
+// TestSwitchedOffSchemeKeepsInputs: switching off the scheme that graded
+// an object leaves it unassessed, and switching it back grades it again
+// from the inputs it kept.
+func TestSwitchedOffSchemeKeepsInputs(t *testing.T) {
+	s, conn := gradingEnv(t, smallDataset())
+	ctx := context.Background()
+	toggle := func(on bool) {
+		t.Helper()
+		set, err := s.Grading(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range set.Schemes {
+			if set.Schemes[i].Code == "stated_shelters" {
+				set.Schemes[i].Enabled = on
+			}
+		}
+		if _, err := s.LoadGrading(ctx, set, "tester"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Regrade(ctx, postgis.RegradeFilter{Category: geo.Shelters}, "recompute", "tester"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grade := func() string {
+		var g string
+		conn.QueryRow(ctx, "SELECT coalesce(grade::text, 'unassessed') FROM risk_object WHERE source_id = 'b1'").Scan(&g)
+		return g
+	}
+	toggle(false)
+	if g := grade(); g != "unassessed" {
+		t.Errorf("with the stated scheme off: %s, want unassessed", g)
+	}
+	toggle(true)
+	if g := grade(); g != "blue" {
+		t.Errorf("with it back on: %s, want blue again", g)
+	}
+}
