@@ -55,5 +55,41 @@ func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error
 	}
 	fmt.Fprintf(stdout, "demo data: %d objects, %d counties, %d background features; changed %d objects, %d counties, %d background features, removed %d (%s)\n",
 		len(ds.Objects), len(ds.Divisions), len(ds.Context), st.Objects, st.Divisions, st.Context, st.Removed, time.Since(start).Round(time.Millisecond))
+	// Hidden hazards at some enterprises and bridges, through the loop's
+	// own steps; the ones already there are left as they are.
+	plans := demo.Hazards(ds, time.Now().In(shanghai))
+	added := 0
+	for _, p := range plans {
+		if ok, err := store.HazardExists(ctx, p.Hazard.Code); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		id, err := store.ObjectID(ctx, p.Category, demo.Source, p.SourceID)
+		if err != nil {
+			return err
+		}
+		h := p.Hazard
+		h.ObjectID = &id
+		if h, err = store.ReportHazard(ctx, h, "demo"); err != nil {
+			return fmt.Errorf("demo hazard %s: %w", p.Hazard.Code, err)
+		}
+		for _, st := range p.Steps {
+			if _, err := store.StepHazard(ctx, h.ID, st, "demo"); err != nil {
+				return fmt.Errorf("demo hazard %s: %s: %w", h.Code, st.Action, err)
+			}
+		}
+		added++
+	}
+	fmt.Fprintf(stdout, "demo hidden hazards: %d, %d new\n", len(plans), added)
 	return nil
 }
+
+// shanghai is the zone of the hazards' dates.
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()

@@ -211,3 +211,26 @@ func (s *Store) HazardCountsByCounty(ctx context.Context) ([]geo.HazardCounts, e
 	}
 	return out, nil
 }
+
+// ObjectID returns the id of the object of category c from source with
+// sourceID; geo.ErrNotFound when there is none.
+func (s *Store) ObjectID(ctx context.Context, c geo.Category, source, sourceID string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, s.q.get("object_by_source"), string(c), source, sourceID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("%s %s/%s: %w", c, source, sourceID, geo.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s %s/%s: %w", c, source, sourceID, classify(err))
+	}
+	return id, nil
+}
+
+// HazardExists reports whether a hidden hazard has the code.
+func (s *Store) HazardExists(ctx context.Context, code string) (bool, error) {
+	var ok bool
+	if err := s.pool.QueryRow(ctx, s.q.get("hazard_by_code"), code).Scan(&ok); err != nil {
+		return false, fmt.Errorf("hazard %s: %w", code, classify(err))
+	}
+	return ok, nil
+}
