@@ -130,6 +130,9 @@ function renderLayers(vis, onToggle) {
       sw.classList.add('swatch-point');
       sw.style.background = HAZARD_COLOURS.major;
       sw.style.borderColor = '#FFFFFF';
+      sw.style.borderWidth = '2px';
+      sw.style.width = '12px';
+      sw.style.height = '12px';
     } else {
       sw.classList.add('swatch-area');
     }
@@ -347,7 +350,11 @@ function wireMap(map, vis) {
       const regions = visibleOf(REGION_LAYER_IDS);
       const area = regions.length > 0 ? map.queryRenderedFeatures(e.point, { layers: regions })[0] : null;
       clearSelection();
-      if (area) card.showRegion(area.id, { ...area.properties, name: area.properties.name || area.properties.code });
+      if (area) {
+        const p = area.properties;
+        const name = p.name || (p.cell_m ? `${t('region.cell').replace('{km}', p.cell_m / 1000)} ${p.code}` : p.code);
+        card.showRegion(area.id, { ...p, name });
+      }
       else card.closeCard();
       return;
     }
