@@ -11,13 +11,14 @@ type Layer string
 // The layers that are not risk-object categories.
 const (
 	Counties      Layer = "counties"       // county boundaries with their four-colour summary (the county regional map)
+	RegionsCounty Layer = "regions_county" // the county regional map: the counties layer under the name of the regional maps
 	RegionsGrid   Layer = "regions_grid"   // the grid regional map: 5 km cells below zoom 10, 1 km from 10
 	Context       Layer = "context"        // rivers, roads, towns and labels of the offline background
 	HiddenHazards Layer = "hidden_hazards" // hidden hazards not yet closed
 )
 
 // AllLayers lists every layer, background first, in drawing order.
-var AllLayers = []Layer{Counties, RegionsGrid, Context, Layer(Enterprises), Layer(Bridges), Layer(BlackSpots), Layer(RescueResources), Layer(Shelters), HiddenHazards}
+var AllLayers = []Layer{Counties, RegionsCounty, RegionsGrid, Context, Layer(Enterprises), Layer(Bridges), Layer(BlackSpots), Layer(RescueResources), Layer(Shelters), HiddenHazards}
 
 // Category returns the risk-object category the layer shows and true, or
 // false for the other layers.

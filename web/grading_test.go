@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
 	"github.com/xuri/excelize/v2"
 
 	"riskmap/geo/postgis"
@@ -231,5 +233,63 @@ func TestHiddenHazardAPI(t *testing.T) {
 	resp, body = get(t, base+"/api/v1/stats/hidden-hazards")
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"closed_this_month":1`) {
 		t.Errorf("hazard counts: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestRegionalTileLayers: the regional layers and hidden hazards come in
+// tiles under their names, with their colours and counts; a grid cell's
+// counts are the objects inside it, also across the tile's edge.
+func TestRegionalTileLayers(t *testing.T) {
+	base, _ := writableServer(t)
+	if resp, h := post(t, base+"/api/v1/hidden-hazards", `{"code": "T-1", "title": "t", "level": "major", "discovery_source": "patrol",
+		"found_on": "2026-11-01", "lon": 119.921, "lat": 28.451}`); resp.StatusCode != 201 {
+		t.Fatalf("report: %d %v", resp.StatusCode, h)
+	}
+	tile := maptile.At([2]float64{119.921, 28.451}, 12)
+	resp, body := get(t, fmt.Sprintf("%s/tiles/regions_county,regions_grid,hidden_hazards/%d/%d/%d.mvt", base, tile.Z, tile.X, tile.Y))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	layers, err := mvt.Unmarshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]*mvt.Layer{}
+	for _, l := range layers {
+		names[l.Name] = l
+	}
+	if l := names["regions_county"]; l == nil || len(l.Features) == 0 || l.Features[0].Properties.MustString("grade") == "" {
+		t.Errorf("regions_county: %+v", l)
+	}
+	if l := names["hidden_hazards"]; l == nil || len(l.Features) != 1 || l.Features[0].Properties.MustString("level") != "major" {
+		t.Errorf("hidden_hazards: %+v", l)
+	}
+	grid := names["regions_grid"]
+	if grid == nil || len(grid.Features) == 0 {
+		t.Fatalf("regions_grid: %+v", grid)
+	}
+	// Every cell's total against the regional statistics of the same cells.
+	resp, body = get(t, base+"/api/v1/stats/regions?level=grid1k")
+	var stats struct {
+		Regions []struct {
+			Code  string `json:"code"`
+			Total int    `json:"total"`
+		} `json:"regions"`
+	}
+	if err := json.Unmarshal(body, &stats); err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	totals := map[string]int{}
+	for _, r := range stats.Regions {
+		totals[r.Code] = r.Total
+	}
+	for _, f := range grid.Features {
+		n := 0
+		for _, g := range []string{"red", "orange", "yellow", "blue", "unassessed"} {
+			n += int(f.Properties.MustFloat64("n_" + g))
+		}
+		if code := f.Properties.MustString("code"); totals[code] != n {
+			t.Errorf("cell %s: %d objects in the tile, %d in the statistics", code, n, totals[code])
+		}
 	}
 }

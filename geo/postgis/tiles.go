@@ -19,8 +19,8 @@ func (s *Store) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([
 	z, x, y := int(t.Z), int(t.X), int(t.Y)
 	for _, l := range layers {
 		switch l {
-		case geo.Counties:
-			b.Queue(s.q.get("tile_counties"), z, x, y)
+		case geo.Counties, geo.RegionsCounty:
+			b.Queue(s.q.get("tile_counties"), z, x, y, string(l))
 		case geo.Context:
 			b.Queue(s.q.get("tile_context"), z, x, y)
 		case geo.HiddenHazards:

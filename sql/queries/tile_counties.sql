@@ -1,11 +1,12 @@
--- County polygons as the MVT layer "counties", with their four-colour
+-- County polygons as the MVT layer named $4 ("counties", or
+-- "regions_county" for the county four-colour map), with their four-colour
 -- summary: the highest grade of the objects in the county (就高) and the
 -- count per grade.
--- $1 z int, $2 x int, $3 y int
+-- $1 z int, $2 x int, $3 y int, $4 layer name text
 WITH b AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env
 )
-SELECT ST_AsMVT(t, 'counties', 4096, 'geom', 'id')
+SELECT ST_AsMVT(t, $4::text, 4096, 'geom', 'id')
 FROM (
     SELECT d.code::bigint                          AS id,
            d.code                                  AS adcode,
