@@ -10,6 +10,15 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// Local is the zone of the loop's dates (found on, deadlines, closed on):
+// Asia/Shanghai, or UTC+8 where the system has no zone database.
+var Local = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
 // Hazard is a hidden hazard (隐患) and where it stands in its closed loop
 // (../shared/docs/domain.md §2.6).
 type Hazard struct {

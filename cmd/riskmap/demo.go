@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"riskmap/geo"
 	"riskmap/geo/postgis"
 	"riskmap/importers/demo"
 )
@@ -57,7 +58,7 @@ func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error
 		len(ds.Objects), len(ds.Divisions), len(ds.Context), st.Objects, st.Divisions, st.Context, st.Removed, time.Since(start).Round(time.Millisecond))
 	// Hidden hazards at some enterprises and bridges, through the loop's
 	// own steps; the ones already there are left as they are.
-	plans := demo.Hazards(ds, time.Now().In(shanghai))
+	plans := demo.Hazards(ds, time.Now().In(geo.Local))
 	added := 0
 	for _, p := range plans {
 		if ok, err := store.HazardExists(ctx, p.Hazard.Code); err != nil || ok {
@@ -85,11 +86,3 @@ func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error
 	fmt.Fprintf(stdout, "demo hidden hazards: %d, %d new\n", len(plans), added)
 	return nil
 }
-
-// shanghai is the zone of the hazards' dates.
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600)
-}()

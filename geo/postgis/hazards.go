@@ -14,14 +14,6 @@ import (
 	"riskmap/geo"
 )
 
-// shanghai is the time zone of the loop's dates (deadlines are local days).
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600)
-}()
-
 // ReportHazard stores a new hidden hazard (state reported) and grades its
 // object again. A duplicate code or an unknown object wrap geo.ErrInvalid.
 func (s *Store) ReportHazard(ctx context.Context, h geo.Hazard, actor string) (geo.Hazard, error) {
@@ -81,7 +73,7 @@ func (s *Store) StepHazard(ctx context.Context, id int64, st geo.HazardStep, act
 				return err
 			}
 		}
-		today := time.Now().In(shanghai)
+		today := time.Now().In(geo.Local)
 		to, err := st.Apply(h, today)
 		if err != nil {
 			return err
