@@ -33,11 +33,13 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 		values = map[string]any{}
 	}
 	var cur Result
+	var previous *Result
 	if len(o.Assessment) > 0 {
 		if err := json.Unmarshal(o.Assessment, &cur); err != nil {
 			return Result{}, fmt.Errorf("decode the current assessment: %w", err)
 		}
 		maps.Copy(values, cur.Inputs)
+		previous = &cur
 	} else if o.Grade.Assessed() {
 		values["grade"] = o.Grade.String()
 	}
@@ -77,6 +79,7 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 	if err != nil {
 		return res, err
 	}
+	res.Previous = previous
 	if res.Scheme == "" && len(cur.Inputs) > 0 {
 		// No scheme in force reads them now (one was switched off, say):
 		// keep them, so that the next regrade can use them again.

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -169,6 +171,40 @@ type Result struct {
 	Scored  geo.Grade          `json:"scored"`          // from the scheme alone
 	Applied []Applied          `json:"applied"`
 	Final   geo.Grade          `json:"final"`
+	// Previous is the assessment Apply graded from (decoded from the
+	// object's), nil when it had none; not part of the record.
+	Previous *Result `json:"-"`
+}
+
+// Same reports whether r says what other says: scheme and version, the
+// inputs and context, score, native level, the rules that applied and the
+// grades (not the rules' reasons, which are prose).
+func (r Result) Same(other Result) bool {
+	return r.Scheme == other.Scheme && r.Version == other.Version && r.Method == other.Method &&
+		r.Level == other.Level && r.Scored == other.Scored && r.Final == other.Final &&
+		(r.Score == nil) == (other.Score == nil) && (r.Score == nil || *r.Score == *other.Score) &&
+		maps.Equal(r.Context, other.Context) && sameValues(r.Inputs, other.Inputs) &&
+		slices.EqualFunc(r.Applied, other.Applied, func(a, b Applied) bool { return a.Rule == b.Rule && a.From == b.From && a.To == b.To })
+}
+
+// sameValues compares inputs as JSON keeps them (numbers as float64).
+func sameValues(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range b {
+		w, ok := a[k]
+		if !ok {
+			return false
+		}
+		if x, ok := v.(int); ok {
+			v = float64(x)
+		}
+		if !reflect.DeepEqual(w, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // Problem is an input a scheme could not use; the object stays

@@ -1,6 +1,7 @@
 package grading
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -292,5 +293,39 @@ func TestLowerNeverWraps(t *testing.T) {
 	r.Steps = 1
 	if got := r.apply(geo.Orange); got != geo.Yellow {
 		t.Errorf("lower orange by 1 = %v", got)
+	}
+}
+
+// TestResultSame: a result read back from its JSON is the same; a change
+// of input, context, rule or grade is not.
+func TestResultSame(t *testing.T) {
+	set := defaults(t)
+	res, err := set.Evaluate(Input{Category: geo.Enterprises, Values: map[string]any{"lec_l": 6, "lec_e": 3, "lec_c": 15}, Context: map[string]float64{"overdue_hidden_hazards": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res)
+	var back Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.Same(res) {
+		t.Errorf("%+v read back is not the same as %+v", back, res)
+	}
+	tests := map[string]func(r *Result){
+		"another input":  func(r *Result) { r.Inputs = map[string]any{"lec_l": 6.0, "lec_e": 3.0, "lec_c": 7.0} },
+		"no context":     func(r *Result) { r.Context = nil },
+		"no rule":        func(r *Result) { r.Applied = nil },
+		"another grade":  func(r *Result) { r.Final = geo.Blue },
+		"another scheme": func(r *Result) { r.Version = 2 },
+	}
+	for name, change := range tests {
+		t.Run(name, func(t *testing.T) {
+			other := back
+			change(&other)
+			if other.Same(res) {
+				t.Error("still the same")
+			}
+		})
 	}
 }

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"reflect"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -183,43 +180,6 @@ func (s *Store) Regrade(ctx context.Context, f RegradeFilter, reason, actor stri
 	return st, err
 }
 
-// sameResult reports whether a stored assessment says what res says.
-func sameResult(stored []byte, res grading.Result) bool {
-	if len(stored) == 0 {
-		return false
-	}
-	var old grading.Result
-	if json.Unmarshal(stored, &old) != nil {
-		return false
-	}
-	same := func(a, b float64) bool { return a == b }
-	return old.Scheme == res.Scheme && old.Version == res.Version && old.Method == res.Method &&
-		old.Level == res.Level && old.Scored == res.Scored && old.Final == res.Final &&
-		(old.Score == nil) == (res.Score == nil) && (old.Score == nil || same(*old.Score, *res.Score)) &&
-		maps.Equal(old.Context, res.Context) && sameValues(old.Inputs, res.Inputs) &&
-		slices.EqualFunc(old.Applied, res.Applied, func(a, b grading.Applied) bool { return a.Rule == b.Rule && a.From == b.From && a.To == b.To })
-}
-
-// sameValues compares inputs as JSON keeps them: numbers as float64.
-func sameValues(a, b map[string]any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range b {
-		w, ok := a[k]
-		if !ok {
-			return false
-		}
-		if x, ok := v.(int); ok {
-			v = float64(x)
-		}
-		if !reflect.DeepEqual(w, v) {
-			return false
-		}
-	}
-	return true
-}
-
 // regradeBatch is how many objects a regrade reads at a time.
 const regradeBatch = 5000
 
@@ -289,7 +249,7 @@ func regrade(ctx context.Context, tx pgx.Tx, q queries, f RegradeFilter, extra m
 			if err != nil {
 				return fmt.Errorf("object %d: %w", id, err)
 			}
-			if extra == nil && (sameResult(current, res) || (len(current) == 0 && o.Assessment == nil && grade == "")) {
+			if extra == nil && ((res.Previous != nil && res.Same(*res.Previous)) || (len(current) == 0 && o.Assessment == nil && grade == "")) {
 				return nil // nothing new, or never assessed and still nothing to grade by
 			}
 			body, _ := json.Marshal(res)
