@@ -32,9 +32,13 @@ type Object struct {
 	// Assessment is the current assessment (geo/grading's Result: scheme,
 	// inputs, score, rules applied) as JSON; nil when never assessed.
 	Assessment json.RawMessage
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	RetiredAt  *time.Time // when a replacing import no longer had it; nil while active
+	// Scheme and SchemeVersion name the scheme of Assessment ("" and 0
+	// when none graded it); geo/grading's Apply sets them with it.
+	Scheme        string
+	SchemeVersion int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	RetiredAt     *time.Time // when a replacing import no longer had it; nil while active
 }
 
 // Division is an administrative area (a county, for now) with its boundary.

@@ -28,22 +28,29 @@ var ContextVars = []string{"mhs_level", "hazchem_direct_red"}
 // inputs, is kept when o has one, else set to now (left nil when now is
 // the zero time: an import lets the store settle it).
 func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Time) (Result, error) {
-	values := maps.Clone(o.Attributes)
-	if values == nil {
-		values = map[string]any{}
-	}
+	// The values graded: the attributes as they are when nothing is laid
+	// over them (an import's rows, a million of them), else a copy.
+	values, stated := o.Attributes, ""
 	var cur Result
 	var previous *Result
-	if len(o.Assessment) > 0 {
-		if err := json.Unmarshal(o.Assessment, &cur); err != nil {
-			return Result{}, fmt.Errorf("decode the current assessment: %w", err)
+	if len(o.Assessment) > 0 || len(extra) > 0 {
+		values = maps.Clone(o.Attributes)
+		if values == nil {
+			values = map[string]any{}
 		}
-		maps.Copy(values, cur.Inputs)
-		previous = &cur
+		if len(o.Assessment) > 0 {
+			if err := json.Unmarshal(o.Assessment, &cur); err != nil {
+				return Result{}, fmt.Errorf("decode the current assessment: %w", err)
+			}
+			maps.Copy(values, cur.Inputs)
+			previous = &cur
+		} else if o.Grade.Assessed() {
+			values["grade"] = o.Grade.String()
+		}
+		maps.Copy(values, extra)
 	} else if o.Grade.Assessed() {
-		values["grade"] = o.Grade.String()
+		stated = o.Grade.String()
 	}
-	maps.Copy(values, extra)
 	var c map[string]float64 // only what is there: a million assessments carry it
 	set := func(k string, x float64) {
 		if c == nil {
@@ -67,7 +74,7 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 			}
 		}
 	}
-	res, err := s.Evaluate(Input{Category: o.Category, Values: values, Context: c})
+	res, err := s.Evaluate(Input{Category: o.Category, Values: values, Stated: stated, Context: c})
 	if len(extra) > 0 {
 		// New inputs are graded by the scheme they are for, not by one
 		// that other, older inputs of the object would choose first.
@@ -101,7 +108,7 @@ func (s *Set) Apply(o *geo.Object, h Hazards, extra map[string]any, now time.Tim
 		o.Score, o.Method = res.Score, res.Scheme
 	}
 	o.Grade = res.Final
-	o.Assessment = nil
+	o.Assessment, o.Scheme, o.SchemeVersion = nil, res.Scheme, res.Version
 	if res.Scheme != "" || len(res.Applied) > 0 {
 		if o.Assessment, err = s.encode(res); err != nil {
 			return res, fmt.Errorf("encode the assessment: %w", err)

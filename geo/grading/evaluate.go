@@ -146,7 +146,10 @@ func (r Rule) apply(g geo.Grade) geo.Grade {
 type Input struct {
 	Category geo.Category
 	Values   map[string]any
-	Context  map[string]float64
+	// Stated, when set, is the grade as stated, read before Values'
+	// "grade".
+	Stated  string
+	Context map[string]float64
 }
 
 // Applied is a rule that changed the grade.
@@ -242,7 +245,7 @@ func sortedRules(rules []Rule) []Rule {
 func evaluate(schemes []Scheme, rules []Rule, in Input) (Result, error) {
 	res := Result{Inputs: map[string]any{}, Applied: []Applied{}, Context: in.Context}
 	for _, s := range schemes {
-		ok, err := s.grade(in.Values, &res)
+		ok, err := s.grade(in, &res)
 		if err != nil {
 			return res, err
 		}
@@ -277,8 +280,9 @@ func ordered(schemes []Scheme, c geo.Category) []Scheme {
 	return out
 }
 
-// grade applies the scheme if the values hold its inputs.
-func (s Scheme) grade(values map[string]any, res *Result) (bool, error) {
+// grade applies the scheme if the input's values hold its inputs.
+func (s Scheme) grade(in Input, res *Result) (bool, error) {
+	values := in.Values
 	num := func(name string) (float64, bool, error) {
 		v, ok := values[name]
 		if !ok || v == nil || v == "" {
@@ -293,7 +297,11 @@ func (s Scheme) grade(values map[string]any, res *Result) (bool, error) {
 	var x float64
 	switch s.Method {
 	case Stated:
-		v, ok := values["grade"]
+		var v any = in.Stated
+		ok := in.Stated != ""
+		if !ok {
+			v, ok = values["grade"]
+		}
 		if !ok {
 			return false, nil
 		}
