@@ -32,7 +32,7 @@ type DB interface {
 
 // Tx is one import's transaction.
 type Tx interface {
-	Direct(ctx context.Context, source string, category geo.Category, rows int64) (bool, error)
+	Direct(ctx context.Context, source, actor string, category geo.Category, rows int64) (bool, error)
 	Stage(ctx context.Context, next func() (geo.Row, bool, error)) (int64, error)
 	Duplicates(ctx context.Context, limit int, candidates []string) ([]geo.Duplicate, error)
 	Dedupe(ctx context.Context) (int64, error)
@@ -484,7 +484,7 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 	if !r.asked && !r.noDirect && !r.opt.DryRun && r.opt.Category != string(geo.Counties) {
 		r.asked = true
 		cat, _ := geo.ParseCategory(r.opt.Category)
-		if r.direct, err = tx.Direct(ctx, r.opt.Source, cat, r.estimate(r.files, index, counter, r.rep.Rows-rowsBefore, done)); err != nil {
+		if r.direct, err = tx.Direct(ctx, r.opt.Source, r.opt.Actor, cat, r.estimate(r.files, index, counter, r.rep.Rows-rowsBefore, done)); err != nil {
 			return err
 		}
 		r.rep.Direct = r.direct
@@ -505,10 +505,10 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 // ahead of the COPY, so that the two overlap: the database works on one
 // batch while the next is read.
 func (r *run) stage(ctx context.Context, tx Tx, done bool, fill func() (bool, error)) error {
-	full := make(chan []geo.Row, 1)  // batches read, in order
-	empty := make(chan []geo.Row, 2) // batches staged, for reuse
-	stop := make(chan struct{})      // the COPY ended early
-	var readErr error                // set before full is closed
+	full := make(chan []geo.Row, readAhead)    // batches read, in order
+	empty := make(chan []geo.Row, readAhead+1) // batches staged, for reuse
+	stop := make(chan struct{})                // the COPY ended early
+	var readErr error                          // set before full is closed
 	var wg sync.WaitGroup
 	cur := r.batch
 	if done {
@@ -565,6 +565,11 @@ func (r *run) stage(ctx context.Context, tx Tx, done bool, fill func() (bool, er
 // batchSize is how many records are converted, transformed and located
 // together: one round trip to PostGIS per batch for projected input.
 const batchSize = 8192
+
+// readAhead is how many batches the reader may be ahead of the COPY: a
+// direct copy stops every few batches to write the records of what it
+// copied, and the reader goes on meanwhile.
+const readAhead = 4
 
 // fill reads up to batchSize records into r.batch. It reports true at the
 // end of the file.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +91,11 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeDB()
+	// An import holds little (a few batches of rows) but allocates much:
+	// collect less often, within a bound that keeps the process small
+	// whatever the file's size.
+	debug.SetGCPercent(importGCPercent)
+	debug.SetMemoryLimit(importMemoryLimit)
 	rep, err := importers.Run(ctx, importers.Adapt(store), files, opt)
 	if opt.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -111,6 +117,12 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	return nil
 }
+
+// The import command's garbage collector settings (see runImport).
+const (
+	importGCPercent   = 400
+	importMemoryLimit = 140 << 20
+)
 
 // storeImporter runs imports for the web server.
 type storeImporter struct{ db importers.DB }

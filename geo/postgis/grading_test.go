@@ -49,10 +49,13 @@ func queryInt(t *testing.T, conn *pgx.Conn, q string, args ...any) int {
 }
 
 // unexplained counts graded objects whose grade no assessment record
-// explains (its latest record's grade differs, or there is none).
+// explains: the record the object names is not its latest, is not of
+// it, or says another grade (or there is none).
 const unexplained = `SELECT count(*) FROM risk_object o
-	LEFT JOIN LATERAL (SELECT a.grade FROM risk_assessment a WHERE a.object_id = o.id ORDER BY a.id DESC LIMIT 1) a ON true
-	WHERE o.grade IS NOT NULL AND a.grade IS DISTINCT FROM o.grade`
+	LEFT JOIN risk_assessment a ON a.id = o.assessment_id
+	LEFT JOIN LATERAL (SELECT max(l.id) AS id FROM risk_assessment l WHERE l.object_id = o.id OR l.objects @> o.id) l ON true
+	WHERE o.grade IS NOT NULL
+	  AND (a.grade IS DISTINCT FROM o.grade OR a.id IS DISTINCT FROM l.id OR NOT coalesce(a.object_id = o.id OR a.objects @> o.id, false))`
 
 func TestEveryGradeHasAnAssessment(t *testing.T) {
 	s, conn := gradingEnv(t, smallDataset())
@@ -250,7 +253,7 @@ func TestHazardLoop(t *testing.T) {
 		t.Errorf("object after the hazard closed: %v, want blue again", grade())
 	}
 	var reasons []string
-	rows, _ := conn.Query(ctx, "SELECT reason || ':' || coalesce(grade::text, '-') FROM risk_assessment WHERE object_id = $1 ORDER BY id", obj)
+	rows, _ := conn.Query(ctx, "SELECT reason || ':' || coalesce(grade::text, '-') FROM risk_assessment WHERE object_id = $1 OR objects @> $1::bigint ORDER BY id", obj)
 	reasons, _ = pgx.CollectRows(rows, pgx.RowTo[string])
 	if fmt.Sprint(reasons) != "[import:blue hidden_hazard:red hidden_hazard:blue]" {
 		t.Errorf("the object's assessments: %v", reasons)

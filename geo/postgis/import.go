@@ -3,13 +3,16 @@ package postgis
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/ewkb"
 
@@ -32,10 +35,65 @@ type Import struct {
 type directCopy struct {
 	source   string
 	category geo.Category
+	actor    string // who the assessment records name
 	copied   int64
 	unbound  *unbound
 	at       time.Time // the transaction's now(), for undated grades
+	nextID   int64     // the id of the next object copied
+	nextRec  int64     // the id of the next assessment record
+	// Two chunks, one read while the other is copied (see stageDirect).
+	chunks [2]chunk
+	header binaryCopy
+	attrs  []byte
+	geom   bytes.Buffer
+	ewkb   *ewkb.Encoder
+	// counts are the objects copied, by county and grade ("" =
+	// unassessed), for the county counts that the paused triggers do
+	// not keep.
+	counts map[[2]string]int32
 }
+
+// record is the first assessment of the objects of a chunk that one
+// result graded: their ids are consecutive, first to last.
+type record struct {
+	id, first, last int64
+	scheme, version any // NULL when no scheme graded it
+	result          []byte
+	grade           any // NULL when unassessed
+	rows            group
+}
+
+// chunk is rows being copied directly: encoded for COPY, grouped by
+// result (plain: the rows without one), with the records of the results.
+// Its buffers are reused from chunk to chunk.
+type chunk struct {
+	records []record
+	recOf   map[string]int32
+	plain   group
+}
+
+func (c *chunk) reset() {
+	if c.recOf == nil {
+		c.recOf = map[string]int32{}
+	}
+	clear(c.recOf)
+	for i := range c.records {
+		c.records[i].result = nil // let go of the results
+	}
+	c.records = c.records[:0]
+	c.plain.reset()
+}
+
+// group is rows encoded for COPY, with an object id and (unless plain) a
+// record id still to be filled in.
+type group struct {
+	enc    binaryCopy
+	starts []int // where each row begins in enc.buf
+}
+
+// directChunk is how many objects a direct copy writes before it writes
+// their assessment records: a connection runs one COPY at a time.
+const directChunk = 32768
 
 // importLockKey serialises imports ("riskimp" in ASCII).
 const importLockKey = 0x7269736b696d70
@@ -73,20 +131,22 @@ func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error))
 	if err != nil {
 		return 0, fmt.Errorf("stage rows: %w", classify(err))
 	}
-	src := &rowSource{next: next}
-	src.ewkb = ewkb.NewEncoder(&src.geom).SetSRID(4490)
-	table := pgx.Identifier{"import_rows"}
-	cols := []string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes", "assessment"}
-	if d := im.direct; d != nil {
-		src.direct = d
-		table = pgx.Identifier{"risk_object"}
-		cols = []string{"category", "name", "geom", "county_code", "grade", "score", "method", "assessed_at", "source", "source_id", "attributes", "assessment"}
+	var n int64
+	if im.direct != nil {
+		n, err = im.stageDirect(ctx, sp, next)
+	} else {
+		src := &rowSource{next: next}
+		n, err = sp.CopyFrom(ctx, pgx.Identifier{"import_rows"},
+			[]string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes", "assessment"}, src)
+		if err != nil && src.err != nil {
+			err = readError{src.err}
+		}
 	}
-	n, err := sp.CopyFrom(ctx, table, cols, src)
 	if err != nil {
 		sp.Rollback(context.WithoutCancel(ctx))
-		if src.err != nil {
-			return 0, src.err // the reader's own error, not COPY's text of it
+		var re readError
+		if errors.As(err, &re) {
+			return 0, re.error // the reader's own error, not COPY's text of it
 		}
 		return 0, fmt.Errorf("stage rows: %w", classify(err))
 	}
@@ -99,15 +159,206 @@ func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error))
 	return n, nil
 }
 
-// rowSource adapts a row iterator to pgx.CopyFromSource.
+// readError is an error of the rows' reader, passed on as it is.
+type readError struct{ error }
+
+// flushRecords writes the records of chunk c, copied just before.
+func (im *Import) flushRecords(ctx context.Context, tx pgx.Tx, c *chunk) error {
+	d := im.direct
+	if len(c.records) == 0 {
+		return nil
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"risk_assessment"}, []string{"id", "object_id", "objects", "scheme", "version", "result", "grade", "reason", "assessed_by"},
+		pgx.CopyFromSlice(len(c.records), func(i int) ([]any, error) {
+			r := &c.records[i]
+			var one, many any = r.first, nil
+			if r.last > r.first {
+				one, many = nil, pgtype.Range[pgtype.Int8]{Lower: pgtype.Int8{Int64: r.first, Valid: true}, Upper: pgtype.Int8{Int64: r.last, Valid: true},
+					LowerType: pgtype.Inclusive, UpperType: pgtype.Inclusive, Valid: true}
+			}
+			return []any{r.id, one, many, r.scheme, r.version, r.result, r.grade, "import", d.actor}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("record assessments: %w", err)
+	}
+	return nil
+}
+
+// stageDirect copies rows into risk_object a chunk at a time, then the
+// chunk's records. Each row is encoded as it comes, into the group of its
+// result; at the chunk's end the groups are numbered one after the other
+// (so that each result's objects have consecutive ids, and one record of
+// their range is theirs) and copied, while the next chunk is read.
+func (im *Import) stageDirect(ctx context.Context, tx pgx.Tx, next func() (geo.Row, bool, error)) (int64, error) {
+	d := im.direct
+	type copied struct {
+		n   int64
+		err error
+	}
+	var (
+		total   int64
+		pending chan copied // the chunk being copied, if any
+	)
+	wait := func() error {
+		if pending == nil {
+			return nil
+		}
+		c := <-pending
+		pending = nil
+		total += c.n
+		return c.err
+	}
+	defer wait() // the connection is the copy's until it ends
+	for k := 0; ; k++ {
+		c := &d.chunks[k%2]
+		c.reset()
+		n, done := 0, false
+		for n < directChunk {
+			row, ok, err := next()
+			if err != nil {
+				return 0, readError{err}
+			}
+			if !ok {
+				done = true
+				break
+			}
+			if err := d.add(c, &row); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		if n > 0 {
+			// Number the objects, group by group, and name their records.
+			parts := []io.Reader{bytes.NewReader(d.header.buf)}
+			for i := range c.records {
+				r := &c.records[i]
+				r.id, r.first = d.nextRec, d.nextID
+				d.nextRec++
+				d.nextID = r.rows.number(d.nextID, r.id)
+				r.last = d.nextID - 1
+				parts = append(parts, bytes.NewReader(r.rows.enc.buf))
+			}
+			d.nextID = c.plain.number(d.nextID, 0)
+			parts = append(parts, bytes.NewReader(c.plain.enc.buf), bytes.NewReader(trailer))
+			if err := wait(); err != nil {
+				return 0, err
+			}
+			pending = make(chan copied, 1)
+			go func() {
+				tag, err := tx.Conn().PgConn().CopyFrom(ctx, io.MultiReader(parts...), im.s.q.get("direct_copy"))
+				if err == nil {
+					err = im.flushRecords(ctx, tx, c)
+				}
+				pending <- copied{tag.RowsAffected(), err}
+			}()
+		}
+		if done {
+			err := wait()
+			return total, err
+		}
+	}
+}
+
+// trailer ends COPY's binary data.
+var trailer = []byte{0xff, 0xff}
+
+func (g *group) reset() {
+	g.enc.buf, g.starts = g.enc.buf[:0], g.starts[:0]
+}
+
+// number fills in the ids of the group's rows, from first on, and their
+// record's id (rec 0: none, the rows are plain); it returns the next id.
+func (g *group) number(first, rec int64) int64 {
+	for i, at := range g.starts {
+		binary.BigEndian.PutUint64(g.enc.buf[at+6:], uint64(first))
+		first++
+		if rec != 0 {
+			end := len(g.enc.buf)
+			if i+1 < len(g.starts) {
+				end = g.starts[i+1]
+			}
+			binary.BigEndian.PutUint64(g.enc.buf[end-8:], uint64(rec))
+		}
+	}
+	return first
+}
+
+// add encodes row into the group of its result in chunk c.
+func (d *directCopy) add(c *chunk, row *geo.Row) error {
+	o := &row.Object
+	grade := ""
+	if o.Grade.Assessed() {
+		grade = o.Grade.String()
+	}
+	g := &c.plain
+	if len(o.Assessment) > 0 {
+		i, ok := c.recOf[string(o.Assessment)]
+		if !ok {
+			i = int32(len(c.records))
+			c.recOf[string(o.Assessment)] = i
+			if len(c.records) < cap(c.records) {
+				c.records = c.records[:i+1] // and its buffers with it
+			} else {
+				c.records = append(c.records, record{})
+			}
+			r := &c.records[i]
+			rows := r.rows
+			rows.reset()
+			*r = record{scheme: nullIfEmpty(o.Scheme), version: nullIfZero(o.SchemeVersion), result: o.Assessment, rows: rows}
+			if grade != "" {
+				r.grade = grade
+			}
+		}
+		g = &c.records[i].rows
+	}
+	var err error
+	if d.attrs, err = appendAttributes(d.attrs[:0], o.Attributes); err != nil {
+		return fmt.Errorf("file %d row %d: encode attributes: %w", row.File, row.Line, err)
+	}
+	d.geom.Reset()
+	if err := d.ewkb.Encode(o.Point); err != nil {
+		return fmt.Errorf("file %d row %d: encode the point: %w", row.File, row.Line, err)
+	}
+	if o.County != "" {
+		d.counts[[2]string{o.County, grade}]++
+	}
+	g.starts = append(g.starts, len(g.enc.buf))
+	e := &g.enc
+	e.row(13)
+	e.int8(0) // the id, numbered at the chunk's end
+	e.text(string(o.Category))
+	e.text(o.Name)
+	e.raw(d.geom.Bytes())
+	e.textOrNull(o.County)
+	e.textOrNull(grade)
+	e.float8OrNull(o.Score)
+	e.textOrNull(o.Method)
+	switch {
+	case o.AssessedAt != nil:
+		e.timestamptz(*o.AssessedAt)
+	case grade != "":
+		e.timestamptz(d.at) // a first load: no date of its own to keep
+	default:
+		e.null()
+	}
+	e.text(d.source)
+	e.text(o.SourceID)
+	e.jsonb(d.attrs)
+	if g == &c.plain {
+		e.null() // no record
+	} else {
+		e.int8(0) // the record's id, numbered at the chunk's end
+	}
+	return nil
+}
+
+// rowSource adapts a row iterator to pgx.CopyFromSource, for the
+// staging table.
 type rowSource struct {
-	next   func() (geo.Row, bool, error)
-	direct *directCopy // copying into risk_object rather than staging
-	row    geo.Row
-	err    error
-	attrs  []byte        // the row's attributes as JSON
-	geom   bytes.Buffer  // the row's point as EWKB
-	ewkb   *ewkb.Encoder // writes into geom
+	next  func() (geo.Row, bool, error)
+	row   geo.Row
+	err   error
+	attrs []byte // the row's attributes as JSON
 }
 
 func (r *rowSource) Next() bool {
@@ -116,39 +367,32 @@ func (r *rowSource) Next() bool {
 	return ok && r.err == nil
 }
 
-// Values encodes the current row. The attributes and the point are
-// written into buffers reused from row to row: pgx copies each row's
-// values before it asks for the next.
+// Values encodes the current row. The attributes are written into a
+// buffer reused from row to row: pgx copies each row's values before it
+// asks for the next.
 func (r *rowSource) Values() ([]any, error) {
 	o := &r.row.Object
 	var grade any
 	if o.Grade.Assessed() {
 		grade = o.Grade.String()
 	}
-	var assessment any // NULL when unassessed
-	if len(o.Assessment) > 0 {
-		assessment = []byte(o.Assessment)
-	}
 	var err error
 	if r.attrs, err = appendAttributes(r.attrs[:0], o.Attributes); err != nil {
 		return nil, fmt.Errorf("file %d row %d: encode attributes: %w", r.row.File, r.row.Line, err)
 	}
-	if d := r.direct; d != nil {
-		// Unregistered types travel in binary as what their Go values
-		// are: the enums as text, the point as EWKB.
-		r.geom.Reset()
-		if err := r.ewkb.Encode(o.Point); err != nil {
-			return nil, fmt.Errorf("file %d row %d: encode the point: %w", r.row.File, r.row.Line, err)
-		}
-		at := o.AssessedAt
-		if at == nil && o.Grade.Assessed() {
-			at = &d.at // a first load: no date of its own to keep
-		}
-		return []any{string(o.Category), o.Name, r.geom.Bytes(), nullIfEmpty(o.County), grade, o.Score, nullIfEmpty(o.Method), at,
-			d.source, o.SourceID, r.attrs, assessment}, nil
+	var assessment any // NULL when unassessed
+	if len(o.Assessment) > 0 {
+		assessment = []byte(o.Assessment)
 	}
 	return []any{int32(r.row.File), int32(r.row.Line), string(o.Category), o.SourceID, o.Name, o.Point[0], o.Point[1],
 		o.County, grade, o.Score, o.Method, o.AssessedAt, r.attrs, assessment}, nil
+}
+
+func nullIfZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int32(n)
 }
 
 func nullIfEmpty(s string) any {
@@ -165,10 +409,11 @@ func (r *rowSource) Err() error { return r.err }
 // all yet from source, and the import (rows is the caller's estimate) is
 // large, BulkRows or more, and larger than the map. Then risk_object's
 // secondary indexes and constraints are dropped and its triggers paused
-// until Merge restores them, and every Stage writes into risk_object:
-// twice as fast for a first load, but the table is locked against readers
-// until commit. Call it before the first Stage.
-func (im *Import) Direct(ctx context.Context, source string, category geo.Category, rows int64) (bool, error) {
+// until Merge restores them, and every Stage writes into risk_object,
+// with each graded object's first assessment record (by actor): twice as
+// fast for a first load, but the table is locked against readers until
+// commit. Call it before the first Stage.
+func (im *Import) Direct(ctx context.Context, source, actor string, category geo.Category, rows int64) (bool, error) {
 	if im.direct != nil || rows < BulkRows {
 		return im.direct != nil, nil
 	}
@@ -194,7 +439,17 @@ func (im *Import) Direct(ctx context.Context, source string, category geo.Catego
 	if err := im.tx.QueryRow(ctx, im.s.q.get("import_now")).Scan(&now); err != nil {
 		return false, fmt.Errorf("read the import's time: %w", classify(err))
 	}
-	im.direct = &directCopy{source: source, category: category, unbound: u, at: now}
+	if _, err := im.tx.Exec(ctx, im.s.q.get("direct_lock")); err != nil {
+		return false, fmt.Errorf("lock assessment records: %w", classify(err))
+	}
+	var first, firstRec int64
+	if err := im.tx.QueryRow(ctx, im.s.q.get("direct_first_id")).Scan(&first, &firstRec); err != nil {
+		return false, fmt.Errorf("draw ids: %w", classify(err))
+	}
+	im.direct = &directCopy{source: source, actor: actor, category: category, unbound: u, at: now, nextID: first, nextRec: firstRec,
+		counts: map[[2]string]int32{}}
+	im.direct.ewkb = ewkb.NewEncoder(&im.direct.geom).SetSRID(4490)
+	im.direct.header.header()
 	return true, nil
 }
 
@@ -303,28 +558,21 @@ func categoryNames(categories []geo.Category) []string {
 func (im *Import) Merge(ctx context.Context, source, actor string, categories []geo.Category, replace bool) (geo.MergeStats, error) {
 	var st geo.MergeStats
 	if d := im.direct; d != nil {
-		if source != d.source || len(categories) != 1 || categories[0] != d.category {
+		if source != d.source || actor != d.actor || len(categories) != 1 || categories[0] != d.category {
 			return st, fmt.Errorf("merge: the import copied %s of %q, not %v of %q", d.category, d.source, categories, source)
 		}
 		// A fresh source has nothing to update or retire, and no hidden
-		// hazards yet: every object with a grade gets its first record.
+		// hazards yet; every object with a grade has its first record
+		// already (see flushRecords).
 		st.Inserted = d.copied
-		if err := im.rebind(ctx, d.unbound, categories); err != nil {
+		if _, err := im.tx.Exec(ctx, im.s.q.get("direct_last_id"), d.nextID, d.nextRec); err != nil {
+			return st, fmt.Errorf("move the id sequences: %w", classify(err))
+		}
+		if err := im.rebind(ctx, d.unbound, categories, d.counts); err != nil {
 			return st, err
 		}
-		// Indexes are rebuilt faster than kept up row by row.
-		idxs, err := im.catalog(ctx, "assessment_indexes")
-		if err != nil {
-			return st, fmt.Errorf("read indexes: %w", classify(err))
-		}
-		if err := im.dropIndexes(ctx, idxs); err != nil {
-			return st, err
-		}
-		if _, err := im.tx.Exec(ctx, im.s.q.get("direct_assess"), string(d.category), source, actor); err != nil {
-			return st, fmt.Errorf("record assessments: %w", classify(err))
-		}
-		if err := im.createIndexes(ctx, idxs); err != nil {
-			return st, err
+		if _, err := im.tx.Exec(ctx, im.s.q.get("direct_analyze")); err != nil {
+			return st, fmt.Errorf("analyze: %w", classify(err))
 		}
 		return st, im.analyze(ctx, st)
 	}
@@ -356,7 +604,7 @@ func (im *Import) Merge(ctx context.Context, source, actor string, categories []
 			return st, fmt.Errorf("insert rows: %w", classify(err))
 		}
 		st.Inserted = tag.RowsAffected()
-		if err := im.rebind(ctx, u, categories); err != nil {
+		if err := im.rebind(ctx, u, categories, nil); err != nil {
 			return st, err
 		}
 		// The table grew past what the planner knows of it: without fresh
@@ -375,13 +623,14 @@ func (im *Import) Merge(ctx context.Context, source, actor string, categories []
 		}
 		st.Retired = tag.RowsAffected()
 	}
-	if err := im.assess(ctx, source, actor, categories); err != nil {
-		return st, err
+	// Fresh statistics before the records are written: they join the
+	// changed objects to the staged rows.
+	if !bulk || st.Retired > 0 { // else analyzed above
+		if err := im.analyze(ctx, st); err != nil {
+			return st, err
+		}
 	}
-	if bulk && st.Retired == 0 {
-		return st, nil // analyzed above
-	}
-	return st, im.analyze(ctx, st)
+	return st, im.assess(ctx, source, actor, categories)
 }
 
 // assess grades again, with their hidden hazards, the changed objects
@@ -565,13 +814,26 @@ func (im *Import) unbind(ctx context.Context) (*unbound, error) {
 	return &u, nil
 }
 
-// rebind undoes unbind and moves the versions of the layers of categories.
-func (im *Import) rebind(ctx context.Context, u *unbound, categories []geo.Category) error {
+// rebind undoes unbind and moves the versions of the layers of
+// categories. The county counts are rebuilt, or, given the counts of a
+// direct copy (of one category, the first), added to.
+func (im *Import) rebind(ctx context.Context, u *unbound, categories []geo.Category, counts map[[2]string]int32) error {
 	if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ENABLE TRIGGER USER"); err != nil {
 		return fmt.Errorf("resume triggers: %w", classify(err))
 	}
-	if _, err := im.tx.Exec(ctx, im.s.q.get("bulk_bump"), categoryNames(categories)); err != nil {
-		return fmt.Errorf("bump layer versions: %w", classify(err))
+	if counts == nil {
+		if _, err := im.tx.Exec(ctx, im.s.q.get("bulk_bump"), categoryNames(categories)); err != nil {
+			return fmt.Errorf("bump layer versions: %w", classify(err))
+		}
+	} else {
+		var counties, cats, grades []string
+		var ns []int32
+		for k, n := range counts {
+			counties, cats, grades, ns = append(counties, k[0]), append(cats, string(categories[0])), append(grades, k[1]), append(ns, n)
+		}
+		if _, err := im.tx.Exec(ctx, im.s.q.get("direct_bump"), categoryNames(categories), counties, cats, grades, ns); err != nil {
+			return fmt.Errorf("bump layer versions: %w", classify(err))
+		}
 	}
 	for _, c := range u.constraints {
 		if _, err := im.tx.Exec(ctx, "ALTER TABLE risk_object ADD CONSTRAINT "+pgx.Identifier{c.name}.Sanitize()+" "+c.sql); err != nil {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"riskmap/geo"
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/pgtest"
+	sqlfs "riskmap/sql"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
@@ -343,5 +347,100 @@ func TestTileLayersAndFeatures(t *testing.T) {
 	b, err = s.Tile(ctx, []geo.Layer{geo.Layer(geo.Enterprises)}, maptile.New(0, 0, 10))
 	if err != nil || len(b) != 0 {
 		t.Errorf("far tile = %d bytes, %v; want empty", len(b), err)
+	}
+}
+
+// TestMigrationKeepsCurrentAssessments migrates a database of schema 3,
+// whose objects carried a copy of their current assessment, to the
+// current schema, where they name its record: every object keeps what it
+// said, and one whose copy had no record gets one.
+func TestMigrationKeepsCurrentAssessments(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	admin, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("schema3_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(context.WithoutCancel(ctx), "DROP DATABASE "+name+" WITH (FORCE)")
+	dsn := db + " dbname=" + name // a later key wins
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	all, err := postgis.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := fs.ReadFile(sqlfs.FS, "queries/migrations_table.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec(string(table))
+	for _, m := range all {
+		if m.Version <= 3 {
+			exec(m.SQL)
+			exec("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
+		}
+	}
+	// Three objects: one whose copy is its latest record, one whose copy
+	// has no record, one never assessed.
+	const result = `{"scheme": "stated_enterprises", "version": 1, "method": "stated", "inputs": {"grade": "red"}, "scored": "red", "applied": [], "final": "red"}`
+	const orphan = `{"scheme": "stated_enterprises", "version": 1, "method": "stated", "inputs": {"grade": "blue"}, "scored": "blue", "applied": [], "final": "blue"}`
+	exec(`INSERT INTO risk_object (category, name, geom, grade, method, assessed_at, source, source_id, assessment) VALUES
+		('enterprises', '甲', ST_SetSRID(ST_MakePoint(119.9, 28.4), 4490), 'red', 'stated', now(), 's', 'a', $1),
+		('enterprises', '乙', ST_SetSRID(ST_MakePoint(119.9, 28.4), 4490), 'blue', 'stated', now(), 's', 'b', $2),
+		('enterprises', '丙', ST_SetSRID(ST_MakePoint(119.9, 28.4), 4490), NULL, NULL, NULL, 's', 'c', NULL)`, result, orphan)
+	exec(`INSERT INTO risk_assessment (object_id, scheme, version, result, grade, reason, assessed_by)
+		SELECT id, 'stated_enterprises', 1, '{"final": "orange"}', 'orange', 'import', 'old' FROM risk_object WHERE source_id = 'a'`)
+	exec(`INSERT INTO risk_assessment (object_id, scheme, version, result, grade, reason, assessed_by)
+		SELECT id, 'stated_enterprises', 1, assessment, grade, 'import', 'test' FROM risk_object WHERE source_id = 'a'`)
+
+	s, err := postgis.Open(ctx, dsn, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `SELECT o.source_id, coalesce(c.assessment::text, ''), coalesce(a.assessed_by, ''), coalesce(a.object_id = o.id, false)
+		FROM risk_object o JOIN risk_object_card c ON c.id = o.id LEFT JOIN risk_assessment a ON a.id = o.assessment_id ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var id, card, by string
+	var own bool
+	if _, err := pgx.ForEachRow(rows, []any{&id, &card, &by, &own}, func() error {
+		got = append(got, fmt.Sprintf("%s %v %s", id, own, by))
+		want := map[string]string{"a": result, "b": orphan, "c": ""}[id]
+		if want != "" {
+			var x, y any
+			json.Unmarshal([]byte(card), &x)
+			json.Unmarshal([]byte(want), &y)
+			if !reflect.DeepEqual(x, y) {
+				t.Errorf("object %s: card says %s, want %s", id, card, want)
+			}
+		} else if card != "" {
+			t.Errorf("object %s: card says %s, want no assessment", id, card)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a true test", "b true migration 0004", "c false "}; !slices.Equal(got, want) {
+		t.Errorf("objects and their records %q, want %q", got, want)
 	}
 }

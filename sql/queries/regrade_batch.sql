@@ -3,9 +3,10 @@
 -- their open hidden hazards for the rules.
 -- $1 category text (NULL: all), $2 after id, $3 limit, $4 ids bigint[] (NULL: all)
 SELECT o.id, o.category::text, coalesce(o.grade::text, ''), coalesce(o.method, ''), o.assessed_at, o.score,
-       o.attributes, o.assessment,
+       o.attributes, a.result,
        coalesce(h.open_major, 0), coalesce(h.overdue, 0), coalesce(h.open, 0)
 FROM risk_object o
+LEFT JOIN risk_assessment a ON a.id = o.assessment_id
 LEFT JOIN (
     SELECT object_id,
            count(*) FILTER (WHERE level = 'major') AS open_major,

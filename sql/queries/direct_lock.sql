@@ -1,0 +1,3 @@
+-- A direct copy numbers its assessment records itself: no one else may
+-- add records until it commits (reading them stays allowed).
+LOCK TABLE risk_assessment IN SHARE ROW EXCLUSIVE MODE;
