@@ -566,10 +566,10 @@ func (r *run) stage(ctx context.Context, tx Tx, done bool, fill func() (bool, er
 // together: one round trip to PostGIS per batch for projected input.
 const batchSize = 8192
 
-// readAhead is how many batches the reader may be ahead of the COPY: a
-// direct copy stops every few batches to write the records of what it
-// copied, and the reader goes on meanwhile.
-const readAhead = 4
+// readAhead is how many batches the reader may be ahead of the COPY, so
+// that it goes on while a direct copy numbers a chunk. More only holds
+// more rows in memory: the import is then as fast as PostgreSQL.
+const readAhead = 2
 
 // fill reads up to batchSize records into r.batch. It reports true at the
 // end of the file.
