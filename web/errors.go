@@ -33,8 +33,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 		pe *geo.ParamError
 		se *geo.StateError
 		he *echo.HTTPError
+		ae *authError
 	)
 	switch {
+	case errors.As(err, &ae):
+		p.Status, p.Detail = ae.status, ae.msg
+		if ae.status == http.StatusUnauthorized {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskmap"`)
+		}
 	case errors.As(err, &pe):
 		p.Status, p.Detail, p.Param = http.StatusBadRequest, pe.Error(), pe.Param
 	case errors.As(err, &se):

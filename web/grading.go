@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 )
 
 // GradingStore grades objects and answers for the regional maps;
@@ -74,8 +75,6 @@ func (s *Server) sameSite(c echo.Context) error {
 	return nil
 }
 
-func (s *Server) actor(c echo.Context) string { return "api:" + c.Request().RemoteAddr }
-
 func pathID(c echo.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id < 1 {
@@ -106,6 +105,8 @@ func (s *Server) handleAssess(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.audit(c, access.Entry{Action: "assess", Target: fmt.Sprintf("object:%d", id)},
+		map[string]any{"grade": a.From}, map[string]any{"grade": a.Grade, "assessment_id": a.ID, "inputs": body.Inputs})
 	return c.JSON(http.StatusCreated, a)
 }
 
@@ -270,6 +271,7 @@ func (s *Server) handleReportHazard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.audit(c, access.Entry{Action: "hazard.report", Target: fmt.Sprintf("hazard:%d", out.ID)}, nil, out)
 	return c.JSON(http.StatusCreated, out)
 }
 
@@ -286,10 +288,16 @@ func (s *Server) handleStepHazard(c echo.Context) error {
 	if err := decodeBody(c, &st); err != nil {
 		return err
 	}
+	before, err := s.hazards.Hazard(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
 	out, err := s.hazards.StepHazard(c.Request().Context(), id, st, s.actor(c))
 	if err != nil {
 		return err
 	}
+	s.audit(c, access.Entry{Action: "hazard.step", Target: fmt.Sprintf("hazard:%d", id)},
+		map[string]any{"state": before.State}, map[string]any{"step": st, "state": out.State})
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -24,8 +24,17 @@ import (
 // writableServer serves a fresh copy of the demo data, for tests that write.
 func writableServer(t *testing.T) (string, *postgis.Store) {
 	t.Helper()
+	s, _ := writableStore(t)
+	return newServer(t, s).URL, s
+}
+
+// writableStore is a fresh copy of the demo data, and its database's
+// address.
+func writableStore(t *testing.T) (*postgis.Store, string) {
+	t.Helper()
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, pgtest.NewDB(t), postgis.Options{})
+	db := pgtest.NewDB(t)
+	s, err := postgis.Open(ctx, db, postgis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +46,7 @@ func writableServer(t *testing.T) (string, *postgis.Store) {
 	if _, err := s.Load(ctx, postgis.Dataset{Source: demo.Source, Divisions: ds.Divisions, Objects: ds.Objects}); err != nil {
 		t.Fatal(err)
 	}
-	return newServer(t, s).URL, s
+	return s, db
 }
 
 func post(t *testing.T, url, body string) (*http.Response, map[string]any) {

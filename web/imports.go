@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/importers"
 )
 
@@ -62,7 +63,7 @@ func (s *Server) handleImport(c echo.Context) error {
 		return b, nil
 	}
 	opt := importers.Options{Category: val("category"), CRS: val("crs"), Encoding: val("encoding"), Sheet: val("sheet"),
-		Source: val("source"), Actor: "api:" + r.RemoteAddr}
+		Source: val("source"), Actor: s.actor(c)}
 	var err error
 	if opt.DryRun, err = flag("dry_run"); err != nil {
 		return err
@@ -104,6 +105,18 @@ func (s *Server) handleImport(c echo.Context) error {
 	status := http.StatusOK
 	if !rep.OK() {
 		status = http.StatusUnprocessableEntity
+	}
+	if !opt.DryRun {
+		e := access.Entry{Action: "import", Target: "source:" + rep.Source + "/" + opt.Category, Outcome: "ok"}
+		if !rep.Committed {
+			e.Outcome = "refused"
+		}
+		var names []string
+		for _, f := range rep.Files {
+			names = append(names, f.Name+" sha256:"+f.SHA256)
+		}
+		s.audit(c, e, nil, map[string]any{"import_id": rep.ImportID, "files": names, "rows": rep.Rows, "invalid": rep.Invalid,
+			"inserted": rep.Inserted, "updated": rep.Updated, "retired": rep.Retired, "replace": opt.Replace})
 	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(status)

@@ -6,8 +6,13 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +21,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/importers"
 )
 
@@ -52,6 +58,9 @@ type Deps struct {
 	Importer Importer
 	Grading  GradingStore // nil: the grading endpoints answer 404
 	Hazards  HazardStore  // nil: the hidden-hazard endpoints answer 404
+	// Access keeps sessions, tokens and the audit log. nil: nobody can
+	// log in, and every write is refused.
+	Access AccessStore
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -75,6 +84,11 @@ type Options struct {
 	// prefix), for absolute links; empty means each request's own Host.
 	PublicURL string
 	Logger    *slog.Logger
+	// ReadAccess is ReadOpen (default: anyone who reaches the server
+	// reads the map) or ReadLogin (reads need a session or a token).
+	ReadAccess string
+	// SessionTTL is how long a login lasts (default 12 hours).
+	SessionTTL time.Duration
 }
 
 // Server serves riskmap over HTTP.
@@ -87,6 +101,7 @@ type Server struct {
 	importer Importer
 	grading  GradingStore
 	hazards  HazardStore
+	access   AccessStore
 	echo     *echo.Echo
 }
 
@@ -101,57 +116,103 @@ func New(opts Options, deps Deps) *Server {
 	if opts.TitleEN == "" {
 		opts.TitleEN = "Safety Risk Map"
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.RequestID())
-	s.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			c.Response().Header().Set("X-Content-Type-Options", "nosniff")
-			return next(c)
-		}
-	})
+	s.echo.Use(securityHeaders)
 	s.echo.Use(middleware.Recover())
 	s.echo.Use(s.logRequests)
 	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
+	s.echo.Use(s.authenticate)
 	s.routes()
 	return s
 }
 
-// routes lists every route in one place.
+// routes lists every route in one place, each with who may use it:
+// s.read (open, or logged in, as configured), s.write (a role), or
+// public (health, the login, the page's own files).
 func (s *Server) routes() {
-	e := s.echo
+	e, read := s.echo, s.read
 	e.GET("/healthz", s.handleHealth)
 	e.HEAD("/healthz", s.handleHealth)
-	e.GET("/config.json", s.handleConfig)
+	e.GET("/config.json", read(s.handleConfig))
 
-	e.GET("/tiles/:layers/:z/:x/:y", s.handleTile)
-	e.GET("/tiles/:file", s.handleTileJSON)
-	e.GET("/basemap/:z/:x/:y", s.handleBasemap)
+	e.GET("/tiles/:layers/:z/:x/:y", read(s.handleTile))
+	e.GET("/tiles/:file", read(s.handleTileJSON))
+	e.GET("/basemap/:z/:x/:y", read(s.handleBasemap))
 
-	e.POST("/api/v1/imports", s.handleImport)
+	if s.access != nil {
+		e.POST("/api/v1/session", s.handleLogin, loginLimiter())
+		e.GET("/api/v1/session", s.handleSession)
+		e.DELETE("/api/v1/session", s.handleLogout)
+		e.GET("/api/v1/audit", s.write(access.Admin, "audit.read", s.handleAudit))
+	}
+	e.POST("/api/v1/imports", s.write(access.Admin, "import", s.handleImport))
 	if s.grading != nil {
-		e.POST("/api/v1/objects/:id/assessments", s.handleAssess)
-		e.GET("/api/v1/objects/:id/history", s.handleHistory)
-		e.GET("/api/v1/stats/regions", s.handleRegions)
+		e.POST("/api/v1/objects/:id/assessments", s.write(access.Planner, "assess", s.handleAssess))
+		e.GET("/api/v1/objects/:id/history", read(s.handleHistory))
+		e.GET("/api/v1/stats/regions", read(s.handleRegions))
 	}
 	if s.hazards != nil {
-		e.POST("/api/v1/hidden-hazards", s.handleReportHazard)
-		e.GET("/api/v1/hidden-hazards/:id", s.handleHazard)
-		e.POST("/api/v1/hidden-hazards/:id/steps", s.handleStepHazard)
-		e.GET("/api/v1/stats/hidden-hazards", s.handleHazardCounts)
+		e.POST("/api/v1/hidden-hazards", s.write(access.Planner, "hazard.report", s.handleReportHazard))
+		e.GET("/api/v1/hidden-hazards/:id", read(s.handleHazard))
+		e.POST("/api/v1/hidden-hazards/:id/steps", s.write(access.Planner, "hazard.step", s.handleStepHazard))
+		e.GET("/api/v1/stats/hidden-hazards", read(s.handleHazardCounts))
 	}
 
-	e.GET("/ogc", s.handleLanding)
-	e.GET("/ogc/conformance", s.handleConformance)
-	e.GET("/ogc/collections", s.handleCollections)
-	e.GET("/ogc/collections/:layer", s.handleCollection)
-	e.GET("/ogc/collections/:layer/items", s.handleItems)
-	e.GET("/ogc/collections/:layer/items/:id", s.handleItem)
+	e.GET("/ogc", read(s.handleLanding))
+	e.GET("/ogc/conformance", read(s.handleConformance))
+	e.GET("/ogc/collections", read(s.handleCollections))
+	e.GET("/ogc/collections/:layer", read(s.handleCollection))
+	e.GET("/ogc/collections/:layer/items", read(s.handleItems))
+	e.GET("/ogc/collections/:layer/items/:id", read(s.handleItem))
 
 	e.GET("/", s.handleStatic)
 	e.GET("/*", s.handleStatic)
+}
+
+// contentSecurity is the page's Content-Security-Policy: everything from
+// this server, and no inline script but the page's import map (allowed by
+// its hash, taken from the embedded page itself); MapLibre's workers and
+// images come as blob: URLs, its canvas styles are set inline.
+var contentSecurity = func() string {
+	scripts := "'self'"
+	if page, err := fs.ReadFile(uiFS, "ui/index.html"); err == nil {
+		for _, m := range inlineScript.FindAllSubmatch(page, -1) {
+			h := sha256.Sum256(m[1])
+			scripts += " 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"
+		}
+	}
+	return "default-src 'self'; script-src " + scripts + "; worker-src 'self' blob:; child-src 'self' blob:; " +
+		"img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; " +
+		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+}()
+
+// inlineScript finds the page's inline scripts (its import map).
+var inlineScript = regexp.MustCompile(`(?s)<script type="importmap">(.*?)</script>`)
+
+// securityHeaders are on every answer.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", contentSecurity)
+		return next(c)
+	}
+}
+
+// Routes lists the server's routes as "METHOD /path", sorted.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ServeHTTP implements http.Handler.

@@ -14,12 +14,15 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/cluster"
 	"riskmap/geo/postgis/pgtest"
@@ -71,13 +74,68 @@ func (i storeImporter) Import(ctx context.Context, files []importers.File, opt i
 	return importers.Run(ctx, importers.Adapt(i.s), files, opt)
 }
 
+// newServer serves s. Its requests act as an admin (the tests of who may
+// do what use authServer): those without an Authorization header get an
+// admin's API token.
 func newServer(t testing.TB, s *postgis.Store) *httptest.Server {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := web.New(web.Options{Title: "丽水市安全风险一张图", Version: "test", Logger: logger}, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s},
-		Grading: s, Hazards: s})
-	srv := httptest.NewServer(h)
+	h := authHandler(t, s, web.Options{})
+	tok := newToken(t, s, access.Admin)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// authServer serves s as riskmap serve does: requests act as whoever
+// they authenticate as.
+func authServer(t testing.TB, s *postgis.Store, opts web.Options) *httptest.Server {
+	srv := httptest.NewServer(authHandler(t, s, opts))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func authHandler(t testing.TB, s *postgis.Store, opts web.Options) http.Handler {
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Title, opts.Version = "丽水市安全风险一张图", "test"
+	return web.New(opts, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s},
+		Grading: s, Hazards: s, Access: s})
+}
+
+var (
+	userSeq  atomic.Int64
+	testHash = sync.OnceValue(func() string {
+		h, err := access.HashPassword("password for tests")
+		if err != nil {
+			panic(err)
+		}
+		return h
+	})
+)
+
+// newUser adds a user of role whose password is "password for tests";
+// it returns the name.
+func newUser(t testing.TB, s *postgis.Store, role access.Role) string {
+	t.Helper()
+	name := fmt.Sprintf("%s%d", role, userSeq.Add(1))
+	if _, err := s.AddUser(context.Background(), name, "", role, testHash()); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// newToken adds a user of role and returns an API token of theirs.
+func newToken(t testing.TB, s *postgis.Store, role access.Role) string {
+	t.Helper()
+	name := newUser(t, s, role)
+	_, tok, err := s.CreateToken(context.Background(), name+"-key", name, role, time.Now().Add(time.Hour), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func get(t *testing.T, url string) (*http.Response, []byte) {

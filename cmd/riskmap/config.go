@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/cluster"
@@ -73,6 +74,8 @@ type serveConfig struct {
 	basemapMaxZoom int
 	publicURL      string
 	logLevel       string
+	readAccess     string
+	sessionHours   int
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -89,6 +92,9 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.publicURL, "public-url", getenv("RISKMAP_PUBLIC_URL"),
 		"the URL clients reach riskmap at, e.g. https://gis.example.gov.cn/riskmap, for the links in TileJSON and GeoJSON (env RISKMAP_PUBLIC_URL); empty: taken from each request's Host")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
+	fs.StringVar(&c.readAccess, "read-access", envOr(getenv, "RISKMAP_READ_ACCESS", web.ReadOpen),
+		"who may read the map and its data: open (anyone who reaches the server, e.g. on the intranet) or login (a session or an API token) (env RISKMAP_READ_ACCESS); writes always need a user with the right role (see riskmap user)")
+	fs.IntVar(&c.sessionHours, "session-hours", envInt(getenv, "RISKMAP_SESSION_HOURS", 12), "how long a login lasts, in hours (env RISKMAP_SESSION_HOURS)")
 }
 
 // parse reads args into the flags and validates them.
@@ -129,11 +135,18 @@ func (c *serveConfig) validate() error {
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return err
 	}
+	if c.readAccess != web.ReadOpen && c.readAccess != web.ReadLogin {
+		return fmt.Errorf("--read-access %q: want open or login", c.readAccess)
+	}
+	if c.sessionHours < 1 || c.sessionHours > 24*30 {
+		return fmt.Errorf("--session-hours %d: want 1 to 720", c.sessionHours)
+	}
 	return nil
 }
 
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
-	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL}
+	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL,
+		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour}
 	if c.basemapURL != "" {
 		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: c.basemapMinZoom, MaxZoom: c.basemapMaxZoom}
 	}

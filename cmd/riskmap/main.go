@@ -66,6 +66,8 @@ Commands:
   demo      load the Lishui demo data, then serve it
   import    import risk objects or admin areas from CSV, Excel, GeoJSON, Shapefile, GeoPackage, KML
   grade     list, load or switch grading schemes and rules; grade every object again
+  user      add, change, disable or list the people who log in
+  token     create or revoke API tokens for machines
   version   print riskmap's version
 
 Without DATABASE_URL, riskmap runs its own PostgreSQL + PostGIS cluster in
@@ -95,6 +97,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImport(ctx, rest, getenv, stdout, stderr)
 	case "grade":
 		return runGrade(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, getenv, os.Stdin, stdout, stderr)
+	case "token":
+		return runToken(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "riskmap", versionString())
 		return nil

@@ -57,6 +57,8 @@ var requiredQueries = []string{
 	"hazard_insert", "hazard_get", "hazard_lock", "hazard_step", "hazard_event", "hazard_events", "hazard_counts", "hazard_open_objects", "import_stage_analyze", "tile_hazards", "tile_grid", "regrade_lock", "import_rows_linked", "import_rows_regrade", "import_now", "regions_township", "object_by_source", "hazard_by_code",
 	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
 	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
+	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",
+	"token_create", "token_get", "token_revoke", "audit_append", "audit_list",
 }
 
 func (q queries) get(name string) string { return q[name] }

@@ -1,0 +1,283 @@
+package postgis
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"riskmap/geo"
+	"riskmap/geo/access"
+)
+
+// AddUser adds a user with a password hash (access.HashPassword). A name
+// in use is a geo.StateError.
+func (s *Store) AddUser(ctx context.Context, name, display string, role access.Role, hash string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, s.q.get("user_add"), name, display, string(role), hash).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, fmt.Errorf("user %q exists already: %w", name, geo.ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("add user %q: %w", name, classify(err))
+	}
+	return id, nil
+}
+
+// SetPassword sets a user's password hash and ends their sessions.
+func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
+	return s.userChange(ctx, "user_passwd", name, hash)
+}
+
+// DisableUser disables a user: their sessions end, their tokens stop
+// working, and they cannot log in.
+func (s *Store) DisableUser(ctx context.Context, name string) error {
+	return s.userChange(ctx, "user_disable", name)
+}
+
+func (s *Store) userChange(ctx context.Context, q, name string, args ...any) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, s.q.get(q), append([]any{name}, args...)...).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %q: %w", name, geo.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("change user %q: %w", name, classify(err))
+		}
+		if _, err := tx.Exec(ctx, s.q.get("session_delete_user"), id); err != nil {
+			return fmt.Errorf("end the sessions of %q: %w", name, classify(err))
+		}
+		return nil
+	})
+}
+
+// Users lists every user.
+func (s *Store) Users(ctx context.Context) ([]access.User, error) {
+	rows, err := s.pool.Query(ctx, s.q.get("user_list"))
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", classify(err))
+	}
+	var out []access.User
+	var u access.User
+	var role string
+	_, err = pgx.ForEachRow(rows, []any{&u.ID, &u.Name, &u.DisplayName, &role, &u.Disabled}, func() error {
+		u.Role = access.Role(role)
+		out = append(out, u)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", classify(err))
+	}
+	return out, nil
+}
+
+// Login checks a user's password and starts a session of the given
+// length; it returns the principal, the session's secret (the cookie)
+// and its CSRF token. A wrong name or password, or a disabled user, is
+// access.ErrBadPassword, whichever it was.
+func (s *Store) Login(ctx context.Context, name, password, remote string, ttl time.Duration) (access.Principal, string, string, error) {
+	var (
+		p        access.Principal
+		role     string
+		hash     string
+		disabled bool
+	)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Hash anyway, so that a missing user takes as long as a wrong
+		// password.
+		access.CheckPassword(dummyHash(), password)
+		return p, "", "", access.ErrBadPassword
+	}
+	if err != nil {
+		return p, "", "", fmt.Errorf("log in: %w", classify(err))
+	}
+	if err := access.CheckPassword(hash, password); err != nil || disabled {
+		return access.Principal{}, "", "", access.ErrBadPassword
+	}
+	secret, secretHash, err := access.NewSecret()
+	if err != nil {
+		return p, "", "", err
+	}
+	csrf, _, err := access.NewSecret()
+	if err != nil {
+		return p, "", "", err
+	}
+	if _, err := s.pool.Exec(ctx, s.q.get("session_create"), secretHash, p.UserID, csrf, remote, time.Now().Add(ttl)); err != nil {
+		return p, "", "", fmt.Errorf("start a session: %w", classify(err))
+	}
+	p.Name, p.Role, p.Via = name, access.Role(role), "session"
+	return p, secret, csrf, nil
+}
+
+// dummyHash is checked against when there is no such user.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := access.HashPassword("no such user, no such password")
+	return h
+})
+
+// Session returns the principal of a live session and its CSRF token;
+// geo.ErrNotFound when there is none.
+func (s *Store) Session(ctx context.Context, secret string) (access.Principal, string, error) {
+	var p access.Principal
+	var role, csrf string
+	err := s.pool.QueryRow(ctx, s.q.get("session_get"), access.HashSecret(secret)).Scan(&p.UserID, &p.Name, &role, &csrf)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, "", geo.ErrNotFound
+	}
+	if err != nil {
+		return p, "", fmt.Errorf("read the session: %w", classify(err))
+	}
+	p.Role, p.Via = access.Role(role), "session"
+	return p, csrf, nil
+}
+
+// Logout ends a session.
+func (s *Store) Logout(ctx context.Context, secret string) error {
+	if _, err := s.pool.Exec(ctx, s.q.get("session_delete"), access.HashSecret(secret)); err != nil {
+		return fmt.Errorf("end the session: %w", classify(err))
+	}
+	return nil
+}
+
+// CreateToken creates an API token for an enabled user, with a role the
+// user has (or less), valid until expires. It returns the token's text,
+// which is shown once: only its hash is kept.
+func (s *Store) CreateToken(ctx context.Context, name, user string, role access.Role, expires time.Time, by string) (int64, string, error) {
+	var p access.Principal
+	var userRole, hash string
+	var disabled bool
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), user).Scan(&p.UserID, &userRole, &hash, &disabled)
+	if errors.Is(err, pgx.ErrNoRows) || disabled {
+		return 0, "", fmt.Errorf("user %q: %w", user, geo.ErrNotFound)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("create a token: %w", classify(err))
+	}
+	if !access.Role(userRole).Allows(role) {
+		return 0, "", fmt.Errorf("user %q is %s: a token of theirs cannot be %s: %w", user, userRole, role, geo.ErrInvalid)
+	}
+	secret, secretHash, err := access.NewSecret()
+	if err != nil {
+		return 0, "", err
+	}
+	var id int64
+	if err := s.pool.QueryRow(ctx, s.q.get("token_create"), name, p.UserID, string(role), secretHash, by, expires).Scan(&id); err != nil {
+		return 0, "", fmt.Errorf("create a token: %w", classify(err))
+	}
+	return id, access.FormatToken(id, secret), nil
+}
+
+// Token returns the principal of a live API token (its text as
+// FormatToken made it); geo.ErrNotFound when it is unknown, revoked,
+// expired, or its user disabled.
+func (s *Store) Token(ctx context.Context, text string) (access.Principal, error) {
+	var p access.Principal
+	id, secret, ok := access.ParseToken(text)
+	if !ok {
+		return p, geo.ErrNotFound
+	}
+	var role string
+	var stored []byte
+	err := s.pool.QueryRow(ctx, s.q.get("token_get"), id).Scan(&p.UserID, &p.Name, &role, &stored)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return access.Principal{}, geo.ErrNotFound
+	}
+	if err != nil {
+		return access.Principal{}, fmt.Errorf("read the token: %w", classify(err))
+	}
+	if subtle.ConstantTimeCompare(access.HashSecret(secret), stored) != 1 {
+		return access.Principal{}, geo.ErrNotFound
+	}
+	p.Role, p.Via, p.TokenID = access.Role(role), "token", id
+	return p, nil
+}
+
+// RevokeToken revokes a token; it returns the token's name.
+func (s *Store) RevokeToken(ctx context.Context, id int64) (string, error) {
+	var name string
+	err := s.pool.QueryRow(ctx, s.q.get("token_revoke"), id).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("token %d: %w", id, geo.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("revoke token %d: %w", id, classify(err))
+	}
+	return name, nil
+}
+
+// Audit appends an entry to the audit log. Before and After are encoded
+// as JSON (nil: none).
+func (s *Store) Audit(ctx context.Context, e access.Entry, before, after any) error {
+	enc := func(v any) ([]byte, error) {
+		if v == nil {
+			return nil, nil
+		}
+		if raw, ok := v.(json.RawMessage); ok {
+			if len(raw) == 0 {
+				return nil, nil
+			}
+			return raw, nil
+		}
+		b, err := json.Marshal(v)
+		if bytes.Equal(b, []byte("null")) {
+			return nil, err
+		}
+		return b, err
+	}
+	b, err := enc(before)
+	if err != nil {
+		return fmt.Errorf("audit %s: encode before: %w", e.Action, err)
+	}
+	a, err := enc(after)
+	if err != nil {
+		return fmt.Errorf("audit %s: encode after: %w", e.Action, err)
+	}
+	if e.Outcome == "" {
+		e.Outcome = "ok"
+	}
+	if _, err := s.pool.Exec(ctx, s.q.get("audit_append"), e.Actor, e.Role, e.Remote, e.RequestID, e.Action, e.Target, e.Outcome, b, a); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, classify(err))
+	}
+	return nil
+}
+
+// AuditLog reads the audit log, newest first.
+func (s *Store) AuditLog(ctx context.Context, f access.AuditFilter) ([]access.Entry, error) {
+	var since, until *time.Time
+	if !f.Since.IsZero() {
+		since = &f.Since
+	}
+	if !f.Until.IsZero() {
+		until = &f.Until
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("audit_list"), f.Actor, f.Action, since, until, f.BeforeID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the audit log: %w", classify(err))
+	}
+	out := []access.Entry{}
+	var e access.Entry
+	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.At, &e.Actor, &e.Role, &e.Remote, &e.RequestID, &e.Action, &e.Target, &e.Outcome, &e.Before, &e.After}, func() error {
+		e.Before = append(json.RawMessage(nil), e.Before...)
+		e.After = append(json.RawMessage(nil), e.After...)
+		if len(e.Before) == 0 {
+			e.Before = nil
+		}
+		if len(e.After) == 0 {
+			e.After = nil
+		}
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the audit log: %w", classify(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,316 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"riskmap/geo"
+	"riskmap/geo/access"
+)
+
+// AccessStore keeps users' sessions, API tokens and the audit log;
+// *postgis.Store is one.
+type AccessStore interface {
+	Login(ctx context.Context, name, password, remote string, ttl time.Duration) (access.Principal, string, string, error)
+	Session(ctx context.Context, secret string) (access.Principal, string, error)
+	Logout(ctx context.Context, secret string) error
+	Token(ctx context.Context, text string) (access.Principal, error)
+	Audit(ctx context.Context, e access.Entry, before, after any) error
+	AuditLog(ctx context.Context, f access.AuditFilter) ([]access.Entry, error)
+}
+
+// Who may read: everyone who reaches the server (the intranet), or only
+// those logged in.
+const (
+	ReadOpen  = "open"
+	ReadLogin = "login"
+)
+
+const (
+	sessionCookie  = "riskmap_session"
+	csrfHeader     = "X-CSRF-Token"
+	principalKey   = "riskmap.principal"
+	defaultSession = 12 * time.Hour
+)
+
+// authError is a 401 or 403 whose message says what is missing, and no
+// more.
+type authError struct {
+	status int
+	msg    string
+}
+
+func (e *authError) Error() string { return e.msg }
+
+var errLogin = &authError{http.StatusUnauthorized, "log in, or send an API token (Authorization: Bearer …)"}
+
+// authenticate finds who the request acts as: an API token in
+// Authorization, else a session cookie. A token that is not valid is
+// refused at once; a stale cookie is ignored (the request is anonymous).
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.access == nil {
+			return next(c)
+		}
+		r := c.Request()
+		if h := r.Header.Get(echo.HeaderAuthorization); h != "" {
+			text, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return &authError{http.StatusUnauthorized, "the Authorization header must be: Bearer TOKEN"}
+			}
+			p, err := s.access.Token(r.Context(), strings.TrimSpace(text))
+			if errors.Is(err, geo.ErrNotFound) {
+				return &authError{http.StatusUnauthorized, "the API token is not valid (unknown, expired or revoked)"}
+			}
+			if err != nil {
+				return err
+			}
+			c.Set(principalKey, &p)
+			return next(c)
+		}
+		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			p, csrf, err := s.access.Session(r.Context(), ck.Value)
+			switch {
+			case err == nil:
+				c.Set(principalKey, &p)
+				c.Set("riskmap.csrf", csrf)
+			case !errors.Is(err, geo.ErrNotFound):
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// principal is who the request acts as; nil when anonymous.
+func principal(c echo.Context) *access.Principal {
+	p, _ := c.Get(principalKey).(*access.Principal)
+	return p
+}
+
+// read guards a route that reads data: open, or for those logged in,
+// as configured.
+func (s *Server) read(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.opts.ReadAccess == ReadLogin && principal(c) == nil {
+			return errLogin
+		}
+		return h(c)
+	}
+}
+
+// write guards a route that changes data: it needs a principal whose role
+// allows need, a request from this site, and, when a session cookie
+// authenticates it, the session's CSRF token in X-CSRF-Token. A refusal
+// of someone logged in is audited.
+func (s *Server) write(need access.Role, action string, h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.access == nil {
+			return &authError{http.StatusForbidden, "this server accepts no changes (it has no users)"}
+		}
+		p := principal(c)
+		if p == nil {
+			return errLogin
+		}
+		refuse := func(msg string) error {
+			s.audit(c, access.Entry{Action: action, Target: c.Request().URL.Path, Outcome: "refused"}, nil, map[string]string{"reason": msg})
+			return &authError{http.StatusForbidden, msg}
+		}
+		if !p.Role.Allows(need) {
+			return refuse(fmt.Sprintf("this needs the %s role; you are %s", need, p.Role))
+		}
+		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+			return h(c) // a read that needs the role: no CSRF to fear
+		}
+		if err := s.sameSite(c); err != nil {
+			return err
+		}
+		if p.Via == "session" {
+			want, _ := c.Get("riskmap.csrf").(string)
+			got := c.Request().Header.Get(csrfHeader)
+			if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+				return refuse("send the session's CSRF token in " + csrfHeader)
+			}
+		}
+		return h(c)
+	}
+}
+
+// audit appends to the audit log on behalf of the request's principal. A
+// failure to audit is logged: the change it describes has happened.
+func (s *Server) audit(c echo.Context, e access.Entry, before, after any) {
+	if s.access == nil {
+		return
+	}
+	if p := principal(c); p != nil {
+		e.Actor, e.Role = p.Actor(), string(p.Role)
+	} else if e.Actor == "" {
+		e.Actor = "anonymous"
+	}
+	e.Remote = c.RealIP()
+	e.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if err := s.access.Audit(context.WithoutCancel(c.Request().Context()), e, before, after); err != nil {
+		s.opts.Logger.Error("audit", "action", e.Action, "target", e.Target, "err", err)
+	}
+}
+
+// actor names the request's principal in the records it writes.
+func (s *Server) actor(c echo.Context) string {
+	if p := principal(c); p != nil {
+		return p.Actor()
+	}
+	return "anonymous"
+}
+
+// loginLimiter allows each address a burst of logins, then one every six
+// seconds: enough for people who mistype, too slow to guess passwords.
+func loginLimiter() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Every(6 * time.Second), Burst: 10, ExpiresIn: 30 * time.Minute})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "6")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "too many login attempts from this address: wait a little")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
+}
+
+// session is what the login answers and GET /api/v1/session says.
+type session struct {
+	User      string `json:"user"`
+	Role      string `json:"role"`
+	CSRFToken string `json:"csrf_token,omitempty"`
+}
+
+// handleLogin: POST /api/v1/session {"username": …, "password": …}.
+func (s *Server) handleLogin(c echo.Context) error {
+	if err := s.sameSite(c); err != nil {
+		return err
+	}
+	var body struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if body.Username == "" || body.Password == "" {
+		return geo.Invalidf("username", "give username and password")
+	}
+	ttl := s.opts.SessionTTL
+	if ttl <= 0 {
+		ttl = defaultSession
+	}
+	p, secret, csrf, err := s.access.Login(c.Request().Context(), body.Username, body.Password, c.RealIP(), ttl)
+	if errors.Is(err, access.ErrBadPassword) {
+		s.audit(c, access.Entry{Actor: "user:" + clip(body.Username, 64), Action: "login", Outcome: "refused"}, nil, nil)
+		return &authError{http.StatusUnauthorized, "wrong user name or password"}
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(principalKey, &p)
+	s.audit(c, access.Entry{Action: "login", Target: "user:" + p.Name}, nil, nil)
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: s.cookiePath(), HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.secure(c), MaxAge: int(ttl / time.Second)})
+	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), CSRFToken: csrf})
+}
+
+// handleSession: GET /api/v1/session, who the request acts as.
+func (s *Server) handleSession(c echo.Context) error {
+	p := principal(c)
+	if p == nil {
+		return errLogin
+	}
+	csrf, _ := c.Get("riskmap.csrf").(string)
+	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), CSRFToken: csrf})
+}
+
+// handleLogout: DELETE /api/v1/session.
+func (s *Server) handleLogout(c echo.Context) error {
+	if err := s.sameSite(c); err != nil {
+		return err
+	}
+	if ck, err := c.Request().Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if err := s.access.Logout(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+		s.audit(c, access.Entry{Action: "logout"}, nil, nil)
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath(), HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.secure(c), MaxAge: -1})
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleAudit: GET /api/v1/audit?actor=&action=&since=&until=&before=&limit=.
+func (s *Server) handleAudit(c echo.Context) error {
+	q := c.QueryParams()
+	f := access.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Limit: 100}
+	for _, k := range []string{"since", "until"} {
+		if v := q.Get(k); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return geo.Invalidf(k, "%q is not a time like 2026-11-28T09:00:00+08:00", clip(v, 40))
+			}
+			if k == "since" {
+				f.Since = t
+			} else {
+				f.Until = t
+			}
+		}
+	}
+	if v := q.Get("before"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 1 {
+			return geo.Invalidf("before", "%q is not an entry id", clip(v, 40))
+		}
+		f.BeforeID = id
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return geo.Invalidf("limit", "want 1 to 1000, got %q", clip(v, 40))
+		}
+		f.Limit = n
+	}
+	entries, err := s.access.AuditLog(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": entries})
+}
+
+// secure says whether cookies must be Secure: the request came over
+// HTTPS (directly, through the proxy, or as the public URL says).
+func (s *Server) secure(c echo.Context) bool {
+	return c.Scheme() == "https" || strings.HasPrefix(s.opts.PublicURL, "https://")
+}
+
+// cookiePath is the path prefix of the public URL, or /.
+func (s *Server) cookiePath() string {
+	if i := strings.Index(s.opts.PublicURL, "://"); i >= 0 {
+		if j := strings.Index(s.opts.PublicURL[i+3:], "/"); j >= 0 {
+			return strings.TrimSuffix(s.opts.PublicURL[i+3+j:], "/") + "/"
+		}
+	}
+	return "/"
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

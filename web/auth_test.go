@@ -1,0 +1,322 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"riskmap/geo/access"
+	"riskmap/web"
+)
+
+// call makes a request with an optional bearer token and extra headers;
+// it returns the status and body.
+func call(t *testing.T, client *http.Client, method, url, body, token string, hdr map[string]string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// writes are every route that changes something, with the role it needs
+// and a body for it (valid or not: what matters is who gets past the
+// door).
+var writes = []struct {
+	method, path, body string
+	need               access.Role
+}{
+	{"POST", "/api/v1/imports", "", access.Admin},
+	{"POST", "/api/v1/objects/1/assessments", `{"inputs": {"lec_l": 6, "lec_e": 3, "lec_c": 15}}`, access.Planner},
+	{"POST", "/api/v1/hidden-hazards", `{}`, access.Planner},
+	{"POST", "/api/v1/hidden-hazards/1/steps", `{"action": "start"}`, access.Planner},
+	{"GET", "/api/v1/audit", "", access.Admin},
+}
+
+// TestEveryWriteNeedsItsRole tries every write as nobody and as each
+// role: nobody gets 401, a role that may not gets 403, a role that may
+// gets past the door (whatever the handler then says).
+func TestEveryWriteNeedsItsRole(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{})
+	// Every route that is not a plain read is in the table (the login
+	// routes are for everyone).
+	h := authHandler(t, store, web.Options{}).(*web.Server)
+	listed := map[string]bool{"POST /api/v1/session": true, "DELETE /api/v1/session": true}
+	for _, w := range writes {
+		p := strings.NewReplacer("/1/", "/:id/").Replace(w.path)
+		listed[w.method+" "+p] = true
+	}
+	for _, r := range h.Routes() {
+		if !strings.HasPrefix(r, "GET ") && !strings.HasPrefix(r, "HEAD ") && !listed[r] {
+			t.Errorf("route %s is not in the table of writes", r)
+		}
+	}
+	tokens := map[access.Role]string{}
+	for _, r := range access.Roles {
+		tokens[r] = newToken(t, store, r)
+	}
+	for _, w := range writes {
+		for _, who := range append([]access.Role{""}, access.Roles...) {
+			t.Run(fmt.Sprintf("%s %s as %s", w.method, w.path, who), func(t *testing.T) {
+				status, body, hdr := call(t, http.DefaultClient, w.method, srv.URL+w.path, w.body, tokens[who], nil)
+				switch {
+				case who == "":
+					if status != http.StatusUnauthorized || hdr.Get("WWW-Authenticate") == "" || !strings.Contains(body, "log in") {
+						t.Errorf("anonymous: %d %s, want 401 asking to log in", status, body)
+					}
+				case !who.Allows(w.need):
+					if status != http.StatusForbidden || !strings.Contains(body, "needs the "+string(w.need)+" role") {
+						t.Errorf("%s: %d %s, want 403 naming the role", who, status, body)
+					}
+				default:
+					if status == http.StatusUnauthorized || status == http.StatusForbidden || status >= 500 {
+						t.Errorf("%s: %d %s, want past the door", who, status, body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSessionsAndCSRF logs in with a password: the cookie is HttpOnly and
+// SameSite; a write with the cookie needs the session's CSRF token; the
+// logout ends it.
+func TestSessionsAndCSRF(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{})
+	name := newUser(t, store, access.Planner)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	if status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/session", `{"username": "`+name+`", "password": "wrong password!"}`, "", nil); status != http.StatusUnauthorized || !strings.Contains(body, "wrong user name or password") {
+		t.Fatalf("wrong password: %d %s", status, body)
+	}
+	if status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/session", `{"username": "nobody-here", "password": "password for tests"}`, "", nil); status != http.StatusUnauthorized || !strings.Contains(body, "wrong user name or password") {
+		t.Fatalf("unknown user: %d %s (must read as a wrong password)", status, body)
+	}
+	status, body, hdr := call(t, client, "POST", srv.URL+"/api/v1/session", `{"username": "`+name+`", "password": "password for tests"}`, "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("login: %d %s", status, body)
+	}
+	ck := hdr.Get("Set-Cookie")
+	if !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Strict") || strings.Contains(ck, "Secure") {
+		t.Errorf("cookie %q: want HttpOnly, SameSite=Strict, and not Secure over plain HTTP", ck)
+	}
+	var sess struct {
+		User, Role string
+		CSRF       string `json:"csrf_token"`
+	}
+	json.Unmarshal([]byte(body), &sess)
+	if sess.User != name || sess.Role != "planner" || len(sess.CSRF) < 20 {
+		t.Fatalf("login answered %s", body)
+	}
+	if status, body, _ := call(t, client, "GET", srv.URL+"/api/v1/session", "", "", nil); status != http.StatusOK || !strings.Contains(body, sess.CSRF) {
+		t.Errorf("GET session: %d %s", status, body)
+	}
+	assess := srv.URL + "/api/v1/objects/1/assessments"
+	in := `{"inputs": {"lec_l": 6, "lec_e": 3, "lec_c": 15}}`
+	if status, body, _ := call(t, client, "POST", assess, in, "", nil); status != http.StatusForbidden || !strings.Contains(body, "X-CSRF-Token") {
+		t.Errorf("write without the CSRF token: %d %s, want 403", status, body)
+	}
+	if status, body, _ := call(t, client, "POST", assess, in, "", map[string]string{"X-CSRF-Token": "not-it"}); status != http.StatusForbidden {
+		t.Errorf("write with a wrong CSRF token: %d %s, want 403", status, body)
+	}
+	if status, body, _ := call(t, client, "POST", assess, in, "", map[string]string{"X-CSRF-Token": sess.CSRF, "Origin": "http://evil.example"}); status != http.StatusForbidden {
+		t.Errorf("write from another site: %d %s, want 403", status, body)
+	}
+	if status, body, _ := call(t, client, "POST", assess, in, "", map[string]string{"X-CSRF-Token": sess.CSRF}); status == http.StatusUnauthorized || status == http.StatusForbidden {
+		t.Errorf("write with the CSRF token: %d %s", status, body)
+	}
+	if status, _, _ := call(t, client, "DELETE", srv.URL+"/api/v1/session", "", "", nil); status != http.StatusNoContent {
+		t.Errorf("logout: %d", status)
+	}
+	if status, _, _ := call(t, client, "GET", srv.URL+"/api/v1/session", "", "", nil); status != http.StatusUnauthorized {
+		t.Errorf("after logout: %d, want 401", status)
+	}
+	// The password changes: the old sessions end.
+	status, body, _ = call(t, client, "POST", srv.URL+"/api/v1/session", `{"username": "`+name+`", "password": "password for tests"}`, "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("login again: %d %s", status, body)
+	}
+	h, _ := access.HashPassword("another password")
+	if err := store.SetPassword(context.Background(), name, h); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := call(t, client, "GET", srv.URL+"/api/v1/session", "", "", nil); status != http.StatusUnauthorized {
+		t.Errorf("session after a password change: %d, want 401", status)
+	}
+}
+
+// TestTokensThatNoLongerWork: revoked, expired, of a disabled user, or
+// mangled.
+func TestTokensThatNoLongerWork(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{ReadAccess: web.ReadLogin})
+	ctx := context.Background()
+	who := newUser(t, store, access.Admin)
+	mk := func(until time.Time) (int64, string) {
+		id, tok, err := store.CreateToken(ctx, "k", who, access.Viewer, until, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, tok
+	}
+	ok := func(tok string) int {
+		status, _, _ := call(t, http.DefaultClient, "GET", srv.URL+"/config.json", "", tok, nil)
+		return status
+	}
+	_, live := mk(time.Now().Add(time.Hour))
+	if s := ok(live); s != http.StatusOK {
+		t.Fatalf("a live token: %d", s)
+	}
+	id, revoked := mk(time.Now().Add(time.Hour))
+	if _, err := store.RevokeToken(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	_, expired := mk(time.Now().Add(-time.Minute))
+	for name, tok := range map[string]string{"revoked": revoked, "expired": expired, "mangled": live[:len(live)-2] + "xx", "not a token": "abc"} {
+		if s := ok(tok); s != http.StatusUnauthorized {
+			t.Errorf("%s token: %d, want 401", name, s)
+		}
+	}
+	if _, _, err := store.CreateToken(ctx, "k", who, access.Role("root"), time.Now().Add(time.Hour), "test"); err == nil {
+		t.Error("a token of an unknown role was created")
+	}
+	planner := newUser(t, store, access.Planner)
+	if _, _, err := store.CreateToken(ctx, "k", planner, access.Admin, time.Now().Add(time.Hour), "test"); err == nil {
+		t.Error("a planner made an admin token")
+	}
+	if err := store.DisableUser(ctx, who); err != nil {
+		t.Fatal(err)
+	}
+	if s := ok(live); s != http.StatusUnauthorized {
+		t.Errorf("the token of a disabled user: %d, want 401", s)
+	}
+}
+
+// TestReadAccess: open reads need nothing; with login they need a
+// session or a token, except health and the page itself.
+func TestReadAccess(t *testing.T) {
+	store, _ := writableStore(t)
+	open := authServer(t, store, web.Options{})
+	closed := authServer(t, store, web.Options{ReadAccess: web.ReadLogin})
+	viewer := newToken(t, store, access.Viewer)
+	for _, path := range []string{"/config.json", "/tiles/enterprises/8/213/110.mvt", "/ogc/collections/enterprises/items?limit=1", "/api/v1/stats/regions"} {
+		if s, b, _ := call(t, http.DefaultClient, "GET", open.URL+path, "", "", nil); s != http.StatusOK && s != http.StatusNoContent {
+			t.Errorf("open %s: %d %.100s", path, s, b)
+		}
+		if s, _, _ := call(t, http.DefaultClient, "GET", closed.URL+path, "", "", nil); s != http.StatusUnauthorized {
+			t.Errorf("login %s anonymously: %d, want 401", path, s)
+		}
+		if s, b, _ := call(t, http.DefaultClient, "GET", closed.URL+path, "", viewer, nil); s != http.StatusOK && s != http.StatusNoContent {
+			t.Errorf("login %s as a viewer: %d %.100s", path, s, b)
+		}
+	}
+	for _, path := range []string{"/healthz", "/"} {
+		if s, _, _ := call(t, http.DefaultClient, "GET", closed.URL+path, "", "", nil); s != http.StatusOK {
+			t.Errorf("login %s anonymously: %d, want 200", path, s)
+		}
+	}
+}
+
+// TestAuditLog: writes and refusals are in the log with who, from where
+// and what; only admins read it; the database refuses to change it.
+func TestAuditLog(t *testing.T) {
+	store, db := writableStore(t)
+	srv := authServer(t, store, web.Options{})
+	planner, admin := newToken(t, store, access.Planner), newToken(t, store, access.Admin)
+	viewer := newToken(t, store, access.Viewer)
+	in := `{"inputs": {"lec_l": 6, "lec_e": 3, "lec_c": 15}}`
+	var id int64
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(context.Background(), "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if s, b, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), in, planner, nil); s != http.StatusCreated {
+		t.Fatalf("assess: %d %s", s, b)
+	}
+	call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), in, viewer, nil)
+	if s, _, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/audit", "", planner, nil); s != http.StatusForbidden {
+		t.Errorf("a planner read the audit log: %d", s)
+	}
+	s, body, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/audit?action=assess", "", admin, nil)
+	if s != http.StatusOK {
+		t.Fatalf("audit: %d %s", s, body)
+	}
+	var got struct{ Entries []access.Entry }
+	json.Unmarshal([]byte(body), &got)
+	if len(got.Entries) != 2 {
+		t.Fatalf("audit entries %s, want the refusal and the assessment", body)
+	}
+	refused, done := got.Entries[0], got.Entries[1]
+	if refused.Outcome != "refused" || !strings.HasPrefix(refused.Actor, "token:viewer") || refused.Role != "viewer" {
+		t.Errorf("the refusal: %+v", refused)
+	}
+	if done.Outcome != "ok" || !strings.HasPrefix(done.Actor, "token:planner") || done.Remote != "127.0.0.1" || done.Target != fmt.Sprintf("object:%d", id) ||
+		!strings.Contains(string(done.After), `"assessment_id"`) || !strings.Contains(string(done.Before), `"grade"`) || done.RequestID == "" {
+		t.Errorf("the assessment: %+v (after %s)", done, done.After)
+	}
+	for _, bad := range []string{"?since=yesterday", "?limit=0", "?before=x"} {
+		if s, b, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/audit"+bad, "", admin, nil); s != http.StatusBadRequest {
+			t.Errorf("audit%s: %d %s, want 400", bad, s, b)
+		}
+	}
+	for _, q := range []string{"UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"} {
+		if _, err := conn.Exec(context.Background(), q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want refused", q, err)
+		}
+	}
+}
+
+// TestLoginRateLimit: after a burst, logins from one address wait.
+func TestLoginRateLimit(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{})
+	var last int
+	var hdr http.Header
+	for i := 0; i < 12; i++ {
+		last, _, hdr = call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/session", `{"username": "x", "password": "wrong wrong"}`, "", nil)
+	}
+	if last != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" {
+		t.Errorf("the 12th login in a row: %d (Retry-After %q), want 429 with Retry-After", last, hdr.Get("Retry-After"))
+	}
+}
+
+// TestSecurityHeaders: the page and the API carry them.
+func TestSecurityHeaders(t *testing.T) {
+	srv, _ := demoServer(t)
+	for _, path := range []string{"/", "/config.json", "/api/v1/nothing"} {
+		_, _, hdr := call(t, http.DefaultClient, "GET", srv.URL+path, "", "", nil)
+		if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "'sha256-") || hdr.Get("X-Frame-Options") != "DENY" || hdr.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: headers %v", path, hdr)
+		}
+	}
+}
