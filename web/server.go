@@ -39,9 +39,11 @@ type FeatureStore interface {
 	Extent(ctx context.Context) (orb.Bound, bool, error)
 }
 
-// Pinger tells whether the database answers; *postgis.Store is one.
+// Pinger tells whether the database answers, and whether the store is
+// ready to serve (its schema current); *postgis.Store is one.
 type Pinger interface {
 	Ping(ctx context.Context) error
+	Ready(ctx context.Context) error
 }
 
 // Importer runs an import (importers.Run over the store, wired in cmd).
@@ -89,6 +91,11 @@ type Options struct {
 	ReadAccess string
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
+	// MaxInFlight is how many requests may run at once (default 128);
+	// RequestTimeout how long one may take (default 30 s; imports
+	// excepted).
+	MaxInFlight    int
+	RequestTimeout time.Duration
 }
 
 // Server serves riskmap over HTTP.
@@ -121,9 +128,17 @@ func New(opts Options, deps Deps) *Server {
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.RequestID())
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = defaultMaxInFlight
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = defaultRequestTimeout
+	}
 	s.echo.Use(securityHeaders)
 	s.echo.Use(middleware.Recover())
 	s.echo.Use(s.logRequests)
+	s.echo.Use(limitInFlight(opts.MaxInFlight))
+	s.echo.Use(requestTimeout(opts.RequestTimeout))
 	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
 	s.echo.Use(s.authenticate)
 	s.routes()
@@ -137,6 +152,8 @@ func (s *Server) routes() {
 	e, read := s.echo, s.read
 	e.GET("/healthz", s.handleHealth)
 	e.HEAD("/healthz", s.handleHealth)
+	e.GET("/readyz", s.handleReady)
+	e.HEAD("/readyz", s.handleReady)
 	e.GET("/config.json", read(s.handleConfig))
 
 	e.GET("/tiles/:layers/:z/:x/:y", read(s.handleTile))
@@ -226,12 +243,30 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		r := c.Request()
-		s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		level := slog.LevelDebug
+		if c.Response().Status >= 500 {
+			level = slog.LevelWarn
+		}
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", c.Response().Status), slog.Duration("took", time.Since(start)),
-			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)))
+			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.String("remote", c.RealIP())}
+		if p := principal(c); p != nil {
+			attrs = append(attrs, slog.String("actor", p.Actor()))
+		}
+		s.opts.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 		return nil
 	}
+}
+
+// handleReady: GET /readyz, 200 when the database answers and its schema
+// is current, else 503.
+func (s *Server) handleReady(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.health.Ready(ctx); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

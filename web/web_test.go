@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
@@ -420,13 +421,39 @@ func TestHealth(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Errorf("HEAD /healthz: %v %v", resp, err)
 	}
+	if resp, body := get(t, srv.URL+"/readyz"); resp.StatusCode != 200 {
+		t.Errorf("readyz with a current schema: %d %s", resp.StatusCode, body)
+	}
+	// A schema one migration behind: alive, not ready.
+	db := pgtest.NewDB(t)
+	behind, err := postgis.Open(context.Background(), db, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer behind.Close()
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); err != nil {
+		t.Fatal(err)
+	}
+	srv2 := authServer(t, behind, web.Options{})
+	if resp, body := get(t, srv2.URL+"/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz with an old schema: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := get(t, srv2.URL+"/readyz"); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("readyz with an old schema: %d %s, want 503", resp.StatusCode, body)
+	}
 }
 
 // TestDatabaseOutage stops a real PostgreSQL under a running server: every
 // endpoint that needs the database answers 503, not 500.
 func TestDatabaseOutage(t *testing.T) {
 	ctx := context.Background()
-	c, err := cluster.Open(ctx, cluster.Options{Dir: filepath.Join(t.TempDir(), "data")})
+	dir := filepath.Join(t.TempDir(), "data")
+	c, err := cluster.Open(ctx, cluster.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,11 +474,32 @@ func TestDatabaseOutage(t *testing.T) {
 	if err := c.Close(); err != nil { // the last user: this stops the server
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/healthz", "/tiles/bridges/8/213/107.mvt", "/ogc/collections/bridges/items", "/ogc/collections/counties/items/331102", "/config.json", "/tiles/bridges.json"} {
+	for _, path := range []string{"/healthz", "/readyz", "/tiles/bridges/8/213/107.mvt", "/ogc/collections/bridges/items", "/ogc/collections/counties/items/331102", "/config.json", "/tiles/bridges.json"} {
+		start := time.Now()
 		resp, body := get(t, srv.URL+path)
 		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("GET %s with the database down: %d %q %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("GET %s with the database down took %v: want it to fail fast", path, took)
+		}
+	}
+	// The database comes back: the same server serves again, by itself.
+	c2, err := cluster.Open(ctx, cluster.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, body := get(t, srv.URL+"/tiles/bridges/8/213/107.mvt")
+		if resp.StatusCode == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after the database came back: %d %s", resp.StatusCode, body)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

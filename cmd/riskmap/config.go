@@ -76,6 +76,9 @@ type serveConfig struct {
 	logLevel       string
 	readAccess     string
 	sessionHours   int
+	logFormat      string
+	maxInFlight    int
+	requestTimeout time.Duration
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -92,6 +95,9 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.publicURL, "public-url", getenv("RISKMAP_PUBLIC_URL"),
 		"the URL clients reach riskmap at, e.g. https://gis.example.gov.cn/riskmap, for the links in TileJSON and GeoJSON (env RISKMAP_PUBLIC_URL); empty: taken from each request's Host")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
+	fs.IntVar(&c.maxInFlight, "max-requests", envInt(getenv, "RISKMAP_MAX_REQUESTS", 128), "requests served at once; more wait up to 2 s, then get 503 with Retry-After (env RISKMAP_MAX_REQUESTS)")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", 30*time.Second, "how long a request may take before it answers 504 (imports excepted)")
+	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
 	fs.StringVar(&c.readAccess, "read-access", envOr(getenv, "RISKMAP_READ_ACCESS", web.ReadOpen),
 		"who may read the map and its data: open (anyone who reaches the server, e.g. on the intranet) or login (a session or an API token) (env RISKMAP_READ_ACCESS); writes always need a user with the right role (see riskmap user)")
 	fs.IntVar(&c.sessionHours, "session-hours", envInt(getenv, "RISKMAP_SESSION_HOURS", 12), "how long a login lasts, in hours (env RISKMAP_SESSION_HOURS)")
@@ -135,6 +141,15 @@ func (c *serveConfig) validate() error {
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return err
 	}
+	if c.maxInFlight < 1 || c.maxInFlight > 100000 {
+		return fmt.Errorf("--max-requests %d: want 1 to 100000", c.maxInFlight)
+	}
+	if c.requestTimeout < time.Second || c.requestTimeout > time.Hour {
+		return fmt.Errorf("--request-timeout %v: want 1s to 1h", c.requestTimeout)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return fmt.Errorf("--log-format %q: want text or json", c.logFormat)
+	}
 	if c.readAccess != web.ReadOpen && c.readAccess != web.ReadLogin {
 		return fmt.Errorf("--read-access %q: want open or login", c.readAccess)
 	}
@@ -146,7 +161,8 @@ func (c *serveConfig) validate() error {
 
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL,
-		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour}
+		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
+		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout}
 	if c.basemapURL != "" {
 		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: c.basemapMinZoom, MaxZoom: c.basemapMaxZoom}
 	}

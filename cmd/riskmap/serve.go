@@ -67,7 +67,11 @@ func regradeOverdue(ctx context.Context, store *postgis.Store, logger *slog.Logg
 // serve listens on cfg.addr until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, stderr io.Writer) error {
 	level, _ := parseLevel(cfg.logLevel)
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	if cfg.logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	}
+	logger := slog.New(handler)
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"riskmap/geo"
 	sqlfs "riskmap/sql"
 )
 
@@ -108,6 +109,20 @@ type SchemaStatus struct {
 	Applied int   // known migrations the database has applied
 	Known   int   // migrations this riskmap knows
 	Unknown []int // versions the database has applied that this riskmap does not know (it is older than the schema)
+}
+
+// Ready reports whether the store can serve: the database answers and its
+// schema is the one this riskmap expects. Not ready wraps
+// geo.ErrUnavailable.
+func (s *Store) Ready(ctx context.Context) error {
+	st, err := s.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if !st.Current() {
+		return fmt.Errorf("schema: %d of %d migrations applied, %d unknown: %w", st.Applied, st.Known, len(st.Unknown), geo.ErrUnavailable)
+	}
+	return nil
 }
 
 // Current reports whether the schema is exactly what this riskmap expects.
