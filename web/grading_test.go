@@ -30,7 +30,7 @@ func writableServer(t *testing.T) (string, *postgis.Store) {
 
 // writableStore is a fresh copy of the demo data, and its database's
 // address.
-func writableStore(t *testing.T) (*postgis.Store, string) {
+func writableStore(t testing.TB) (*postgis.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	db := pgtest.NewDB(t)
