@@ -8,6 +8,7 @@ package geo
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -39,6 +40,15 @@ type Object struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	RetiredAt     *time.Time // when a replacing import no longer had it; nil while active
+}
+
+// Version names the state of the object as read: it changes whenever
+// the object does. HTTP serves it as the object's ETag.
+func (o Object) Version() string { return ObjectVersion(o.ID, o.UpdatedAt) }
+
+// ObjectVersion is the version of object id last changed at changed.
+func ObjectVersion(id int64, changed time.Time) string {
+	return strconv.FormatInt(id, 10) + "-" + strconv.FormatInt(changed.UnixMicro(), 36)
 }
 
 // Division is an administrative area (a county, for now) with its boundary.

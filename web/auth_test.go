@@ -320,3 +320,51 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoPlannersSaveOneObject: both read the object (its ETag), both
+// assess it with If-Match; the first wins, the second gets 409 and
+// changes nothing; read again, the second succeeds.
+func TestTwoPlannersSaveOneObject(t *testing.T) {
+	store, db := writableStore(t)
+	srv := authServer(t, store, web.Options{})
+	a, b := newToken(t, store, access.Planner), newToken(t, store, access.Planner)
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var id int64
+	if err := conn.QueryRow(context.Background(), "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	item := fmt.Sprintf("%s/ogc/collections/enterprises/items/%d", srv.URL, id)
+	read := func(tok string) string {
+		_, _, hdr := call(t, http.DefaultClient, "GET", item, "", tok, nil)
+		if hdr.Get("ETag") == "" {
+			t.Fatal("the item has no ETag")
+		}
+		return hdr.Get("ETag")
+	}
+	etagA, etagB := read(a), read(b)
+	assess := fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id)
+	if s, body, _ := call(t, http.DefaultClient, "POST", assess, `{"inputs": {"lec_l": 6, "lec_e": 6, "lec_c": 15}}`, a, map[string]string{"If-Match": etagA}); s != http.StatusCreated {
+		t.Fatalf("the first save: %d %s", s, body)
+	}
+	records := func() (n int) {
+		conn.QueryRow(context.Background(), "SELECT count(*) FROM risk_assessment WHERE object_id = $1", id).Scan(&n)
+		return n
+	}
+	before := records()
+	s, body, _ := call(t, http.DefaultClient, "POST", assess, `{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`, b, map[string]string{"If-Match": etagB})
+	if s != http.StatusConflict || !strings.Contains(body, "changed since you read it") {
+		t.Errorf("the second save on a stale read: %d %s, want 409", s, body)
+	}
+	if records() != before {
+		t.Error("the refused save wrote an assessment")
+	}
+	if etag := read(b); etag == etagB {
+		t.Error("the ETag did not change with the object")
+	} else if s, body, _ := call(t, http.DefaultClient, "POST", assess, `{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`, b, map[string]string{"If-Match": etag}); s != http.StatusCreated {
+		t.Errorf("the second save after reading again: %d %s", s, body)
+	}
+}

@@ -201,6 +201,7 @@ func (s *Server) handleItem(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		c.Response().Header().Set("ETag", `"`+o.Version()+`"`) // for If-Match on writes
 		return writeGeoJSON(c, objectFeature(o))
 	}
 	if len(idText) != 6 {

@@ -24,7 +24,7 @@ import (
 // GradingStore grades objects and answers for the regional maps;
 // *postgis.Store is one.
 type GradingStore interface {
-	Assess(ctx context.Context, c geo.Category, id int64, inputs map[string]any, actor string) (geo.Assessment, error)
+	AssessVersion(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string) (geo.Assessment, error)
 	History(ctx context.Context, c geo.Category, id int64, limit int) ([]geo.Assessment, error)
 	Regions(ctx context.Context, level string, categories []geo.Category, bbox *orb.Bound) ([]geo.RegionStat, error)
 }
@@ -101,7 +101,13 @@ func (s *Server) handleAssess(c echo.Context) error {
 	if len(body.Inputs) == 0 {
 		return geo.Invalidf("inputs", "required: the assessment's inputs, e.g. {\"lec_l\": 6, \"lec_e\": 3, \"lec_c\": 15}")
 	}
-	a, err := s.grading.Assess(c.Request().Context(), "", id, body.Inputs, s.actor(c))
+	// If-Match: the ETag of the object as the client read it (from
+	// /ogc/collections/{layer}/items/{id}); a change since is a 409.
+	version := strings.Trim(strings.TrimPrefix(strings.TrimSpace(c.Request().Header.Get("If-Match")), "W/"), `"`)
+	if version == "*" {
+		version = ""
+	}
+	a, err := s.grading.AssessVersion(c.Request().Context(), "", id, version, body.Inputs, s.actor(c))
 	if err != nil {
 		return err
 	}

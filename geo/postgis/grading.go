@@ -299,14 +299,26 @@ func gradeName(g string) string {
 // geo.ErrInvalid, naming the input; an unknown object wraps
 // geo.ErrNotFound.
 func (s *Store) Assess(ctx context.Context, c geo.Category, id int64, inputs map[string]any, actor string) (geo.Assessment, error) {
+	return s.AssessVersion(ctx, c, id, "", inputs, actor)
+}
+
+// AssessVersion is Assess on the version of the object the caller read
+// (geo.Object.Version; "" any): when the object has changed since, it
+// refuses with a geo.StateError, changing nothing.
+func (s *Store) AssessVersion(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string) (geo.Assessment, error) {
 	var a geo.Assessment
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var got string
-		if err := tx.QueryRow(ctx, s.q.get("object_lock"), string(c), id).Scan(&got); err != nil {
+		var changed time.Time
+		if err := tx.QueryRow(ctx, s.q.get("object_lock"), string(c), id).Scan(&got, &changed); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("object %d: %w", id, geo.ErrNotFound)
 			}
 			return fmt.Errorf("assess object %d: %w", id, classify(err))
+		}
+		if version != "" && version != geo.ObjectVersion(id, changed) {
+			return &geo.StateError{Action: "assess", State: "changed since it was read",
+				Reason: "the object has changed since you read it (someone else saved it): read it again, then assess"}
 		}
 		c = geo.Category(got)
 		set, err := currentGrading(ctx, tx, s.q)

@@ -66,7 +66,8 @@ func (s *Store) StepHazard(ctx context.Context, id int64, st geo.HazardStep, act
 		// the object with what the other committed.
 		if h.ObjectID != nil {
 			var c string
-			if err := tx.QueryRow(ctx, s.q.get("object_lock"), "", *h.ObjectID).Scan(&c); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			var changed time.Time
+			if err := tx.QueryRow(ctx, s.q.get("object_lock"), "", *h.ObjectID).Scan(&c, &changed); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("hazard %d: lock its object: %w", id, classify(err))
 			}
 			if h, err = hazard(ctx, tx, s.q, id); err != nil {
