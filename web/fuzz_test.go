@@ -62,4 +62,3 @@ func FuzzHTTPAPI(f *testing.F) {
 		}
 	})
 }
-
