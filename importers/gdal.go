@@ -155,8 +155,17 @@ func gdalSource(path string, opt GDALOptions) (string, error) {
 		}
 		defer zr.Close()
 		var names []string
+		var total uint64
 		for _, f := range zr.File {
+			if p := zipProblem(f); p != nil {
+				return "", p
+			}
+			total += f.UncompressedSize64
 			names = append(names, f.Name)
+		}
+		if total > maxZipBytes {
+			return "", problemf(0, "", "", fmt.Sprintf("the zip unpacks to %d MiB, more than the %d MiB allowed", total>>20, maxZipBytes>>20),
+				fmt.Sprintf("zip 解压后为 %d MiB，超过允许的 %d MiB", total>>20, maxZipBytes>>20))
 		}
 		shp, err := checkShapefile(names, hasCRS)
 		if err != nil {
@@ -219,4 +228,25 @@ func checkShapefile(names []string, hasCRS bool) (string, error) {
 func isRowProblem(err error) bool {
 	var p *Problem
 	return errors.As(err, &p) && p.Row > 0
+}
+
+// Limits on a zip: what it unpacks to in all, and how much one entry may
+// grow (a zip bomb grows a thousandfold).
+const (
+	maxZipBytes = 4 << 30
+	maxZipRatio = 200
+)
+
+// zipProblem refuses an entry that would escape the archive (an absolute
+// path or ..) or that looks like a zip bomb.
+func zipProblem(f *zip.File) *Problem {
+	name := strings.ReplaceAll(f.Name, "\\", "/")
+	if strings.HasPrefix(name, "/") || name == ".." || strings.HasPrefix(name, "../") || strings.Contains(name, "/../") || strings.HasSuffix(name, "/..") || filepath.VolumeName(name) != "" {
+		return problemf(0, "", f.Name, "the zip holds a path outside itself: refused", "zip 中有指向其外部的路径，已拒绝")
+	}
+	if f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxZipRatio && f.UncompressedSize64 > 1<<20 {
+		return problemf(0, "", f.Name, fmt.Sprintf("%s unpacks to %d times its size: not a Shapefile, a zip bomb", f.Name, f.UncompressedSize64/f.CompressedSize64),
+			fmt.Sprintf("%s 解压后是原大小的 %d 倍：不是 Shapefile，疑似 zip 炸弹", f.Name, f.UncompressedSize64/f.CompressedSize64))
+	}
+	return nil
 }

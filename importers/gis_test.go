@@ -151,6 +151,12 @@ func TestBrokenShapefiles(t *testing.T) {
 			os.WriteFile(p, b[:len(b)/2], 0o644)
 			return importers.File{Name: "b.zip", Path: p}
 		}, "", "zip"},
+		{"path outside the zip", func(t *testing.T) importers.File {
+			return importers.File{Name: "b.zip", Path: zipWith(t, map[string][]byte{"../../etc/cron.d/x.shp": []byte("x")})}
+		}, "", "outside"},
+		{"zip bomb", func(t *testing.T) importers.File {
+			return importers.File{Name: "b.zip", Path: zipWith(t, map[string][]byte{"b.shp": make([]byte, 50<<20)})}
+		}, "", "zip bomb"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,4 +175,27 @@ func TestBrokenShapefiles(t *testing.T) {
 	e := newEnv(t)
 	p := zipDir(t, filepath.Dir(shapefile(t, true)), ".prj")
 	checkBridges(t, e, e.run(importers.Options{Category: "bridges", Mapping: bridgeMapping, CRS: "EPSG:4549", Source: "jt"}, importers.File{Name: "b.zip", Path: p}))
+}
+
+// zipWith writes a zip of the given entries (deflated).
+func zipWith(t *testing.T, entries map[string][]byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "b.zip")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for name, b := range entries {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return p
 }
