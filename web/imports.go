@@ -106,6 +106,15 @@ func (s *Server) handleImport(c echo.Context) error {
 	if !rep.OK() {
 		status = http.StatusUnprocessableEntity
 	}
+	switch {
+	case opt.DryRun:
+		s.metrics.imports.WithLabelValues("dry_run").Inc()
+	case rep.Committed:
+		s.metrics.imports.WithLabelValues("committed").Inc()
+	default:
+		s.metrics.imports.WithLabelValues("refused").Inc()
+	}
+	s.metrics.rows.Add(float64(rep.Rows))
 	if !opt.DryRun {
 		e := access.Entry{Action: "import", Target: "source:" + rep.Source + "/" + opt.Category, Outcome: "ok"}
 		if !rep.Committed {

@@ -63,6 +63,9 @@ type Deps struct {
 	// Access keeps sessions, tokens and the audit log. nil: nobody can
 	// log in, and every write is refused.
 	Access AccessStore
+	// PoolStats reports the database pool's connections (acquired, idle,
+	// total, max) for /metrics; nil: not reported.
+	PoolStats func() map[string]float64
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -109,6 +112,7 @@ type Server struct {
 	grading  GradingStore
 	hazards  HazardStore
 	access   AccessStore
+	metrics  *metrics
 	echo     *echo.Echo
 }
 
@@ -123,7 +127,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.TitleEN == "" {
 		opts.TitleEN = "Safety Risk Map"
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -135,6 +139,7 @@ func New(opts Options, deps Deps) *Server {
 		opts.RequestTimeout = defaultRequestTimeout
 	}
 	s.echo.Use(securityHeaders)
+	s.echo.Use(s.metrics.middleware)
 	s.echo.Use(middleware.Recover())
 	s.echo.Use(s.logRequests)
 	s.echo.Use(limitInFlight(opts.MaxInFlight))
@@ -154,6 +159,7 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
 	e.HEAD("/readyz", s.handleReady)
+	e.GET("/metrics", read(s.handleMetrics))
 	e.GET("/config.json", read(s.handleConfig))
 
 	e.GET("/tiles/:layers/:z/:x/:y", read(s.handleTile))

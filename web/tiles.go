@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,10 +27,12 @@ func (s *Server) handleTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	b, err := s.tiles.Render(c.Request().Context(), layers, t)
 	if err != nil {
 		return err
 	}
+	s.metrics.tile(layers, int(t.Z), time.Since(start), len(b))
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.Blob(http.StatusOK, mvtType, b)
 }

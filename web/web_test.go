@@ -103,7 +103,7 @@ func authHandler(t testing.TB, s *postgis.Store, opts web.Options) http.Handler 
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Title, opts.Version = "丽水市安全风险一张图", "test"
 	return web.New(opts, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s},
-		Grading: s, Hazards: s, Access: s})
+		Grading: s, Hazards: s, Access: s, PoolStats: s.PoolStats})
 }
 
 var (
@@ -712,5 +712,29 @@ func TestImportAPI(t *testing.T) {
 	objs, _, _ := store.Objects(context.Background(), geo.Enterprises, geo.Page{Limit: 10})
 	if len(objs) != 1 || objs[0].Grade != geo.Orange || objs[0].County != "331102" {
 		t.Errorf("after the API imports: %+v", objs)
+	}
+}
+
+// TestMetrics: /metrics counts requests by route and status, times tiles
+// by layers and zoom, and reports the database pool.
+func TestMetrics(t *testing.T) {
+	srv, _ := demoServer(t)
+	get(t, srv.URL+"/tiles/bridges,enterprises/8/213/110.mvt")
+	get(t, srv.URL+"/ogc/collections/nothing/items")
+	resp, body := get(t, srv.URL+"/metrics")
+	if resp.StatusCode != 200 {
+		t.Fatalf("metrics: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`riskmap_tile_duration_seconds_count{layers="bridges,enterprises",zoom="8"} 1`,
+		`riskmap_tile_bytes_count{layers="bridges,enterprises",zoom="8"} 1`,
+		`riskmap_http_requests_total{method="GET",route="/tiles/:layers/:z/:x/:y",status="200"} 1`,
+		`riskmap_http_requests_total{method="GET",route="/ogc/collections/:layer/items",status="400"} 1`,
+		`riskmap_db_pool_max_conns`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }

@@ -76,7 +76,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
 	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
-		Grading: store, Hazards: store, Access: store})
+		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)

@@ -188,3 +188,11 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// PoolStats reports the connection pool: connections acquired, idle, in
+// all, and the most it may open.
+func (s *Store) PoolStats() map[string]float64 {
+	st := s.pool.Stat()
+	return map[string]float64{"acquired": float64(st.AcquiredConns()), "idle": float64(st.IdleConns()),
+		"total": float64(st.TotalConns()), "max": float64(st.MaxConns())}
+}
