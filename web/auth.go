@@ -314,3 +314,36 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// mayRead reports whether the request may see layer l (see
+// Options.Restricted).
+func (s *Server) mayRead(c echo.Context, l geo.Layer) bool {
+	need, ok := s.opts.Restricted[l]
+	if !ok {
+		return true
+	}
+	p := principal(c)
+	return p != nil && p.Role.Allows(need)
+}
+
+// readable drops the layers the request may not see.
+func (s *Server) readable(c echo.Context, layers []geo.Layer) []geo.Layer {
+	out := layers[:0:0]
+	for _, l := range layers {
+		if s.mayRead(c, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// layerAllowed refuses a layer the request may not see, naming the role.
+func (s *Server) layerAllowed(c echo.Context, l geo.Layer) error {
+	if s.mayRead(c, l) {
+		return nil
+	}
+	if principal(c) == nil {
+		return &authError{http.StatusUnauthorized, fmt.Sprintf("the %s layer is restricted: log in", l)}
+	}
+	return &authError{http.StatusForbidden, fmt.Sprintf("the %s layer needs the %s role", l, s.opts.Restricted[l])}
+}

@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
 
+	"riskmap/geo"
 	"riskmap/geo/access"
 	"riskmap/web"
 )
@@ -366,5 +369,56 @@ func TestTwoPlannersSaveOneObject(t *testing.T) {
 		t.Error("the ETag did not change with the object")
 	} else if s, body, _ := call(t, http.DefaultClient, "POST", assess, `{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`, b, map[string]string{"If-Match": etag}); s != http.StatusCreated {
 		t.Errorf("the second save after reading again: %d %s", s, body)
+	}
+}
+
+// TestRestrictedLayer: rescue resources restricted to dispatchers are
+// left out of a viewer's tiles and refused as features, and seen by a
+// dispatcher (and an admin).
+func TestRestrictedLayer(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{Restricted: map[geo.Layer]access.Role{geo.Layer("rescue_resources"): access.Dispatcher}})
+	tok := map[access.Role]string{}
+	for _, r := range access.Roles {
+		tok[r] = newToken(t, store, r)
+	}
+	tile := maptile.At([2]float64{119.92, 28.45}, 10)
+	tileURL := fmt.Sprintf("%s/tiles/rescue_resources,shelters/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y)
+	for _, tc := range []struct {
+		role    access.Role
+		sees    bool
+		status  int
+		inIndex bool
+	}{
+		{"", false, http.StatusUnauthorized, false},
+		{access.Viewer, false, http.StatusForbidden, false},
+		{access.Planner, false, http.StatusForbidden, false},
+		{access.Dispatcher, true, http.StatusOK, true},
+		{access.Admin, true, http.StatusOK, true},
+	} {
+		t.Run(string(tc.role), func(t *testing.T) {
+			s, body, _ := call(t, http.DefaultClient, "GET", tileURL, "", tok[tc.role], nil)
+			if s != http.StatusOK {
+				t.Fatalf("tile: %d", s)
+			}
+			layers, err := mvt.Unmarshal([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int{}
+			for _, l := range layers {
+				got[l.Name] = len(l.Features)
+			}
+			if (got["rescue_resources"] > 0) != tc.sees || got["shelters"] == 0 {
+				t.Errorf("tile layers %v: want rescue resources %v, shelters always", got, tc.sees)
+			}
+			if s, body, _ := call(t, http.DefaultClient, "GET", srv.URL+"/ogc/collections/rescue_resources/items?limit=1", "", tok[tc.role], nil); s != tc.status {
+				t.Errorf("items: %d %s, want %d", s, body, tc.status)
+			}
+			_, body, _ = call(t, http.DefaultClient, "GET", srv.URL+"/ogc/collections", "", tok[tc.role], nil)
+			if strings.Contains(body, `"id":"rescue_resources"`) != tc.inIndex {
+				t.Errorf("collections list rescue_resources: %v, want %v", strings.Contains(body, `"id":"rescue_resources"`), tc.inIndex)
+			}
+		})
 	}
 }

@@ -77,7 +77,7 @@ func (s *Server) collection(c echo.Context, l geo.Layer) map[string]any {
 
 func (s *Server) handleCollections(c echo.Context) error {
 	var cols []map[string]any
-	for _, l := range featureLayers() {
+	for _, l := range s.readable(c, featureLayers()) {
 		cols = append(cols, s.collection(c, l))
 	}
 	return c.JSON(http.StatusOK, map[string]any{
@@ -102,6 +102,9 @@ func parseFeatureLayer(s string) (geo.Layer, error) {
 func (s *Server) handleCollection(c echo.Context) error {
 	l, err := parseFeatureLayer(c.Param("layer"))
 	if err != nil {
+		return err
+	}
+	if err := s.layerAllowed(c, l); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, s.collection(c, l))
@@ -137,6 +140,9 @@ func parsePage(q url.Values) (geo.Page, error) {
 func (s *Server) handleItems(c echo.Context) error {
 	l, err := parseFeatureLayer(c.Param("layer"))
 	if err != nil {
+		return err
+	}
+	if err := s.layerAllowed(c, l); err != nil {
 		return err
 	}
 	q := c.QueryParams()
@@ -188,6 +194,9 @@ func (s *Server) handleItems(c echo.Context) error {
 func (s *Server) handleItem(c echo.Context) error {
 	l, err := parseFeatureLayer(c.Param("layer"))
 	if err != nil {
+		return err
+	}
+	if err := s.layerAllowed(c, l); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

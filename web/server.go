@@ -99,6 +99,10 @@ type Options struct {
 	// excepted).
 	MaxInFlight    int
 	RequestTimeout time.Duration
+	// Restricted layers are seen only by the roles that allow the role
+	// given (rescue_resources: dispatcher, say): others get tiles
+	// without them, and 403 for their features.
+	Restricted map[geo.Layer]access.Role
 }
 
 // Server serves riskmap over HTTP.

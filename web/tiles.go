@@ -27,6 +27,11 @@ func (s *Server) handleTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Restricted layers the request may not see are left out, so that one
+	// map page serves every role.
+	if layers = s.readable(c, layers); len(layers) == 0 {
+		return c.NoContent(http.StatusNoContent)
+	}
 	start := time.Now()
 	b, err := s.tiles.Render(c.Request().Context(), layers, t)
 	if err != nil {

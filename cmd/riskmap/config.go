@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/cluster"
 	"riskmap/web"
@@ -79,6 +82,29 @@ type serveConfig struct {
 	logFormat      string
 	maxInFlight    int
 	requestTimeout time.Duration
+	restricted     map[geo.Layer]access.Role
+	envErr         error
+}
+
+// restrict reads LAYER=ROLE.
+func (c *serveConfig) restrict(v string) error {
+	name, role, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("want LAYER=ROLE, got %q", v)
+	}
+	layers, err := geo.ParseLayers("layer", name)
+	if err != nil || len(layers) != 1 {
+		return fmt.Errorf("%q: not a layer", name)
+	}
+	if _, ok := layers[0].Category(); !ok {
+		return fmt.Errorf("%q: only the layers of risk objects can be restricted", name)
+	}
+	r, err := access.ParseRole(role)
+	if err != nil {
+		return err
+	}
+	c.restricted[layers[0]] = r
+	return nil
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -97,6 +123,13 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
 	fs.IntVar(&c.maxInFlight, "max-requests", envInt(getenv, "RISKMAP_MAX_REQUESTS", 128), "requests served at once; more wait up to 2 s, then get 503 with Retry-After (env RISKMAP_MAX_REQUESTS)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 30*time.Second, "how long a request may take before it answers 504 (imports excepted)")
+	c.restricted = map[geo.Layer]access.Role{}
+	fs.Func("restrict-layer", "LAYER=ROLE: only users whose role allows ROLE see LAYER (its features, and its points in tiles), e.g. rescue_resources=dispatcher (repeatable; env RISKMAP_RESTRICT_LAYERS, comma-separated)", c.restrict)
+	for _, v := range strings.Split(getenv("RISKMAP_RESTRICT_LAYERS"), ",") {
+		if strings.TrimSpace(v) != "" {
+			c.envErr = errors.Join(c.envErr, c.restrict(strings.TrimSpace(v)))
+		}
+	}
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
 	fs.StringVar(&c.readAccess, "read-access", envOr(getenv, "RISKMAP_READ_ACCESS", web.ReadOpen),
 		"who may read the map and its data: open (anyone who reaches the server, e.g. on the intranet) or login (a session or an API token) (env RISKMAP_READ_ACCESS); writes always need a user with the right role (see riskmap user)")
@@ -141,6 +174,9 @@ func (c *serveConfig) validate() error {
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return err
 	}
+	if c.envErr != nil {
+		return fmt.Errorf("RISKMAP_RESTRICT_LAYERS: %w", c.envErr)
+	}
 	if c.maxInFlight < 1 || c.maxInFlight > 100000 {
 		return fmt.Errorf("--max-requests %d: want 1 to 100000", c.maxInFlight)
 	}
@@ -162,7 +198,7 @@ func (c *serveConfig) validate() error {
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL,
 		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
-		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout}
+		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted}
 	if c.basemapURL != "" {
 		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: c.basemapMinZoom, MaxZoom: c.basemapMaxZoom}
 	}
