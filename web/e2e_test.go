@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"riskmap/geo/access"
+	"riskmap/web"
 )
 
 // The grade colours the page must draw, as in the legend.
@@ -346,4 +349,55 @@ func countColours(t *testing.T, b []byte) map[string]int {
 		out[name] += 0
 	}
 	return out
+}
+
+// TestLoginPage: with reads behind a login, the page asks for one, says
+// so when the password is wrong, and draws the map once it is right.
+func TestLoginPage(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{ReadAccess: web.ReadLogin})
+	name := newUser(t, store, access.Viewer)
+	ctx := newBrowser(t, 1024, 700)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(`#login`),
+		chromedp.SendKeys(`#login input[name=username]`, name),
+		chromedp.SendKeys(`#login input[name=password]`, "not the password"),
+		chromedp.Click(`#login button`),
+		chromedp.WaitVisible(`#login-error`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('login-error').textContent`))
+	if err != nil || msg != "用户名或密码错误。" {
+		t.Errorf("after a wrong password the page says %q (%v)", msg, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#login input[name=password]').value = '') === ''`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
+		chromedp.Click(`#login button`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// The page reloads with its session: wait through the navigation.
+	var err2 error
+	for try := 0; try < 10; try++ {
+		time.Sleep(200 * time.Millisecond)
+		if _, err2 = chromedp.Run(ctx, chromedp.Poll[bool](`window.__mapIdle === true`, chromedp.WithPollingTimeout(150*time.Second))); err2 == nil ||
+			!(strings.Contains(err2.Error(), "navigated") || strings.Contains(err2.Error(), "context with specified id")) {
+			break
+		}
+	}
+	if err2 != nil {
+		errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
+		t.Fatalf("the map never drew after the login: %v (page errors: %v)", err2, errs)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__map.queryRenderedFeatures().length`))
+	if err != nil || n == 0 {
+		t.Errorf("after the login the map shows %d features (%v)", n, err)
+	}
 }

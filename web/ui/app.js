@@ -425,6 +425,37 @@ function wireMap(map, vis) {
   return onToggle;
 }
 
+// ---------------------------------------------------------------- login
+
+// login shows the login form (when the server asks for one) and, once the
+// server accepts the name and password, reloads the page with its
+// session cookie.
+function login() {
+  const form = document.getElementById('login');
+  const msg = document.getElementById('login-error');
+  form.hidden = false;
+  form.elements.username.focus();
+  return new Promise(() => {
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      msg.hidden = true;
+      try {
+        await fetchJSON('api/v1/session', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ username: form.elements.username.value, password: form.elements.password.value }),
+        });
+        window.location.reload();
+      } catch (err) {
+        const key = err.status === 401 ? 'login.wrong' : err.status === 429 ? 'login.busy' : 'login.failed';
+        msg.dataset.i18n = key;
+        msg.textContent = t(key);
+        msg.hidden = false;
+      }
+    });
+  });
+}
+
 // ---------------------------------------------------------------- start
 
 async function main() {
@@ -433,7 +464,14 @@ async function main() {
   renderTitle();
 
   try {
-    const cfg = await fetchJSON('config.json');
+    let cfg;
+    try {
+      cfg = await fetchJSON('config.json');
+    } catch (err) {
+      if (err.status !== 401) throw err;
+      await login(); // reads need a login here: the page reloads after it
+      return;
+    }
     config = { ...DEFAULT_CONFIG, ...cfg };
     if (!Array.isArray(config.center) || config.center.length !== 2) config.center = DEFAULT_CONFIG.center;
     if (typeof config.zoom !== 'number') config.zoom = DEFAULT_CONFIG.zoom;
