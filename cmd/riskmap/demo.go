@@ -35,6 +35,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := loadDemo(ctx, store, stdout); err != nil {
 		return err
 	}
+	if users, err := store.Users(ctx); err == nil && len(users) == 0 {
+		fmt.Fprintf(stdout, "no users yet: reading is open, changes need one, e.g.\n  printf '%%s\\n' 'a long password' | riskmap user add admin --role admin --data-dir %s\n", cfg.db.dataDir)
+	}
 	if *loadOnly {
 		return nil
 	}
