@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -420,5 +421,30 @@ func TestRestrictedLayer(t *testing.T) {
 				t.Errorf("collections list rescue_resources: %v, want %v", strings.Contains(body, `"id":"rescue_resources"`), tc.inIndex)
 			}
 		})
+	}
+}
+
+// TestForwardedForIsNotTrustedFromAfar: only a proxy on this machine may
+// say who the client is; the login limit and the audit log see through a
+// client's own X-Forwarded-For.
+func TestForwardedForIsNotTrustedFromAfar(t *testing.T) {
+	store, _ := writableStore(t)
+	h := authHandler(t, store, web.Options{})
+	var last int
+	for i := 0; i < 12; i++ {
+		req := httptest.NewRequest("POST", "/api/v1/session", strings.NewReader(`{"username": "x", "password": "wrong wrong"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = "10.1.2.3:4567" // a client on the intranet, not a proxy
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("192.0.2.%d", i))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		last = rec.Code
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("12 logins with made-up X-Forwarded-For: the last got %d, want 429", last)
+	}
+	entries, err := store.AuditLog(context.Background(), access.AuditFilter{Action: "login", Limit: 1})
+	if err != nil || len(entries) != 1 || entries[0].Remote != "10.1.2.3" {
+		t.Errorf("the audit log names %+v (%v), want the connection's address", entries, err)
 	}
 }

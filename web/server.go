@@ -134,6 +134,11 @@ func New(opts Options, deps Deps) *Server {
 	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
+	// The client's address (for the audit log, the login limit and the
+	// logs) is the connection's, or, when the connection comes from this
+	// machine (a reverse proxy such as nginx), what X-Forwarded-For says:
+	// a client elsewhere cannot pass for another address.
+	s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.RequestID())
 	if opts.MaxInFlight <= 0 {

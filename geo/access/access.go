@@ -102,7 +102,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
@@ -126,11 +126,21 @@ func CheckPassword(hash, password string) error {
 	if err1 != nil || err2 != nil || len(key) == 0 || len(key) > 128 {
 		return ErrBadPassword
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(key)))
+	got := idKey([]byte(password), salt, t, m, p, uint32(len(key)))
 	if subtle.ConstantTimeCompare(got, key) != 1 {
 		return ErrBadPassword
 	}
 	return nil
+}
+
+// hashing lets two passwords be hashed at once: each takes 64 MiB, and a
+// burst of logins must not take the machine's memory.
+var hashing = make(chan struct{}, 2)
+
+func idKey(password, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, t, m, p, n)
 }
 
 // NewSecret returns a random secret (256 bits, URL-safe text) and its
