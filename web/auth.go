@@ -187,6 +187,27 @@ func loginLimiter() echo.MiddlewareFunc {
 	})
 }
 
+// tokenLimiter lets each API token make perSecond requests a second, in
+// bursts of ten times as many: a runaway script slows down (429 with
+// Retry-After) instead of taking the server.
+func tokenLimiter(perSecond float64) echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(perSecond), Burst: int(10 * perSecond), ExpiresIn: 10 * time.Minute})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(c echo.Context) bool {
+			p := principal(c)
+			return p == nil || p.Via != "token"
+		},
+		IdentifierExtractor: func(c echo.Context) (string, error) { return strconv.FormatInt(principal(c).TokenID, 10), nil },
+		Store:               store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "1")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests with this API token: slow down")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
+}
+
 // session is what the login answers and GET /api/v1/session says.
 type session struct {
 	User      string `json:"user"`

@@ -448,3 +448,36 @@ func TestForwardedForIsNotTrustedFromAfar(t *testing.T) {
 		t.Errorf("the audit log names %+v (%v), want the connection's address", entries, err)
 	}
 }
+
+// TestTokenRateLimit: one token past its burst waits (429); another
+// token is not held back.
+func TestTokenRateLimit(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{TokenRate: 1}) // bursts of 10
+	busy, other := newToken(t, store, access.Viewer), newToken(t, store, access.Viewer)
+	var last int
+	var hdr http.Header
+	for i := 0; i < 12; i++ {
+		last, _, hdr = call(t, http.DefaultClient, "GET", srv.URL+"/config.json", "", busy, nil)
+	}
+	if last != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" {
+		t.Errorf("the 12th request in a row with one token: %d, want 429 with Retry-After", last)
+	}
+	if s, _, _ := call(t, http.DefaultClient, "GET", srv.URL+"/config.json", "", other, nil); s != http.StatusOK {
+		t.Errorf("another token: %d, want 200", s)
+	}
+}
+
+// TestCORS: only the configured origins get CORS headers.
+func TestCORS(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{CORSOrigins: []string{"https://wall.example.gov.cn"}})
+	_, _, hdr := call(t, http.DefaultClient, "GET", srv.URL+"/config.json", "", "", map[string]string{"Origin": "https://wall.example.gov.cn"})
+	if hdr.Get("Access-Control-Allow-Origin") != "https://wall.example.gov.cn" {
+		t.Errorf("a configured origin: %q", hdr.Get("Access-Control-Allow-Origin"))
+	}
+	_, _, hdr = call(t, http.DefaultClient, "GET", srv.URL+"/config.json", "", "", map[string]string{"Origin": "https://evil.example"})
+	if hdr.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("another origin got %q", hdr.Get("Access-Control-Allow-Origin"))
+	}
+}

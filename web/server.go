@@ -99,6 +99,12 @@ type Options struct {
 	// excepted).
 	MaxInFlight    int
 	RequestTimeout time.Duration
+	// TokenRate is how many requests per second one API token may make
+	// (bursts of ten times as many); default 50.
+	TokenRate float64
+	// CORSOrigins are the other sites whose pages may call the API (with
+	// no cookies); none by default.
+	CORSOrigins []string
 	// Restricted layers are seen only by the roles that allow the role
 	// given (rescue_resources: dispatcher, say): others get tiles
 	// without them, and 403 for their features.
@@ -147,6 +153,9 @@ func New(opts Options, deps Deps) *Server {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = defaultRequestTimeout
 	}
+	if opts.TokenRate <= 0 {
+		opts.TokenRate = 50
+	}
 	s.echo.Use(securityHeaders)
 	s.echo.Use(s.metrics.middleware)
 	s.echo.Use(middleware.Recover())
@@ -154,7 +163,13 @@ func New(opts Options, deps Deps) *Server {
 	s.echo.Use(limitInFlight(opts.MaxInFlight))
 	s.echo.Use(requestTimeout(opts.RequestTimeout))
 	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
+	if len(opts.CORSOrigins) > 0 {
+		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: opts.CORSOrigins,
+			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
+			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match"}, ExposeHeaders: []string{"ETag"}}))
+	}
 	s.echo.Use(s.authenticate)
+	s.echo.Use(tokenLimiter(opts.TokenRate))
 	s.routes()
 	return s
 }

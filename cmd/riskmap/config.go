@@ -84,6 +84,19 @@ type serveConfig struct {
 	requestTimeout time.Duration
 	restricted     map[geo.Layer]access.Role
 	envErr         error
+	tokenRate      float64
+	corsOrigins    string
+}
+
+// origins lists --cors-origins.
+func (c *serveConfig) origins() []string {
+	var out []string
+	for _, o := range strings.Split(c.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // restrict reads LAYER=ROLE.
@@ -130,6 +143,8 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 			c.envErr = errors.Join(c.envErr, c.restrict(strings.TrimSpace(v)))
 		}
 	}
+	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
+	fs.StringVar(&c.corsOrigins, "cors-origins", getenv("RISKMAP_CORS_ORIGINS"), "comma-separated origins (https://host) of other sites whose pages may call the API, without cookies (env RISKMAP_CORS_ORIGINS); default none")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
 	fs.StringVar(&c.readAccess, "read-access", envOr(getenv, "RISKMAP_READ_ACCESS", web.ReadOpen),
 		"who may read the map and its data: open (anyone who reaches the server, e.g. on the intranet) or login (a session or an API token) (env RISKMAP_READ_ACCESS); writes always need a user with the right role (see riskmap user)")
@@ -177,6 +192,15 @@ func (c *serveConfig) validate() error {
 	if c.envErr != nil {
 		return fmt.Errorf("RISKMAP_RESTRICT_LAYERS: %w", c.envErr)
 	}
+	if c.tokenRate <= 0 || c.tokenRate > 100000 {
+		return fmt.Errorf("--token-rate %v: want more than 0", c.tokenRate)
+	}
+	for _, o := range c.origins() {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			return fmt.Errorf("--cors-origins: %q is not an origin such as https://wall.example.gov.cn", o)
+		}
+	}
 	if c.maxInFlight < 1 || c.maxInFlight > 100000 {
 		return fmt.Errorf("--max-requests %d: want 1 to 100000", c.maxInFlight)
 	}
@@ -198,7 +222,8 @@ func (c *serveConfig) validate() error {
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL,
 		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
-		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted}
+		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted,
+		TokenRate: c.tokenRate, CORSOrigins: c.origins()}
 	if c.basemapURL != "" {
 		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: c.basemapMinZoom, MaxZoom: c.basemapMaxZoom}
 	}
