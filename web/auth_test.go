@@ -377,8 +377,13 @@ func TestTwoPlannersSaveOneObject(t *testing.T) {
 // left out of a viewer's tiles and refused as features, and seen by a
 // dispatcher (and an admin).
 func TestRestrictedLayer(t *testing.T) {
-	store, _ := writableStore(t)
+	store, db := writableStore(t)
 	srv := authServer(t, store, web.Options{Restricted: map[geo.Layer]access.Role{geo.Layer("rescue_resources"): access.Dispatcher}})
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
 	tok := map[access.Role]string{}
 	for _, r := range access.Roles {
 		tok[r] = newToken(t, store, r)
@@ -415,6 +420,13 @@ func TestRestrictedLayer(t *testing.T) {
 			}
 			if s, body, _ := call(t, http.DefaultClient, "GET", srv.URL+"/ogc/collections/rescue_resources/items?limit=1", "", tok[tc.role], nil); s != tc.status {
 				t.Errorf("items: %d %s, want %d", s, body, tc.status)
+			}
+			var rid int64
+			if err := conn.QueryRow(context.Background(), "SELECT id FROM risk_object WHERE category = 'rescue_resources' LIMIT 1").Scan(&rid); err != nil {
+				t.Fatal(err)
+			}
+			if s, body, _ := call(t, http.DefaultClient, "GET", fmt.Sprintf("%s/api/v1/objects/%d/history", srv.URL, rid), "", tok[tc.role], nil); s != tc.status {
+				t.Errorf("history of a rescue resource: %d %s, want %d", s, body, tc.status)
 			}
 			_, body, _ = call(t, http.DefaultClient, "GET", srv.URL+"/ogc/collections", "", tok[tc.role], nil)
 			if strings.Contains(body, `"id":"rescue_resources"`) != tc.inIndex {

@@ -128,6 +128,18 @@ func (s *Server) handleHistory(c echo.Context) error {
 			return geo.Invalidf("limit", "%q: want 1 to 1000", v)
 		}
 	}
+	// An object of a layer the request may not see has no history for it.
+	for l := range s.opts.Restricted {
+		cat, _ := l.Category()
+		if s.mayRead(c, l) {
+			continue
+		}
+		if _, err := s.features.Object(c.Request().Context(), cat, id); err == nil {
+			return s.layerAllowed(c, l)
+		} else if !errors.Is(err, geo.ErrNotFound) {
+			return err
+		}
+	}
 	h, err := s.grading.History(c.Request().Context(), "", id, limit)
 	if err != nil {
 		return err
