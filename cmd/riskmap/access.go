@@ -40,14 +40,10 @@ revoked. create prints the token once: only its hash is kept.
 
 // runUser runs "riskmap user".
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, userHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("%w: give add, passwd, disable or list", errUsage)
+	verb, args, err := subcommand(args, userHelp, "add, passwd, disable or list", stderr)
+	if err != nil {
+		return err
 	}
-	verb, args := args[0], args[1:]
 	var db dbConfig
 	fs := newFlagSet("user "+verb, userHelp, stderr)
 	db.register(fs, getenv)
@@ -127,14 +123,10 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 
 // runToken runs "riskmap token".
 func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, tokenHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("%w: give create or revoke", errUsage)
+	verb, args, err := subcommand(args, tokenHelp, "create or revoke", stderr)
+	if err != nil {
+		return err
 	}
-	verb, args := args[0], args[1:]
 	var db dbConfig
 	fs := newFlagSet("token "+verb, tokenHelp, stderr)
 	db.register(fs, getenv)
@@ -204,6 +196,19 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: unknown token command %q", errUsage, verb)
 	}
 	return nil
+}
+
+// subcommand splits off the verb of "riskmap user VERB …"; without one it
+// prints help (flag.ErrHelp when help was asked for).
+func subcommand(args []string, help, verbs string, stderr io.Writer) (string, []string, error) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:], nil
+	}
+	fmt.Fprint(stderr, help)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		return "", nil, flag.ErrHelp
+	}
+	return "", nil, fmt.Errorf("%w: give %s", errUsage, verbs)
 }
 
 // parseWithName parses flags around one positional argument (a name or
