@@ -40,6 +40,7 @@ const (
 	sessionCookie  = "riskmap_session"
 	csrfHeader     = "X-CSRF-Token"
 	principalKey   = "riskmap.principal"
+	csrfKey        = "riskmap.csrf" // the session's CSRF token
 	defaultSession = 12 * time.Hour
 )
 
@@ -83,7 +84,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			switch {
 			case err == nil:
 				c.Set(principalKey, &p)
-				c.Set("riskmap.csrf", csrf)
+				c.Set(csrfKey, csrf)
 			case !errors.Is(err, geo.ErrNotFound):
 				return err
 			}
@@ -136,7 +137,7 @@ func (s *Server) write(need access.Role, action string, h echo.HandlerFunc) echo
 			return err
 		}
 		if p.Via == "session" {
-			want, _ := c.Get("riskmap.csrf").(string)
+			want, _ := c.Get(csrfKey).(string)
 			got := c.Request().Header.Get(csrfHeader)
 			if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 				return refuse("send the session's CSRF token in " + csrfHeader)
@@ -255,7 +256,7 @@ func (s *Server) handleSession(c echo.Context) error {
 	if p == nil {
 		return errLogin
 	}
-	csrf, _ := c.Get("riskmap.csrf").(string)
+	csrf, _ := c.Get(csrfKey).(string)
 	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), CSRFToken: csrf})
 }
 

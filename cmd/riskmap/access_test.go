@@ -68,10 +68,10 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Fatalf("token create: %v\n%s", err, out)
 	}
 	p, err := store.Token(ctx, tok)
-	if err != nil || p.Name != "feed" || p.Role != access.Planner || p.Actor() != "token:feed" {
+	id := strings.Split(tok, "_")[1]
+	if err != nil || p.Name != "feed" || p.Role != access.Planner || p.Actor() != "token:feed#"+id {
 		t.Errorf("the new token: %+v, %v", p, err)
 	}
-	id := strings.Split(tok, "_")[1]
 	if out, err := cli("", "token", "revoke", id); err != nil || !strings.Contains(out, "revoked token "+id+" (feed)") {
 		t.Errorf("revoke: %v\n%s", err, out)
 	}

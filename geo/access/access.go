@@ -69,11 +69,11 @@ type Principal struct {
 	TokenID int64
 }
 
-// Actor is how records name the principal: "user:NAME" or
-// "token:NAME".
+// Actor is how records name the principal: "user:NAME", or
+// "token:NAME#ID" (token names need not be unique; ids are).
 func (p Principal) Actor() string {
 	if p.Via == "token" {
-		return "token:" + p.Name
+		return "token:" + p.Name + "#" + strconv.FormatInt(p.TokenID, 10)
 	}
 	return "user:" + p.Name
 }

@@ -46,7 +46,7 @@ CREATE TABLE api_token (
 CREATE TABLE audit_log (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at         timestamptz NOT NULL DEFAULT now(),
-    actor      text        NOT NULL,           -- user:NAME, token:NAME, cli:OSUSER
+    actor      text        NOT NULL,           -- user:NAME, token:NAME#ID, cli:OSUSER
     role       text        NOT NULL DEFAULT '',
     remote     text        NOT NULL DEFAULT '', -- the client's address
     request_id text        NOT NULL DEFAULT '',
