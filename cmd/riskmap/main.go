@@ -75,7 +75,10 @@ Without DATABASE_URL, riskmap runs its own PostgreSQL + PostGIS cluster in
 process using it exits. With DATABASE_URL (postgres://user:pass@host/db),
 it uses that server instead; it needs the postgis extension available.
 
-Run "riskmap <command> --help" for a command's flags.
+Run "riskmap <command> --help" for a command's flags. Any command takes
+--config FILE (or RISKMAP_CONFIG): lines of NAME=VALUE setting the
+environment variables the flags name (RISKMAP_ADDR=…, DATABASE_URL=…);
+the environment wins over the file, and flags over both.
 `
 
 // run is the whole program: args without the program name, the
@@ -86,6 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
+	rest, getenv, err := withConfigFile(rest, getenv)
+	if err != nil {
+		return err
+	}
 	switch cmd {
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
