@@ -24,6 +24,9 @@ type AccessStore interface {
 	Login(ctx context.Context, name, password, remote string, ttl time.Duration) (access.Principal, string, string, error)
 	Session(ctx context.Context, secret string) (access.Principal, string, error)
 	Logout(ctx context.Context, secret string) error
+	// StartSession starts a session for a user someone else (the
+	// single sign-on) authenticated.
+	StartSession(ctx context.Context, name, remote string, ttl time.Duration) (access.Principal, string, string, error)
 	Token(ctx context.Context, text string) (access.Principal, error)
 	Audit(ctx context.Context, e access.Entry, before, after any) error
 	AuditLog(ctx context.Context, f access.AuditFilter) ([]access.Entry, error)

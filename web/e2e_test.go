@@ -370,6 +370,9 @@ func TestLoginPage(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	if sso, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('login-sso').hidden`)); err != nil || !sso {
+		t.Errorf("the single sign-on link shows on a server without one (%v)", err)
+	}
 	msg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('login-error').textContent`))
 	if err != nil || msg != "用户名或密码错误。" {
 		t.Errorf("after a wrong password the page says %q (%v)", msg, err)

@@ -99,6 +99,8 @@ type Options struct {
 	// excepted).
 	MaxInFlight    int
 	RequestTimeout time.Duration
+	// OIDC, when set, offers a single sign-on besides passwords.
+	OIDC *OIDC
 	// TokenRate is how many requests per second one API token may make
 	// (bursts of ten times as many); default 50.
 	TokenRate float64
@@ -123,6 +125,7 @@ type Server struct {
 	hazards  HazardStore
 	access   AccessStore
 	metrics  *metrics
+	oidc     *oidcClient // nil: no single sign-on
 	echo     *echo.Echo
 }
 
@@ -155,6 +158,9 @@ func New(opts Options, deps Deps) *Server {
 	}
 	if opts.TokenRate <= 0 {
 		opts.TokenRate = 50
+	}
+	if opts.OIDC != nil && deps.Access != nil {
+		s.oidc = &oidcClient{cfg: *opts.OIDC}
 	}
 	s.echo.Use(securityHeaders)
 	s.echo.Use(s.metrics.middleware)
@@ -195,6 +201,11 @@ func (s *Server) routes() {
 		e.GET("/api/v1/session", s.handleSession)
 		e.DELETE("/api/v1/session", s.handleLogout)
 		e.GET("/api/v1/audit", s.write(access.Admin, "audit.read", s.handleAudit))
+		e.GET("/api/v1/session/methods", s.handleLoginMethods)
+		if s.oidc != nil {
+			e.GET("/api/v1/oidc/login", s.handleOIDCLogin, loginLimiter())
+			e.GET("/api/v1/oidc/callback", s.handleOIDCCallback)
+		}
 	}
 	e.POST("/api/v1/imports", s.write(access.Admin, "import", s.handleImport))
 	if s.grading != nil {

@@ -86,6 +86,7 @@ type serveConfig struct {
 	envErr         error
 	tokenRate      float64
 	corsOrigins    string
+	oidc           web.OIDC
 }
 
 // origins lists --cors-origins.
@@ -143,6 +144,10 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 			c.envErr = errors.Join(c.envErr, c.restrict(strings.TrimSpace(v)))
 		}
 	}
+	fs.StringVar(&c.oidc.Issuer, "oidc-issuer", getenv("RISKMAP_OIDC_ISSUER"), "single sign-on: the OpenID Connect provider's issuer URL (env RISKMAP_OIDC_ISSUER); the client secret comes from RISKMAP_OIDC_CLIENT_SECRET (environment or --config file), never a flag")
+	fs.StringVar(&c.oidc.ClientID, "oidc-client-id", getenv("RISKMAP_OIDC_CLIENT_ID"), "single sign-on: riskmap's client id at the provider (env RISKMAP_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.oidc.UsernameClaim, "oidc-username-claim", envOr(getenv, "RISKMAP_OIDC_USERNAME_CLAIM", "preferred_username"), "single sign-on: the ID token's claim that names the riskmap user, who must exist (env RISKMAP_OIDC_USERNAME_CLAIM)")
+	c.oidc.ClientSecret = getenv("RISKMAP_OIDC_CLIENT_SECRET")
 	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
 	fs.StringVar(&c.corsOrigins, "cors-origins", getenv("RISKMAP_CORS_ORIGINS"), "comma-separated origins (https://host) of other sites whose pages may call the API, without cookies (env RISKMAP_CORS_ORIGINS); default none")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
@@ -192,6 +197,15 @@ func (c *serveConfig) validate() error {
 	if c.envErr != nil {
 		return fmt.Errorf("RISKMAP_RESTRICT_LAYERS: %w", c.envErr)
 	}
+	if c.oidc.Issuer != "" {
+		u, err := url.Parse(c.oidc.Issuer)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("--oidc-issuer %q: want the provider's issuer URL", c.oidc.Issuer)
+		}
+		if c.oidc.ClientID == "" || c.oidc.ClientSecret == "" {
+			return fmt.Errorf("--oidc-issuer needs --oidc-client-id and RISKMAP_OIDC_CLIENT_SECRET")
+		}
+	}
 	if c.tokenRate <= 0 || c.tokenRate > 100000 {
 		return fmt.Errorf("--token-rate %v: want more than 0", c.tokenRate)
 	}
@@ -224,6 +238,10 @@ func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
 		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted,
 		TokenRate: c.tokenRate, CORSOrigins: c.origins()}
+	if c.oidc.Issuer != "" {
+		oidc := c.oidc
+		o.OIDC = &oidc
+	}
 	if c.basemapURL != "" {
 		o.Basemap = &web.Basemap{URL: c.basemapURL, Attribution: c.basemapAttrib, MinZoom: c.basemapMinZoom, MaxZoom: c.basemapMaxZoom}
 	}

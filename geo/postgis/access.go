@@ -102,6 +102,30 @@ func (s *Store) Login(ctx context.Context, name, password, remote string, ttl ti
 	if err := access.CheckPassword(hash, password); err != nil || disabled {
 		return access.Principal{}, "", "", access.ErrBadPassword
 	}
+	return s.startSession(ctx, p.UserID, name, access.Role(role), remote, ttl)
+}
+
+// StartSession starts a session for an enabled user whom someone else
+// has authenticated (a single sign-on); geo.ErrNotFound when there is no
+// such user, or they are disabled.
+func (s *Store) StartSession(ctx context.Context, name, remote string, ttl time.Duration) (access.Principal, string, string, error) {
+	var (
+		id         int64
+		role, hash string
+		disabled   bool
+	)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&id, &role, &hash, &disabled)
+	if errors.Is(err, pgx.ErrNoRows) || disabled {
+		return access.Principal{}, "", "", fmt.Errorf("user %q: %w", name, geo.ErrNotFound)
+	}
+	if err != nil {
+		return access.Principal{}, "", "", fmt.Errorf("start a session: %w", classify(err))
+	}
+	return s.startSession(ctx, id, name, access.Role(role), remote, ttl)
+}
+
+func (s *Store) startSession(ctx context.Context, id int64, name string, role access.Role, remote string, ttl time.Duration) (access.Principal, string, string, error) {
+	p := access.Principal{UserID: id, Name: name, Role: role, Via: "session"}
 	secret, secretHash, err := access.NewSecret()
 	if err != nil {
 		return p, "", "", err
@@ -113,7 +137,6 @@ func (s *Store) Login(ctx context.Context, name, password, remote string, ttl ti
 	if _, err := s.pool.Exec(ctx, s.q.get("session_create"), secretHash, p.UserID, csrf, remote, time.Now().Add(ttl)); err != nil {
 		return p, "", "", fmt.Errorf("start a session: %w", classify(err))
 	}
-	p.Name, p.Role, p.Via = name, access.Role(role), "session"
 	return p, secret, csrf, nil
 }
 

@@ -435,6 +435,9 @@ function login() {
   const msg = document.getElementById('login-error');
   form.hidden = false;
   form.elements.username.focus();
+  fetchJSON('api/v1/session/methods')
+    .then((m) => { document.getElementById('login-sso').hidden = !(m && m.oidc); })
+    .catch(() => {});
   return new Promise(() => {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
