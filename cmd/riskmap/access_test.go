@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"riskmap/geo/access"
 	"riskmap/geo/postgis"
@@ -105,4 +110,80 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if got := strings.Join(actions, ","); got != want {
 		t.Errorf("audit log %s, want %s", got, want)
 	}
+}
+
+// TestImportKilledMidway kills riskmap import (SIGKILL: no cleanup of
+// its own) while it copies a large file: the data before it is intact,
+// and the same import then runs to the end.
+func TestImportKilledMidway(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	if _, _, err := runCmd(t, ctx, env("DATABASE_URL", db), "demo", "--load-only"); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("编号,名称,经度,纬度,风险等级\n")
+	for i := range 200000 {
+		fmt.Fprintf(&b, "K%d,企业%d,%.5f,%.5f,%s\n", i, i, 119.85+float64(i%300)*0.0003, 28.40+float64(i/300%300)*0.0003, []string{"红", "橙", "黄", "蓝"}[i%4])
+	}
+	file := filepath.Join(t.TempDir(), "big.csv")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	snapshot := func() string {
+		var s string
+		if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM risk_object)::text || '/' || (SELECT count(*) FROM risk_assessment)::text || '/' ||
+			(SELECT coalesce(sum(n), 0) FROM region_count)::text || '/' || (SELECT count(*) FROM pg_indexes WHERE tablename = 'risk_object')::text`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := snapshot()
+	cmd := riskmapCmd("import", "--category", "enterprises", "--source", "killed", "--quiet", file)
+	cmd.Env = append(cmd.Env, "DATABASE_URL="+db)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once its transaction holds the table (the direct copy has
+	// begun), well before it can finish.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if tableHeld(ctx, conn) {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the import never took the table")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	// The server ends the dead client's transaction; wait for its locks.
+	for i := 0; i < 100 && tableHeld(ctx, conn); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("objects/assessments/counted/indexes %s after the killed import, %s before", after, before)
+	}
+	out, errOut, err := runCmd(t, ctx, env("DATABASE_URL", db), "import", "--category", "enterprises", "--source", "killed", "--quiet", file)
+	if err != nil || !strings.Contains(out, "200000 new") {
+		t.Errorf("the import again: %v\n%s%s", err, out, errOut)
+	}
+}
+
+// tableHeld reports whether another session holds risk_object
+// exclusively (a direct import's copy).
+func tableHeld(ctx context.Context, conn *pgx.Conn) bool {
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'risk_object' AND l.mode = 'AccessExclusiveLock' AND l.granted").Scan(&n); err != nil {
+		return true
+	}
+	return n > 0
 }
