@@ -133,7 +133,8 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.basemapMinZoom, "basemap-minzoom", envInt(getenv, "RISKMAP_BASEMAP_MINZOOM", 1), "shallowest zoom level the basemap serves (env RISKMAP_BASEMAP_MINZOOM; 天地图 starts at 1)")
 	fs.IntVar(&c.basemapMaxZoom, "basemap-maxzoom", envInt(getenv, "RISKMAP_BASEMAP_MAXZOOM", 18), "deepest zoom level the basemap serves (env RISKMAP_BASEMAP_MAXZOOM)")
 	fs.StringVar(&c.publicURL, "public-url", getenv("RISKMAP_PUBLIC_URL"),
-		"the URL clients reach riskmap at, e.g. https://gis.example.gov.cn/riskmap, for the links in TileJSON and GeoJSON (env RISKMAP_PUBLIC_URL); empty: taken from each request's Host")
+		"the URL clients reach riskmap at, e.g. https://gis.example.gov.cn/riskmap behind a reverse proxy, for the links in TileJSON and GeoJSON, the session cookie's path and the sign-on's redirect (env RISKMAP_PUBLIC_URL); empty: taken from each request's Host")
+	fs.StringVar(&c.publicURL, "base-url", getenv("RISKMAP_PUBLIC_URL"), "the same as --public-url")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "RISKMAP_LOG_LEVEL", "info"), "debug, info, warn or error (env RISKMAP_LOG_LEVEL)")
 	fs.IntVar(&c.maxInFlight, "max-requests", envInt(getenv, "RISKMAP_MAX_REQUESTS", 128), "requests served at once; more wait up to 2 s, then get 503 with Retry-After (env RISKMAP_MAX_REQUESTS)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 30*time.Second, "how long a request may take before it answers 504 (imports excepted)")
