@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -491,5 +492,27 @@ func TestCORS(t *testing.T) {
 	_, _, hdr = call(t, http.DefaultClient, "GET", srv.URL+"/config.json", "", "", map[string]string{"Origin": "https://evil.example"})
 	if hdr.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("another origin got %q", hdr.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+// TestBodyLimits: a JSON body over 1 MiB and an upload over the limit
+// are 413, and nothing is written.
+func TestBodyLimits(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{MaxUpload: 1 << 20})
+	admin := newToken(t, store, access.Admin)
+	big := `{"inputs": {"note": "` + strings.Repeat("x", 2<<20) + `"}}`
+	if s, body, _ := call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/objects/1/assessments", big, admin, nil); s != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 MiB assessment: %d %.200s, want 413", s, body)
+	}
+	var buf strings.Builder
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("category", "enterprises")
+	w, _ := mw.CreateFormFile("file", "big.csv")
+	io.WriteString(w, "名称,经度,纬度\n"+strings.Repeat("某企业,119.9,28.4\n", 100000))
+	mw.Close()
+	s, body, _ := call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/imports", buf.String(), admin, map[string]string{"Content-Type": mw.FormDataContentType()})
+	if s != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than 1 MiB") {
+		t.Errorf("a 2 MiB upload with a 1 MiB limit: %d %.200s, want 413", s, body)
 	}
 }

@@ -19,8 +19,8 @@ import (
 	"riskmap/importers"
 )
 
-// maxUpload bounds one import request.
-const maxUpload = 256 << 20
+// defaultMaxUpload bounds one import request (Options.MaxUpload).
+const defaultMaxUpload = 256 << 20
 
 func (s *Server) handleImport(c echo.Context) error {
 	if s.importer == nil {
@@ -35,11 +35,11 @@ func (s *Server) handleImport(c echo.Context) error {
 	rc := http.NewResponseController(c.Response().Writer)
 	rc.SetReadDeadline(time.Now().Add(10 * time.Minute))
 	rc.SetWriteDeadline(time.Now().Add(30 * time.Minute))
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUpload)
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.opts.MaxUpload)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than %d MiB", maxUpload>>20))
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than %d MiB", s.opts.MaxUpload>>20))
 		}
 		return geo.Invalidf("body", "want a multipart/form-data upload with the file in field \"file\"")
 	}

@@ -99,6 +99,8 @@ type Options struct {
 	// excepted).
 	MaxInFlight    int
 	RequestTimeout time.Duration
+	// MaxUpload bounds one import's upload (default 256 MiB).
+	MaxUpload int64
 	// OIDC, when set, offers a single sign-on besides passwords.
 	OIDC *OIDC
 	// TokenRate is how many requests per second one API token may make
@@ -140,6 +142,18 @@ func New(opts Options, deps Deps) *Server {
 	if opts.TitleEN == "" {
 		opts.TitleEN = "Safety Risk Map"
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = defaultMaxInFlight
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = defaultRequestTimeout
+	}
+	if opts.TokenRate <= 0 {
+		opts.TokenRate = 50
+	}
+	if opts.MaxUpload <= 0 {
+		opts.MaxUpload = defaultMaxUpload
+	}
 	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -150,15 +164,6 @@ func New(opts Options, deps Deps) *Server {
 	s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.RequestID())
-	if opts.MaxInFlight <= 0 {
-		opts.MaxInFlight = defaultMaxInFlight
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = defaultRequestTimeout
-	}
-	if opts.TokenRate <= 0 {
-		opts.TokenRate = 50
-	}
 	if opts.OIDC != nil && deps.Access != nil {
 		s.oidc = &oidcClient{cfg: *opts.OIDC}
 	}

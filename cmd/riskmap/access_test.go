@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -186,4 +191,100 @@ func tableHeld(ctx context.Context, conn *pgx.Conn) bool {
 		return true
 	}
 	return n > 0
+}
+
+// TestShutdownFinishesInFlight: SIGINT while an import is being served:
+// the import finishes and is answered, then serve exits cleanly.
+func TestShutdownFinishesInFlight(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	getenv := env("DATABASE_URL", db)
+	if _, _, err := runCmd(t, ctx, getenv, "demo", "--load-only"); err != nil {
+		t.Fatal(err)
+	}
+	store, err := postgis.Open(ctx, db, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	hash, _ := access.HashPassword("password for tests")
+	if _, err := store.AddUser(ctx, "ops", "", access.Admin, hash); err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := store.CreateToken(ctx, "t", "ops", access.Admin, time.Now().Add(time.Hour), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var serveOut strings.Builder
+	serve := riskmapCmd("serve", "--addr", addr)
+	serve.Env = append(serve.Env, "DATABASE_URL="+db)
+	serve.Stdout, serve.Stderr = &serveOut, &serveOut
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- serve.Wait() }()
+	defer serve.Process.Kill()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never became healthy\n%s", serveOut.String())
+		}
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("category", "enterprises")
+	mw.WriteField("source", "shutdown")
+	w, _ := mw.CreateFormFile("file", "big.csv")
+	io.WriteString(w, "编号,名称,经度,纬度,风险等级\n")
+	for i := range 150000 {
+		fmt.Fprintf(w, "S%d,企业%d,%.5f,%.5f,黄\n", i, i, 119.85+float64(i%300)*0.0003, 28.40+float64(i/300%300)*0.0003)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/imports", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+tok)
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		done <- answer{status: resp.StatusCode, body: string(b)}
+	}()
+	time.Sleep(500 * time.Millisecond) // the import is under way
+	if err := serve.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	a := <-done
+	if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"committed":true`) {
+		t.Errorf("the import in flight at SIGINT: %d %v %.300s", a.status, a.err, a.body)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("serve after SIGINT: %v\n%s", err, serveOut.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Error("serve did not stop within 60 s of SIGINT")
+	}
 }

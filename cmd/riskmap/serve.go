@@ -98,10 +98,16 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "riskmap: shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// Requests in flight finish (an import too, if it ends within the
+	// grace; one that does not is rolled back, leaving the data as it was).
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
 }
+
+// shutdownGrace is how long serve waits for requests in flight when told
+// to stop (systemd's TimeoutStopSec should be longer).
+const shutdownGrace = 50 * time.Second
