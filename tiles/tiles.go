@@ -43,15 +43,29 @@ type Renderer interface {
 	Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error)
 }
 
-// Service renders tiles.
+// Service renders tiles, through Cache when it has one.
 type Service struct {
 	Renderer Renderer
+	Cache    *Cache // nil: every tile is rendered
 }
 
-// Render returns the Mapbox Vector Tile of layers at t. It is where a tile
-// cache will sit; for now every tile is rendered.
+// Render returns the Mapbox Vector Tile of layers at t, uncompressed and
+// uncached.
 func (s *Service) Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error) {
 	return s.Renderer.Tile(ctx, layers, t)
+}
+
+// Get returns the tile of layers at t gzipped, with its ETag: from the
+// cache when there is one.
+func (s *Service) Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (Tile, error) {
+	if s.Cache != nil {
+		return s.Cache.Get(ctx, layers, t)
+	}
+	b, err := s.Renderer.Tile(ctx, layers, t)
+	if err != nil {
+		return Tile{}, err
+	}
+	return compress(b, "")
 }
 
 func joinLayers(ls []geo.Layer) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -19,6 +20,7 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/access"
+	"riskmap/tiles"
 	"riskmap/web"
 )
 
@@ -514,5 +516,91 @@ func TestBodyLimits(t *testing.T) {
 	s, body, _ := call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/imports", buf.String(), admin, map[string]string{"Content-Type": mw.FormDataContentType()})
 	if s != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than 1 MiB") {
 		t.Errorf("a 2 MiB upload with a 1 MiB limit: %d %.200s, want 413", s, body)
+	}
+}
+
+// TestTileCacheSeesChanges: tiles come gzipped with a strong ETag (304
+// when it matches); an assessment that changes an object's grade is in
+// the next tile once the cache has read the new versions (it polls).
+func TestTileCacheSeesChanges(t *testing.T) {
+	store, db := writableStore(t)
+	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 32 << 20}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go cache.Watch(ctx, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache},
+		Features: store, Health: store, Grading: store, Hazards: store, Access: store, CacheStats: cache.Stats})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	planner := newToken(t, store, access.Planner)
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var id int64
+	var lon, lat float64
+	if err := conn.QueryRow(ctx, "SELECT id, ST_X(geom), ST_Y(geom) FROM risk_object WHERE category = 'enterprises' AND grade IS NULL AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id, &lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	tile := maptile.At([2]float64{lon, lat}, 14)
+	url := fmt.Sprintf("%s/tiles/enterprises/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y)
+	gradeIn := func(body []byte) string {
+		layers, err := mvt.Unmarshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range layers {
+			for _, f := range l.Features {
+				if fmt.Sprint(f.ID) == fmt.Sprint(id) {
+					return fmt.Sprint(f.Properties["grade"])
+				}
+			}
+		}
+		return "absent"
+	}
+	get := func(etag string) (int, []byte, http.Header) {
+		req, _ := http.NewRequest("GET", url, nil)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req) // asks for gzip, and unzips
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, resp.Header
+	}
+	status, body, hdr := get("")
+	etag := hdr.Get("ETag")
+	if status != 200 || etag == "" || gradeIn(body) != "unassessed" {
+		t.Fatalf("first tile: %d, ETag %q, grade %s", status, etag, gradeIn(body))
+	}
+	if status, _, _ := get(etag); status != http.StatusNotModified {
+		t.Errorf("with its ETag: %d, want 304", status)
+	}
+	start := time.Now()
+	if s, b, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), `{"inputs": {"lec_l": 10, "lec_e": 6, "lec_c": 40}}`, planner, nil); s != http.StatusCreated {
+		t.Fatalf("assess: %d %s", s, b)
+	}
+	for {
+		status, body, hdr = get(etag)
+		if status == 200 && gradeIn(body) == "red" && hdr.Get("ETag") != etag {
+			break
+		}
+		if time.Since(start) > 2*time.Second {
+			t.Fatalf("2 s after the assessment the tile says %d, grade %s", status, gradeIn(body))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if cache.Hits.Load() == 0 || cache.Misses.Load() < 2 {
+		t.Errorf("cache hits %d, misses %d", cache.Hits.Load(), cache.Misses.Load())
+	}
+	if _, m, _ := call(t, http.DefaultClient, "GET", srv.URL+"/metrics", "", "", nil); !strings.Contains(m, "riskmap_tile_cache_hits_total") {
+		t.Error("/metrics lacks the tile cache")
 	}
 }

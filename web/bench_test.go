@@ -1,13 +1,19 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"riskmap/tiles"
+	"riskmap/web"
 )
 
 // lishuiTiles lists the tiles at zoom z that cover Lishui's seats and towns,
@@ -26,15 +32,22 @@ func lishuiTiles(z maptile.Zoom) []maptile.Tile {
 
 // benchmarkTiles fetches the full map's tiles (all nine layers, as the
 // page asks for them) round-robin over Lishui at zoom z, through HTTP and
-// PostGIS, uncached.
-func benchmarkTiles(b *testing.B, z maptile.Zoom) {
-	srv, _ := demoServer(b)
+// PostGIS, uncached (or, cached, from the tile cache once each is in).
+func benchmarkTiles(b *testing.B, z maptile.Zoom, cached bool) {
+	srv, store := demoServer(b)
+	if cached {
+		cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 256 << 20}
+		if err := cache.Refresh(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+			web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store})
+		srv = httptest.NewServer(h)
+		defer srv.Close()
+	}
 	ts := lishuiTiles(z)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
-	var bytes int64
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		t := ts[i%len(ts)]
+	fetch := func(t maptile.Tile) int64 {
 		url := fmt.Sprintf("%s/tiles/counties,regions_grid,context,enterprises,bridges,black_spots,rescue_resources,shelters,hidden_hazards/%d/%d/%d.mvt", srv.URL, t.Z, t.X, t.Y)
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Accept-Encoding", "gzip")
@@ -47,10 +60,22 @@ func benchmarkTiles(b *testing.B, z maptile.Zoom) {
 		if resp.StatusCode != 200 {
 			b.Fatalf("GET %s: %d", url, resp.StatusCode)
 		}
-		bytes += n
+		return n
+	}
+	if cached {
+		for _, t := range ts { // every tile in the cache first
+			fetch(t)
+		}
+	}
+	var bytes int64
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		bytes += fetch(ts[i%len(ts)])
 	}
 	b.ReportMetric(float64(bytes)/float64(b.N), "wire-bytes/tile")
 }
 
-func BenchmarkTileZ10(b *testing.B) { benchmarkTiles(b, 10) }
-func BenchmarkTileZ14(b *testing.B) { benchmarkTiles(b, 14) }
+func BenchmarkTileZ10(b *testing.B)       { benchmarkTiles(b, 10, false) }
+func BenchmarkTileZ14(b *testing.B)       { benchmarkTiles(b, 14, false) }
+func BenchmarkTileCachedZ10(b *testing.B) { benchmarkTiles(b, 10, true) }
+func BenchmarkTileCachedZ14(b *testing.B) { benchmarkTiles(b, 14, true) }

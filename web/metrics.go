@@ -26,7 +26,7 @@ type metrics struct {
 	rows      prometheus.Counter
 }
 
-func newMetrics(pool func() map[string]float64) *metrics {
+func newMetrics(pool, cache func() map[string]float64) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "riskmap_http_requests_total",
 		Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
@@ -46,6 +46,14 @@ func newMetrics(pool func() map[string]float64) *metrics {
 			m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "riskmap_db_pool_" + name + "_conns",
 				Help: "Database pool connections: " + name + "."}, func() float64 { return pool()[name] }))
 		}
+	}
+	if cache != nil {
+		for _, name := range []string{"hits", "misses", "evictions"} {
+			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "riskmap_tile_cache_" + name + "_total",
+				Help: "Tile cache " + name + "."}, func() float64 { return cache()[name] }))
+		}
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "riskmap_tile_cache_bytes",
+			Help: "Bytes of tiles the cache holds."}, func() float64 { return cache()["bytes"] }))
 	}
 	return m
 }

@@ -23,11 +23,13 @@ import (
 	"riskmap/geo"
 	"riskmap/geo/access"
 	"riskmap/importers"
+	"riskmap/tiles"
 )
 
-// TileRenderer renders vector tiles; *tiles.Service is one.
+// TileRenderer gives vector tiles, gzipped, with their ETags;
+// *tiles.Service is one.
 type TileRenderer interface {
-	Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error)
+	Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (tiles.Tile, error)
 }
 
 // FeatureStore reads features for the OGC API; *postgis.Store is one.
@@ -66,6 +68,9 @@ type Deps struct {
 	// PoolStats reports the database pool's connections (acquired, idle,
 	// total, max) for /metrics; nil: not reported.
 	PoolStats func() map[string]float64
+	// CacheStats reports the tile cache's hits, misses, evictions and
+	// bytes for /metrics; nil: not reported.
+	CacheStats func() map[string]float64
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -154,7 +159,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = defaultMaxUpload
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -173,7 +178,8 @@ func New(opts Options, deps Deps) *Server {
 	s.echo.Use(s.logRequests)
 	s.echo.Use(limitInFlight(opts.MaxInFlight))
 	s.echo.Use(requestTimeout(opts.RequestTimeout))
-	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512}))
+	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512,
+		Skipper: func(c echo.Context) bool { return c.Path() == "/tiles/:layers/:z/:x/:y" }})) // tiles come gzipped
 	if len(opts.CORSOrigins) > 0 {
 		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: opts.CORSOrigins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},

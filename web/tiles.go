@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -33,12 +36,32 @@ func (s *Server) handleTile(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	start := time.Now()
-	b, err := s.tiles.Render(c.Request().Context(), layers, t)
+	tile, err := s.tiles.Get(c.Request().Context(), layers, t)
 	if err != nil {
 		return err
 	}
-	s.metrics.tile(layers, int(t.Z), time.Since(start), len(b))
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+	s.metrics.tile(layers, int(t.Z), time.Since(start), len(tile.Gzip))
+	h := c.Response().Header()
+	// Revalidate every time: the ETag names the data, so a 304 is cheap
+	// and a changed layer is never served stale from a browser's cache.
+	h.Set(echo.HeaderCacheControl, "no-cache")
+	h.Set("ETag", tile.ETag)
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if c.Request().Header.Get("If-None-Match") == tile.ETag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip") {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(tile.Gzip))
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
 	return c.Blob(http.StatusOK, mvtType, b)
 }
 

@@ -79,7 +79,7 @@ func (i storeImporter) Import(ctx context.Context, files []importers.File, opt i
 // do what use authServer): those without an Authorization header get an
 // admin's API token.
 func newServer(t testing.TB, s *postgis.Store) *httptest.Server {
-	h := authHandler(t, s, web.Options{})
+	h := authHandler(t, s, web.Options{TokenRate: 1e6}) // the tests' one token is not held back
 	tok := newToken(t, s, access.Admin)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "" {

@@ -87,6 +87,7 @@ type serveConfig struct {
 	tokenRate      float64
 	corsOrigins    string
 	oidc           web.OIDC
+	tileCacheMB    int
 }
 
 // origins lists --cors-origins.
@@ -149,6 +150,7 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.oidc.ClientID, "oidc-client-id", getenv("RISKMAP_OIDC_CLIENT_ID"), "single sign-on: riskmap's client id at the provider (env RISKMAP_OIDC_CLIENT_ID)")
 	fs.StringVar(&c.oidc.UsernameClaim, "oidc-username-claim", envOr(getenv, "RISKMAP_OIDC_USERNAME_CLAIM", "preferred_username"), "single sign-on: the ID token's claim that names the riskmap user, who must exist (env RISKMAP_OIDC_USERNAME_CLAIM)")
 	c.oidc.ClientSecret = getenv("RISKMAP_OIDC_CLIENT_SECRET")
+	fs.IntVar(&c.tileCacheMB, "tile-cache-mb", envInt(getenv, "RISKMAP_TILE_CACHE_MB", 128), "memory for rendered tiles, in MiB (env RISKMAP_TILE_CACHE_MB)")
 	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
 	fs.StringVar(&c.corsOrigins, "cors-origins", getenv("RISKMAP_CORS_ORIGINS"), "comma-separated origins (https://host) of other sites whose pages may call the API, without cookies (env RISKMAP_CORS_ORIGINS); default none")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
@@ -206,6 +208,9 @@ func (c *serveConfig) validate() error {
 		if c.oidc.ClientID == "" || c.oidc.ClientSecret == "" {
 			return fmt.Errorf("--oidc-issuer needs --oidc-client-id and RISKMAP_OIDC_CLIENT_SECRET")
 		}
+	}
+	if c.tileCacheMB < 0 || c.tileCacheMB > 1<<16 {
+		return fmt.Errorf("--tile-cache-mb %d: want 0 to 65536", c.tileCacheMB)
 	}
 	if c.tokenRate <= 0 || c.tokenRate > 100000 {
 		return fmt.Errorf("--token-rate %v: want more than 0", c.tokenRate)

@@ -75,8 +75,16 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
-	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
-		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats})
+	// Tiles are kept, gzipped, keyed by their layers' data versions,
+	// which are read every second: a change made through any riskmap
+	// sharing the database stops being served stale within a second.
+	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: int64(cfg.tileCacheMB) << 20}
+	if err := cache.Refresh(ctx); err != nil {
+		logger.Warn("tile cache", "err", err)
+	}
+	go cache.Watch(ctx, time.Second, logger)
+	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
+		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)

@@ -1,0 +1,227 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paulmach/orb/maptile"
+	"golang.org/x/sync/singleflight"
+
+	"riskmap/geo"
+)
+
+// Versioner reports the data version of every layer; *postgis.Store is
+// one. A layer's version moves whenever its data changes.
+type Versioner interface {
+	LayerVersions(ctx context.Context) (map[geo.Layer]int64, error)
+}
+
+// Tile is a rendered tile as the cache keeps it: gzipped, with a strong
+// ETag that names the data it was made from.
+type Tile struct {
+	Gzip []byte
+	ETag string
+}
+
+// Cache keeps rendered tiles, gzipped, up to a number of bytes (least
+// recently used first out). A tile is keyed by its layers, their data
+// versions and its address, so that a change to a layer's data makes
+// every tile of it a miss at once: nothing is served stale once the
+// cache has seen the new version. It polls the versions (Watch); several
+// riskmap instances sharing one database each see a change within one
+// poll.
+type Cache struct {
+	Renderer  Renderer
+	Versions  Versioner
+	MaxBytes  int64
+	versions  atomic.Pointer[map[geo.Layer]int64]
+	flight    singleflight.Group
+	mu        sync.Mutex
+	lru       *list.List // of *entry, most recent first
+	entries   map[string]*list.Element
+	bytes     int64
+	Hits      atomic.Int64
+	Misses    atomic.Int64
+	Evictions atomic.Int64
+}
+
+type entry struct {
+	key  string
+	tile Tile
+}
+
+// Refresh reads the layers' versions now.
+func (c *Cache) Refresh(ctx context.Context) error {
+	v, err := c.Versions.LayerVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("read layer versions: %w", err)
+	}
+	c.versions.Store(&v)
+	return nil
+}
+
+// Watch refreshes the versions every interval until ctx ends; a failed
+// read keeps the last ones (and is logged).
+func (c *Cache) Watch(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("tile cache", "err", err)
+			}
+		}
+	}
+}
+
+// Get returns the tile of layers at t, from the cache or rendered (once,
+// however many ask for it at the same time).
+func (c *Cache) Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (Tile, error) {
+	key, ok := c.key(layers, t)
+	if !ok { // versions not known yet: render, keep nothing
+		b, err := c.Renderer.Tile(ctx, layers, t)
+		if err != nil {
+			return Tile{}, err
+		}
+		return compress(b, "")
+	}
+	if tile, ok := c.lookup(key); ok {
+		c.Hits.Add(1)
+		return tile, nil
+	}
+	c.Misses.Add(1)
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		// Not the caller's context: the others waiting for this tile
+		// must not fail because the first one went away.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		b, err := c.Renderer.Tile(rctx, layers, t)
+		if err != nil {
+			return nil, err
+		}
+		tile, err := compress(b, key)
+		if err != nil {
+			return nil, err
+		}
+		c.store(key, tile)
+		return tile, nil
+	})
+	if err != nil {
+		return Tile{}, err
+	}
+	return v.(Tile), nil
+}
+
+// key names the tile and the data versions of its layers; false when the
+// versions are not known.
+func (c *Cache) key(layers []geo.Layer, t maptile.Tile) (string, bool) {
+	vp := c.versions.Load()
+	if vp == nil {
+		return "", false
+	}
+	var b strings.Builder
+	for _, l := range layers {
+		v, ok := (*vp)[l]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(string(l))
+		b.WriteByte('@')
+		b.WriteString(strconv.FormatInt(v, 10))
+		b.WriteByte(',')
+	}
+	fmt.Fprintf(&b, "/%d/%d/%d", t.Z, t.X, t.Y)
+	return b.String(), true
+}
+
+func (c *Cache) lookup(key string) (Tile, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return Tile{}, false
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*entry).tile, true
+}
+
+func (c *Cache) store(key string, tile Tile) {
+	size := int64(len(tile.Gzip) + len(key) + 64)
+	if size > c.MaxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lru == nil {
+		c.lru, c.entries = list.New(), map[string]*list.Element{}
+	}
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	c.entries[key] = c.lru.PushFront(&entry{key: key, tile: tile})
+	c.bytes += size
+	for c.bytes > c.MaxBytes {
+		last := c.lru.Back()
+		e := last.Value.(*entry)
+		c.lru.Remove(last)
+		delete(c.entries, e.key)
+		c.bytes -= int64(len(e.tile.Gzip) + len(e.key) + 64)
+		c.Evictions.Add(1)
+	}
+}
+
+// Stats reports hits, misses, evictions and bytes held, for metrics.
+func (c *Cache) Stats() map[string]float64 {
+	return map[string]float64{"hits": float64(c.Hits.Load()), "misses": float64(c.Misses.Load()),
+		"evictions": float64(c.Evictions.Load()), "bytes": float64(c.Bytes())}
+}
+
+// Bytes is what the cache holds now.
+func (c *Cache) Bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
+// gzipWriters are reused: each holds several hundred KiB of state.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
+// compress gzips a tile and names it: the ETag hashes the key (the
+// layers, their versions and the address) when there is one, else the
+// bytes.
+func compress(b []byte, key string) (Tile, error) {
+	var buf bytes.Buffer
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return Tile{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return Tile{}, err
+	}
+	h := sha256.New()
+	if key != "" {
+		h.Write([]byte(key))
+	} else {
+		h.Write(b)
+	}
+	return Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`}, nil
+}

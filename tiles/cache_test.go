@@ -1,0 +1,129 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb/maptile"
+
+	"riskmap/geo"
+)
+
+// fakeSource renders a tile as its address and the current version, and
+// counts renders.
+type fakeSource struct {
+	mu       sync.Mutex
+	version  int64
+	renders  atomic.Int64
+	slow     time.Duration
+	tileSize int
+}
+
+func (f *fakeSource) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error) {
+	f.renders.Add(1)
+	time.Sleep(f.slow)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := make([]byte, f.tileSize) // incompressible, after the version
+	r := rand.New(rand.NewPCG(uint64(t.X), uint64(t.Y)))
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	b[0] = byte(f.version)
+	return append(b, []byte(fmt.Sprint(t.Z, t.X, t.Y))...), nil
+}
+
+func (f *fakeSource) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return map[geo.Layer]int64{"enterprises": f.version, "counties": 1}, nil
+}
+
+func unzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(zr)
+	return out
+}
+
+func TestCache(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{version: 1, tileSize: 100}
+	c := &Cache{Renderer: src, Versions: src, MaxBytes: 1 << 20}
+	layers := []geo.Layer{"enterprises", "counties"}
+	at := maptile.New(10, 20, 8)
+
+	t.Run("versions unknown: rendered, not kept", func(t *testing.T) {
+		c.Get(ctx, layers, at)
+		c.Get(ctx, layers, at)
+		if n := src.renders.Load(); n != 2 {
+			t.Errorf("%d renders, want 2", n)
+		}
+	})
+	if err := c.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	src.renders.Store(0)
+	first, err := c.Get(ctx, layers, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("a hit renders nothing", func(t *testing.T) {
+		again, _ := c.Get(ctx, layers, at)
+		if src.renders.Load() != 1 || again.ETag != first.ETag || !bytes.Equal(again.Gzip, first.Gzip) {
+			t.Errorf("renders %d, ETags %s %s", src.renders.Load(), first.ETag, again.ETag)
+		}
+	})
+	t.Run("a new version is a miss with a new ETag", func(t *testing.T) {
+		src.mu.Lock()
+		src.version = 2
+		src.mu.Unlock()
+		c.Refresh(ctx)
+		after, _ := c.Get(ctx, layers, at)
+		if src.renders.Load() != 2 || after.ETag == first.ETag || unzip(t, after.Gzip)[0] != 2 {
+			t.Errorf("after a change: renders %d, ETag %s (was %s)", src.renders.Load(), after.ETag, first.ETag)
+		}
+	})
+	t.Run("a layer that did not change keeps its tiles", func(t *testing.T) {
+		n := src.renders.Load()
+		c.Get(ctx, []geo.Layer{"counties"}, at)
+		c.Get(ctx, []geo.Layer{"counties"}, at)
+		if src.renders.Load() != n+1 {
+			t.Errorf("counties tile rendered %d times", src.renders.Load()-n)
+		}
+	})
+	t.Run("concurrent misses render once", func(t *testing.T) {
+		src.slow = 50 * time.Millisecond
+		defer func() { src.slow = 0 }()
+		n := src.renders.Load()
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() { c.Get(ctx, layers, maptile.New(11, 20, 8)) })
+		}
+		wg.Wait()
+		if got := src.renders.Load() - n; got != 1 {
+			t.Errorf("10 concurrent misses rendered %d times", got)
+		}
+	})
+	t.Run("bounded in bytes", func(t *testing.T) {
+		small := &Cache{Renderer: &fakeSource{version: 1, tileSize: 50000}, Versions: src, MaxBytes: 200000}
+		small.Refresh(ctx)
+		for x := range 50 {
+			small.Get(ctx, layers, maptile.New(uint32(x), 0, 8))
+		}
+		if small.Bytes() > 200000 || small.Evictions.Load() == 0 {
+			t.Errorf("holds %d bytes after %d evictions, bound 200000", small.Bytes(), small.Evictions.Load())
+		}
+	})
+}
