@@ -51,6 +51,8 @@ type Cache struct {
 	lru       *list.List // of *entry, most recent first
 	entries   map[string]*list.Element
 	bytes     int64
+	subsMu    sync.Mutex
+	subs      map[chan Change]bool
 	Hits      atomic.Int64
 	Misses    atomic.Int64
 	Evictions atomic.Int64
@@ -61,14 +63,75 @@ type entry struct {
 	tile Tile
 }
 
-// Refresh reads the layers' versions now.
+// Change is what a refresh found moved: the layers whose data changed,
+// with their new versions. Seq is the highest version of any layer (the
+// versions come from one sequence): an event id that only grows.
+type Change struct {
+	Seq    int64
+	Layers map[geo.Layer]int64
+}
+
+// Refresh reads the layers' versions now, and tells the subscribers
+// which moved.
 func (c *Cache) Refresh(ctx context.Context) error {
 	v, err := c.Versions.LayerVersions(ctx)
 	if err != nil {
 		return fmt.Errorf("read layer versions: %w", err)
 	}
-	c.versions.Store(&v)
+	old := c.versions.Swap(&v)
+	if old == nil {
+		return nil
+	}
+	ch := Change{Layers: map[geo.Layer]int64{}}
+	for l, n := range v {
+		ch.Seq = max(ch.Seq, n)
+		if (*old)[l] != n {
+			ch.Layers[l] = n
+		}
+	}
+	if len(ch.Layers) > 0 {
+		c.subsMu.Lock()
+		for sub := range c.subs {
+			select {
+			case sub <- ch:
+			default: // a subscriber that does not keep up misses this one; the next carries the versions
+			}
+		}
+		c.subsMu.Unlock()
+	}
 	return nil
+}
+
+// Since is what changed after seq (a Change's Seq a client saw last):
+// every layer whose version is above it.
+func (c *Cache) Since(seq int64) Change {
+	ch := Change{Layers: map[geo.Layer]int64{}}
+	if vp := c.versions.Load(); vp != nil {
+		for l, n := range *vp {
+			ch.Seq = max(ch.Seq, n)
+			if n > seq {
+				ch.Layers[l] = n
+			}
+		}
+	}
+	return ch
+}
+
+// Subscribe returns a channel of the changes the refreshes find, and a
+// function that ends the subscription.
+func (c *Cache) Subscribe() (<-chan Change, func()) {
+	ch := make(chan Change, 8)
+	c.subsMu.Lock()
+	if c.subs == nil {
+		c.subs = map[chan Change]bool{}
+	}
+	c.subs[ch] = true
+	c.subsMu.Unlock()
+	return ch, func() {
+		c.subsMu.Lock()
+		delete(c.subs, ch)
+		c.subsMu.Unlock()
+	}
 }
 
 // Watch refreshes the versions every interval until ctx ends; a failed

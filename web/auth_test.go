@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -602,5 +604,99 @@ func TestTileCacheSeesChanges(t *testing.T) {
 	}
 	if _, m, _ := call(t, http.DefaultClient, "GET", srv.URL+"/metrics", "", "", nil); !strings.Contains(m, "riskmap_tile_cache_hits_total") {
 		t.Error("/metrics lacks the tile cache")
+	}
+}
+
+// TestEventStream: a map listening on /api/v1/events hears which layers
+// changed within 2 s of an assessment; one that reconnects with
+// Last-Event-ID hears at once what changed while it was away.
+func TestEventStream(t *testing.T) {
+	store, db := writableStore(t)
+	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 1 << 20}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go cache.Watch(ctx, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache},
+		Features: store, Health: store, Grading: store, Access: store, Changes: cache})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.CloseStreams() // before Close, which waits for them
+	before := cache.Since(0).Seq
+	type event struct{ id, name, data string }
+	listen := func(lastID string) (<-chan event, func()) {
+		lctx, stop := context.WithCancel(ctx)
+		req, _ := http.NewRequestWithContext(lctx, "GET", srv.URL+"/api/v1/events", nil)
+		if lastID != "" {
+			req.Header.Set("Last-Event-ID", lastID)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+			t.Fatalf("events: %v %v", resp, err)
+		}
+		out := make(chan event, 16)
+		go func() {
+			defer resp.Body.Close()
+			var e event
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				line := sc.Text()
+				switch {
+				case strings.HasPrefix(line, "id: "):
+					e.id = line[4:]
+				case strings.HasPrefix(line, "event: "):
+					e.name = line[7:]
+				case strings.HasPrefix(line, "data: "):
+					e.data = line[6:]
+				case line == "" && e.name != "":
+					out <- e
+					e = event{}
+				}
+			}
+		}()
+		return out, stop
+	}
+	events, stop := listen("")
+	defer stop()
+	var id int64
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	planner := newToken(t, store, access.Planner)
+	start := time.Now()
+	if s, b, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), `{"inputs": {"lec_l": 10, "lec_e": 6, "lec_c": 40}}`, planner, nil); s != http.StatusCreated {
+		t.Fatalf("assess: %d %s", s, b)
+	}
+	select {
+	case e := <-events:
+		if e.name != "layers" || !strings.Contains(e.data, `"enterprises"`) || e.id == "" {
+			t.Errorf("event %+v, want the enterprises layer", e)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("the event came %v after the change", took)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no event within 3 s of the assessment")
+	}
+	// Away since before the change: told at once.
+	again, stop2 := listen(strconv.FormatInt(before, 10))
+	defer stop2()
+	select {
+	case e := <-again:
+		if !strings.Contains(e.data, `"enterprises"`) {
+			t.Errorf("on reconnecting: %+v", e)
+		}
+	case <-time.After(time.Second):
+		t.Error("nothing at once on reconnecting with an old Last-Event-ID")
+	}
+	if s, _, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/events", "", "", map[string]string{"Last-Event-ID": "x"}); s != http.StatusBadRequest {
+		t.Errorf("a bad Last-Event-ID: %d, want 400", s)
 	}
 }

@@ -3,7 +3,12 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +16,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
 
 	"riskmap/geo/access"
+	"riskmap/tiles"
 	"riskmap/web"
 )
 
@@ -402,5 +409,49 @@ func TestLoginPage(t *testing.T) {
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__map.queryRenderedFeatures().length`))
 	if err != nil || n == 0 {
 		t.Errorf("after the login the map shows %d features (%v)", n, err)
+	}
+}
+
+// TestMapFollowsChanges: the page listens to the event stream; an
+// assessment made elsewhere makes it fetch its tiles again, without a
+// reload.
+func TestMapFollowsChanges(t *testing.T) {
+	store, db := writableStore(t)
+	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 64 << 20}
+	cctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	if err := cache.Refresh(cctx); err != nil {
+		t.Fatal(err)
+	}
+	go cache.Watch(cctx, 200*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache},
+		Features: store, Health: store, Grading: store, Hazards: store, Access: store, Changes: cache})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.CloseStreams() // before Close, which waits for them
+	ctx := newBrowser(t, 1024, 700)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	openMap(t, ctx, srv.URL+"/")
+	conn, err := pgx.Connect(cctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(cctx)
+	var id int64
+	if err := conn.QueryRow(cctx, "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	planner := newToken(t, store, access.Planner)
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), strings.NewReader(`{"inputs": {"lec_l": 10, "lec_e": 6, "lec_c": 40}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+planner)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("assess: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__tileRefreshes >= 1`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("the page did not refresh its tiles after the change: %v", err)
 	}
 }

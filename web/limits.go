@@ -23,8 +23,8 @@ func limitInFlight(n int) echo.MiddlewareFunc {
 	slots := make(chan struct{}, n)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" {
-				return next(c)
+			if p := c.Request().URL.Path; p == "/healthz" || p == "/readyz" || p == "/api/v1/events" {
+				return next(c) // event streams have a bound of their own
 			}
 			t := time.NewTimer(queueWait)
 			defer t.Stop()
@@ -43,12 +43,13 @@ func limitInFlight(n int) echo.MiddlewareFunc {
 }
 
 // requestTimeout ends a request's context after d (its queries with it:
-// they answer 504); an import, which may take minutes, is exempt.
+// they answer 504); an import, which may take minutes, and an event
+// stream are exempt.
 func requestTimeout(d time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if r := c.Request(); r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/v1/imports") {
-				return next(c)
+			if r := c.Request(); (r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/v1/imports")) || strings.HasSuffix(r.URL.Path, "/api/v1/events") {
+				return next(c) // an import may take minutes; an event stream lasts
 			}
 			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 			defer cancel()

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -71,6 +73,8 @@ type Deps struct {
 	// CacheStats reports the tile cache's hits, misses, evictions and
 	// bytes for /metrics; nil: not reported.
 	CacheStats func() map[string]float64
+	// Changes feeds GET /api/v1/events; nil: no event stream.
+	Changes ChangeFeed
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -133,8 +137,17 @@ type Server struct {
 	access   AccessStore
 	metrics  *metrics
 	oidc     *oidcClient // nil: no single sign-on
+	changes  ChangeFeed
+	streams  atomic.Int64  // event streams open
+	closing  chan struct{} // closed by CloseStreams
+	closeMu  sync.Once
 	echo     *echo.Echo
 }
+
+// CloseStreams ends the open event streams (their clients reconnect
+// elsewhere): call it when the server shuts down, since a graceful
+// shutdown waits for every request, and a stream never ends by itself.
+func (s *Server) CloseStreams() { s.closeMu.Do(func() { close(s.closing) }) }
 
 // New returns a server with every route registered.
 func New(opts Options, deps Deps) *Server {
@@ -159,7 +172,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = defaultMaxUpload
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -179,7 +192,9 @@ func New(opts Options, deps Deps) *Server {
 	s.echo.Use(limitInFlight(opts.MaxInFlight))
 	s.echo.Use(requestTimeout(opts.RequestTimeout))
 	s.echo.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512,
-		Skipper: func(c echo.Context) bool { return c.Path() == "/tiles/:layers/:z/:x/:y" }})) // tiles come gzipped
+		Skipper: func(c echo.Context) bool { // tiles come gzipped; events stream
+			return c.Path() == "/tiles/:layers/:z/:x/:y" || c.Path() == "/api/v1/events"
+		}}))
 	if len(opts.CORSOrigins) > 0 {
 		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: opts.CORSOrigins,
 			AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
@@ -201,6 +216,9 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReady)
 	e.HEAD("/readyz", s.handleReady)
 	e.GET("/metrics", read(s.handleMetrics))
+	if s.changes != nil {
+		e.GET("/api/v1/events", read(s.handleEvents))
+	}
 	e.GET("/config.json", read(s.handleConfig))
 
 	e.GET("/tiles/:layers/:z/:x/:y", read(s.handleTile))

@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 	}
 	go cache.Watch(ctx, time.Second, logger)
 	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
-		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats})
+		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats, Changes: cache})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -96,6 +96,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	srv.RegisterOnShutdown(h.CloseStreams) // event streams would hold the shutdown
 	fmt.Fprintf(stdout, "riskmap %s serving the map on http://%s/\n", versionString(), ln.Addr())
 	go regradeOverdue(ctx, store, logger)
 	errc := make(chan error, 1)

@@ -10,7 +10,7 @@ import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import {
   buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS, SWITCH_LAYERS, OFF_BY_DEFAULT, REGION_LAYER_IDS,
-  HAZARD_COLOURS, SOURCE_ID,
+  HAZARD_COLOURS, SOURCE_ID, TILE_LAYERS,
 } from './style.js';
 import * as card from './card.js';
 
@@ -425,6 +425,29 @@ function wireMap(map, vis) {
   return onToggle;
 }
 
+// ---------------------------------------------------------------- live
+
+// listenForChanges follows the server's event stream: when the data of a
+// layer the map draws changes, the map fetches its tiles again (a tile
+// that did not change answers 304). The browser reconnects by itself
+// after a network drop, saying which event it saw last.
+function listenForChanges(map) {
+  if (typeof EventSource === 'undefined') return;
+  window.__tileRefreshes = 0;
+  const es = new EventSource('api/v1/events');
+  es.addEventListener('layers', (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch { return; }
+    if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
+    const src = map.getSource(SOURCE_ID);
+    const spec = map.getStyle().sources[SOURCE_ID];
+    if (src && typeof src.setTiles === 'function' && spec && spec.tiles) {
+      src.setTiles(spec.tiles);
+      window.__tileRefreshes += 1;
+    }
+  });
+}
+
 // ---------------------------------------------------------------- login
 
 // login shows the login form (when the server asks for one) and, once the
@@ -500,6 +523,7 @@ async function main() {
   if (map) {
     window.__map = map;
     onToggle = wireMap(map, vis);
+    listenForChanges(map);
   }
 
   renderLayers(vis, (k, on) => onToggle(k, on));
