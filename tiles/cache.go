@@ -135,17 +135,24 @@ func (c *Cache) Subscribe() (<-chan Change, func()) {
 }
 
 // Watch refreshes the versions every interval until ctx ends; a failed
-// read keeps the last ones (and is logged).
+// read keeps the last ones (logged when it starts and when it ends).
 func (c *Cache) Watch(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	failing := false // say so once when the reads start failing, once when they recover
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("tile cache", "err", err)
+			err := c.Refresh(ctx)
+			switch {
+			case err != nil && !failing && ctx.Err() == nil:
+				log.Warn("tile cache: cannot read the layers' versions; serving what it has", "err", err)
+				failing = true
+			case err == nil && failing:
+				log.Info("tile cache: reading the layers' versions again")
+				failing = false
 			}
 		}
 	}
