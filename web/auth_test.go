@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -22,7 +21,6 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/access"
-	"riskmap/tiles"
 	"riskmap/web"
 )
 
@@ -526,17 +524,8 @@ func TestBodyLimits(t *testing.T) {
 // the next tile once the cache has read the new versions (it polls).
 func TestTileCacheSeesChanges(t *testing.T) {
 	store, db := writableStore(t)
-	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 32 << 20}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	go cache.Watch(ctx, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache},
-		Features: store, Health: store, Grading: store, Hazards: store, Access: store, CacheStats: cache.Stats})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv, cache := cachedServer(t, store, 100*time.Millisecond)
+	ctx := context.Background()
 	planner := newToken(t, store, access.Planner)
 	conn, err := pgx.Connect(ctx, db)
 	if err != nil {
@@ -612,18 +601,9 @@ func TestTileCacheSeesChanges(t *testing.T) {
 // Last-Event-ID hears at once what changed while it was away.
 func TestEventStream(t *testing.T) {
 	store, db := writableStore(t)
-	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 1 << 20}
+	srv, cache := cachedServer(t, store, 100*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	go cache.Watch(ctx, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache},
-		Features: store, Health: store, Grading: store, Access: store, Changes: cache})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	defer h.CloseStreams() // before Close, which waits for them
 	before := cache.Since(0).Seq
 	type event struct{ id, name, data string }
 	listen := func(lastID string) (<-chan event, func()) {

@@ -1,19 +1,14 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-
-	"riskmap/tiles"
-	"riskmap/web"
 )
 
 // lishuiTiles lists the tiles at zoom z that cover Lishui's seats and towns,
@@ -36,14 +31,7 @@ func lishuiTiles(z maptile.Zoom) []maptile.Tile {
 func benchmarkTiles(b *testing.B, z maptile.Zoom, cached bool) {
 	srv, store := demoServer(b)
 	if cached {
-		cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 256 << 20}
-		if err := cache.Refresh(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
-			web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store})
-		srv = httptest.NewServer(h)
-		defer srv.Close()
+		srv, _ = cachedServer(b, store, time.Second)
 	}
 	ts := lishuiTiles(z)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}

@@ -5,10 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"riskmap/geo/access"
-	"riskmap/tiles"
 	"riskmap/web"
 )
 
@@ -417,18 +413,8 @@ func TestLoginPage(t *testing.T) {
 // reload.
 func TestMapFollowsChanges(t *testing.T) {
 	store, db := writableStore(t)
-	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: 64 << 20}
-	cctx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
-	if err := cache.Refresh(cctx); err != nil {
-		t.Fatal(err)
-	}
-	go cache.Watch(cctx, 200*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache},
-		Features: store, Health: store, Grading: store, Hazards: store, Access: store, Changes: cache})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	defer h.CloseStreams() // before Close, which waits for them
+	srv, _ := cachedServer(t, store, 200*time.Millisecond)
+	cctx := context.Background()
 	ctx := newBrowser(t, 1024, 700)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()

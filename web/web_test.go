@@ -99,6 +99,26 @@ func authServer(t testing.TB, s *postgis.Store, opts web.Options) *httptest.Serv
 	return srv
 }
 
+// cachedServer serves s as riskmap serve does, with a tile cache that
+// reads the layers' versions every poll and feeds /api/v1/events. Its
+// requests act as whoever they authenticate as.
+func cachedServer(t testing.TB, s *postgis.Store, poll time.Duration) (*httptest.Server, *tiles.Cache) {
+	t.Helper()
+	cache := &tiles.Cache{Renderer: s, Versions: s, MaxBytes: 256 << 20}
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	if err := cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go cache.Watch(ctx, poll, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: s, Cache: cache},
+		Features: s, Health: s, Grading: s, Hazards: s, Access: s, CacheStats: cache.Stats, Changes: cache})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	t.Cleanup(h.CloseStreams) // first: Close waits for the streams
+	return srv, cache
+}
+
 func authHandler(t testing.TB, s *postgis.Store, opts web.Options) http.Handler {
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Title, opts.Version = "丽水市安全风险一张图", "test"
