@@ -15,9 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/paulmach/orb/maptile"
-	"golang.org/x/sync/singleflight"
-
 	"riskmap/geo"
 )
 
@@ -46,7 +43,8 @@ type Cache struct {
 	Versions  Versioner
 	MaxBytes  int64
 	versions  atomic.Pointer[map[geo.Layer]int64]
-	flight    singleflight.Group
+	flightMu  sync.Mutex
+	flights   map[string]*flight
 	mu        sync.Mutex
 	lru       *list.List // of *entry, most recent first
 	entries   map[string]*list.Element
@@ -56,6 +54,10 @@ type Cache struct {
 	Hits      atomic.Int64
 	Misses    atomic.Int64
 	Evictions atomic.Int64
+	// Truncated counts tiles rendered with a capped layer; Cancelled,
+	// renderings stopped because every request for them went away.
+	Truncated atomic.Int64
+	Cancelled atomic.Int64
 }
 
 type entry struct {
@@ -158,53 +160,106 @@ func (c *Cache) Watch(ctx context.Context, interval time.Duration, log *slog.Log
 	}
 }
 
-// Get returns the tile of layers at t, from the cache or rendered (once,
-// however many ask for it at the same time).
-func (c *Cache) Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (Tile, error) {
-	key, ok := c.key(layers, t)
+// Get returns the tile q asks for, from the cache or rendered (once,
+// however many ask for it at the same time). The rendering goes on while
+// anyone waits for it, and is cancelled (its PostgreSQL query with it)
+// when the last of them goes away.
+func (c *Cache) Get(ctx context.Context, q geo.TileQuery) (Tile, error) {
+	key, ok := c.key(q)
 	if !ok { // versions not known yet: render, keep nothing
-		b, err := c.Renderer.Tile(ctx, layers, t)
+		d, err := c.Renderer.Tile(ctx, q)
 		if err != nil {
 			return Tile{}, err
 		}
-		return compress(b, "")
+		return compress(d, "")
 	}
 	if tile, ok := c.lookup(key); ok {
 		c.Hits.Add(1)
 		return tile, nil
 	}
 	c.Misses.Add(1)
-	v, err, _ := c.flight.Do(key, func() (any, error) {
-		// Not the caller's context: the others waiting for this tile
-		// must not fail because the first one went away.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		b, err := c.Renderer.Tile(rctx, layers, t)
-		if err != nil {
-			return nil, err
-		}
-		tile, err := compress(b, key)
-		if err != nil {
-			return nil, err
-		}
-		c.store(key, tile)
-		return tile, nil
-	})
-	if err != nil {
-		return Tile{}, err
+	return c.render(ctx, key, q)
+}
+
+// render joins the rendering of key under way, or starts it.
+func (c *Cache) render(ctx context.Context, key string, q geo.TileQuery) (Tile, error) {
+	c.flightMu.Lock()
+	if c.flights == nil {
+		c.flights = map[string]*flight{}
 	}
-	return v.(Tile), nil
+	f, ok := c.flights[key]
+	if ok {
+		f.waiters++
+	} else {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+		f = &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+		c.flights[key] = f
+		go c.run(rctx, key, q, f)
+	}
+	c.flightMu.Unlock()
+	select {
+	case <-f.done:
+		return f.tile, f.err
+	case <-ctx.Done():
+		c.flightMu.Lock()
+		f.waiters--
+		if f.waiters == 0 {
+			// Nobody wants it any more: stop the query, and let the next
+			// request for this tile start afresh.
+			f.cancel()
+			if c.flights[key] == f {
+				delete(c.flights, key)
+			}
+		}
+		c.flightMu.Unlock()
+		return Tile{}, ctx.Err()
+	}
+}
+
+// renderTimeout bounds one rendering, whoever waits for it.
+const renderTimeout = 30 * time.Second
+
+// flight is one rendering of a tile and the requests waiting for it.
+type flight struct {
+	done    chan struct{}
+	tile    Tile
+	err     error
+	waiters int // guarded by Cache.flightMu
+	cancel  context.CancelFunc
+}
+
+func (c *Cache) run(ctx context.Context, key string, q geo.TileQuery, f *flight) {
+	defer f.cancel()
+	d, err := c.Renderer.Tile(ctx, q)
+	if err == nil {
+		f.tile, err = compress(d, key)
+	}
+	if err == nil {
+		c.store(key, f.tile)
+		if len(d.Truncated) > 0 {
+			c.Truncated.Add(1)
+		}
+	} else if ctx.Err() != nil {
+		c.Cancelled.Add(1)
+	}
+	f.err = err
+	c.flightMu.Lock()
+	if c.flights[key] == f {
+		delete(c.flights, key)
+	}
+	c.flightMu.Unlock()
+	close(f.done)
 }
 
 // key names the tile and the data versions of its layers; false when the
 // versions are not known.
-func (c *Cache) key(layers []geo.Layer, t maptile.Tile) (string, bool) {
+func (c *Cache) key(q geo.TileQuery) (string, bool) {
 	vp := c.versions.Load()
 	if vp == nil {
 		return "", false
 	}
 	var b strings.Builder
-	for _, l := range layers {
+	for _, l := range q.Layers {
 		v, ok := (*vp)[l]
 		if !ok {
 			return "", false
@@ -214,7 +269,10 @@ func (c *Cache) key(layers []geo.Layer, t maptile.Tile) (string, bool) {
 		b.WriteString(strconv.FormatInt(v, 10))
 		b.WriteByte(',')
 	}
-	fmt.Fprintf(&b, "/%d/%d/%d", t.Z, t.X, t.Y)
+	fmt.Fprintf(&b, "/%d/%d/%d", q.Tile.Z, q.Tile.X, q.Tile.Y)
+	// The drawing settings are the same for every request of one server,
+	// but instances sharing a cache tier may differ.
+	fmt.Fprintf(&b, "/c%d/m%d", q.ClusterBelow, q.MaxFeatures)
 	return b.String(), true
 }
 
@@ -257,7 +315,8 @@ func (c *Cache) store(key string, tile Tile) {
 // Stats reports hits, misses, evictions and bytes held, for metrics.
 func (c *Cache) Stats() map[string]float64 {
 	return map[string]float64{"hits": float64(c.Hits.Load()), "misses": float64(c.Misses.Load()),
-		"evictions": float64(c.Evictions.Load()), "bytes": float64(c.Bytes())}
+		"evictions": float64(c.Evictions.Load()), "bytes": float64(c.Bytes()),
+		"truncated": float64(c.Truncated.Load()), "cancelled": float64(c.Cancelled.Load())}
 }
 
 // Bytes is what the cache holds now.
@@ -276,7 +335,8 @@ var gzipWriters = sync.Pool{New: func() any {
 // compress gzips a tile and names it: the ETag hashes the key (the
 // layers, their versions and the address) when there is one, else the
 // bytes.
-func compress(b []byte, key string) (Tile, error) {
+func compress(d geo.TileData, key string) (Tile, error) {
+	b := d.MVT
 	var buf bytes.Buffer
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)

@@ -20,16 +20,24 @@ import (
 // fakeSource renders a tile as its address and the current version, and
 // counts renders.
 type fakeSource struct {
-	mu       sync.Mutex
-	version  int64
-	renders  atomic.Int64
-	slow     time.Duration
-	tileSize int
+	mu      sync.Mutex
+	version int64
+	renders atomic.Int64
+	// cancelled counts renderings whose context ended first.
+	cancelled atomic.Int64
+	slow      time.Duration
+	tileSize  int
 }
 
-func (f *fakeSource) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error) {
+func (f *fakeSource) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error) {
 	f.renders.Add(1)
-	time.Sleep(f.slow)
+	t := q.Tile
+	select {
+	case <-time.After(f.slow):
+	case <-ctx.Done():
+		f.cancelled.Add(1)
+		return geo.TileData{}, ctx.Err()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	b := make([]byte, f.tileSize) // incompressible, after the version
@@ -38,7 +46,7 @@ func (f *fakeSource) Tile(ctx context.Context, layers []geo.Layer, t maptile.Til
 		b[i] = byte(r.Uint32())
 	}
 	b[0] = byte(f.version)
-	return append(b, []byte(fmt.Sprint(t.Z, t.X, t.Y))...), nil
+	return geo.TileData{MVT: append(b, []byte(fmt.Sprint(t.Z, t.X, t.Y))...)}, nil
 }
 
 func (f *fakeSource) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) {
@@ -65,8 +73,8 @@ func TestCache(t *testing.T) {
 	at := maptile.New(10, 20, 8)
 
 	t.Run("versions unknown: rendered, not kept", func(t *testing.T) {
-		c.Get(ctx, layers, at)
-		c.Get(ctx, layers, at)
+		c.Get(ctx, geo.TileQuery{Layers: layers, Tile: at})
+		c.Get(ctx, geo.TileQuery{Layers: layers, Tile: at})
 		if n := src.renders.Load(); n != 2 {
 			t.Errorf("%d renders, want 2", n)
 		}
@@ -75,12 +83,12 @@ func TestCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.renders.Store(0)
-	first, err := c.Get(ctx, layers, at)
+	first, err := c.Get(ctx, geo.TileQuery{Layers: layers, Tile: at})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("a hit renders nothing", func(t *testing.T) {
-		again, _ := c.Get(ctx, layers, at)
+		again, _ := c.Get(ctx, geo.TileQuery{Layers: layers, Tile: at})
 		if src.renders.Load() != 1 || again.ETag != first.ETag || !bytes.Equal(again.Gzip, first.Gzip) {
 			t.Errorf("renders %d, ETags %s %s", src.renders.Load(), first.ETag, again.ETag)
 		}
@@ -90,15 +98,15 @@ func TestCache(t *testing.T) {
 		src.version = 2
 		src.mu.Unlock()
 		c.Refresh(ctx)
-		after, _ := c.Get(ctx, layers, at)
+		after, _ := c.Get(ctx, geo.TileQuery{Layers: layers, Tile: at})
 		if src.renders.Load() != 2 || after.ETag == first.ETag || unzip(t, after.Gzip)[0] != 2 {
 			t.Errorf("after a change: renders %d, ETag %s (was %s)", src.renders.Load(), after.ETag, first.ETag)
 		}
 	})
 	t.Run("a layer that did not change keeps its tiles", func(t *testing.T) {
 		n := src.renders.Load()
-		c.Get(ctx, []geo.Layer{"counties"}, at)
-		c.Get(ctx, []geo.Layer{"counties"}, at)
+		c.Get(ctx, geo.TileQuery{Layers: []geo.Layer{"counties"}, Tile: at})
+		c.Get(ctx, geo.TileQuery{Layers: []geo.Layer{"counties"}, Tile: at})
 		if src.renders.Load() != n+1 {
 			t.Errorf("counties tile rendered %d times", src.renders.Load()-n)
 		}
@@ -109,7 +117,7 @@ func TestCache(t *testing.T) {
 		n := src.renders.Load()
 		var wg sync.WaitGroup
 		for range 10 {
-			wg.Go(func() { c.Get(ctx, layers, maptile.New(11, 20, 8)) })
+			wg.Go(func() { c.Get(ctx, geo.TileQuery{Layers: layers, Tile: maptile.New(11, 20, 8)}) })
 		}
 		wg.Wait()
 		if got := src.renders.Load() - n; got != 1 {
@@ -120,10 +128,58 @@ func TestCache(t *testing.T) {
 		small := &Cache{Renderer: &fakeSource{version: 1, tileSize: 50000}, Versions: src, MaxBytes: 200000}
 		small.Refresh(ctx)
 		for x := range 50 {
-			small.Get(ctx, layers, maptile.New(uint32(x), 0, 8))
+			small.Get(ctx, geo.TileQuery{Layers: layers, Tile: maptile.New(uint32(x), 0, 8)})
 		}
 		if small.Bytes() > 200000 || small.Evictions.Load() == 0 {
 			t.Errorf("holds %d bytes after %d evictions, bound 200000", small.Bytes(), small.Evictions.Load())
 		}
 	})
+	t.Run("the rendering stops when the last waiter goes", func(t *testing.T) {
+		src.slow = time.Hour
+		defer func() { src.slow = 0 }()
+		at := maptile.New(12, 20, 8)
+		c1, cancel1 := context.WithCancel(ctx)
+		c2, cancel2 := context.WithCancel(ctx)
+		errs := make(chan error, 2)
+		go func() { _, err := c.Get(c1, geo.TileQuery{Layers: layers, Tile: at}); errs <- err }()
+		go func() { _, err := c.Get(c2, geo.TileQuery{Layers: layers, Tile: at}); errs <- err }()
+		waitFor(t, func() bool { return src.renders.Load() > 0 && flights(c) == 1 })
+		before := src.cancelled.Load()
+		cancel1()
+		if err := <-errs; err == nil {
+			t.Error("a request whose context ended got no error")
+		}
+		time.Sleep(50 * time.Millisecond)
+		if src.cancelled.Load() != before {
+			t.Error("the rendering stopped while another request still waited for it")
+		}
+		cancel2()
+		<-errs
+		waitFor(t, func() bool { return src.cancelled.Load() == before+1 })
+		if c.Cancelled.Load() != 1 {
+			t.Errorf("Cancelled = %d, want 1", c.Cancelled.Load())
+		}
+		// The next request for the tile renders it afresh.
+		src.slow = 0
+		if _, err := c.Get(ctx, geo.TileQuery{Layers: layers, Tile: at}); err != nil {
+			t.Errorf("after a cancelled rendering: %v", err)
+		}
+	})
+}
+
+func flights(c *Cache) int {
+	c.flightMu.Lock()
+	defer c.flightMu.Unlock()
+	return len(c.flights)
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -37,35 +37,43 @@ func Parse(z, x, y string) (maptile.Tile, error) {
 	return maptile.New(uint32(xi), uint32(yi), maptile.Zoom(zi)), nil
 }
 
-// Renderer builds the vector tile of the given layers; *postgis.Store is
-// one.
+// Renderer builds a vector tile; *postgis.Store is one.
 type Renderer interface {
-	Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error)
+	Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 }
 
 // Service renders tiles, through Cache when it has one.
 type Service struct {
 	Renderer Renderer
 	Cache    *Cache // nil: every tile is rendered
+	// ClusterBelow and MaxFeatures go into every query (see
+	// geo.TileQuery): how point layers are drawn.
+	ClusterBelow int
+	MaxFeatures  int
 }
 
-// Render returns the Mapbox Vector Tile of layers at t, uncompressed and
-// uncached.
-func (s *Service) Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error) {
-	return s.Renderer.Tile(ctx, layers, t)
+// Query is the query for layers at t, with the service's settings.
+func (s *Service) Query(layers []geo.Layer, t maptile.Tile) geo.TileQuery {
+	return geo.TileQuery{Layers: layers, Tile: t, ClusterBelow: s.ClusterBelow, MaxFeatures: s.MaxFeatures}
+}
+
+// Render returns the tile of layers at t, uncompressed and uncached.
+func (s *Service) Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) (geo.TileData, error) {
+	return s.Renderer.Tile(ctx, s.Query(layers, t))
 }
 
 // Get returns the tile of layers at t gzipped, with its ETag: from the
 // cache when there is one.
 func (s *Service) Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (Tile, error) {
+	q := s.Query(layers, t)
 	if s.Cache != nil {
-		return s.Cache.Get(ctx, layers, t)
+		return s.Cache.Get(ctx, q)
 	}
-	b, err := s.Renderer.Tile(ctx, layers, t)
+	d, err := s.Renderer.Tile(ctx, q)
 	if err != nil {
 		return Tile{}, err
 	}
-	return compress(b, "")
+	return compress(d, "")
 }
 
 func joinLayers(ls []geo.Layer) string {

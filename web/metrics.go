@@ -52,6 +52,10 @@ func newMetrics(pool, cache func() map[string]float64) *metrics {
 			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "riskmap_tile_cache_" + name + "_total",
 				Help: "Tile cache " + name + "."}, func() float64 { return cache()[name] }))
 		}
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "riskmap_tiles_truncated_total",
+			Help: "Tiles rendered with a layer capped at --tile-max-features (its most severe objects kept)."}, func() float64 { return cache()["truncated"] }))
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "riskmap_tiles_cancelled_total",
+			Help: "Tile renderings stopped because every request for them went away."}, func() float64 { return cache()["cancelled"] }))
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "riskmap_tile_cache_bytes",
 			Help: "Bytes of tiles the cache holds."}, func() float64 { return cache()["bytes"] }))
 	}

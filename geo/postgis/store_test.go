@@ -209,7 +209,7 @@ func TestFailedLoadKeepsData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tile, err := s.Tile(ctx, []geo.Layer{geo.Context}, maptile.At(orb.Point{119.9, 28.4}, 8))
+		tile, err := s.Tile(ctx, geo.TileQuery{Layers: []geo.Layer{geo.Context}, Tile: maptile.At(orb.Point{119.9, 28.4}, 8)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,11 +308,12 @@ func TestTileLayersAndFeatures(t *testing.T) {
 	}
 	z := maptile.Zoom(10)
 	tile := maptile.At(orb.Point{119.91, 28.41}, z)
-	b, err := s.Tile(ctx, []geo.Layer{geo.Counties, geo.Context, geo.Layer(geo.Enterprises), geo.Layer(geo.Bridges)}, tile)
+	// Single points, not cells, at this zoom.
+	d, err := s.Tile(ctx, geo.TileQuery{Layers: []geo.Layer{geo.Counties, geo.Context, geo.Layer(geo.Enterprises), geo.Layer(geo.Bridges)}, Tile: tile, ClusterBelow: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	layers, err := mvt.Unmarshal(b)
+	layers, err := mvt.Unmarshal(d.MVT)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,9 +345,11 @@ func TestTileLayersAndFeatures(t *testing.T) {
 		}
 	}
 	// A tile far away is empty.
-	b, err = s.Tile(ctx, []geo.Layer{geo.Layer(geo.Enterprises)}, maptile.New(0, 0, 10))
-	if err != nil || len(b) != 0 {
-		t.Errorf("far tile = %d bytes, %v; want empty", len(b), err)
+	for _, below := range []int{-1, 0} { // points, then cells
+		d, err = s.Tile(ctx, geo.TileQuery{Layers: []geo.Layer{geo.Layer(geo.Enterprises)}, Tile: maptile.New(0, 0, 10), ClusterBelow: below})
+		if err != nil || len(d.MVT) != 0 {
+			t.Errorf("far tile (cluster below %d) = %d bytes, %v; want empty", below, len(d.MVT), err)
+		}
 	}
 }
 

@@ -5,19 +5,36 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 
 	"riskmap/geo"
 )
 
-// Tile renders the named layers of tile t as one Mapbox Vector Tile, the
-// layers in the order given. PostGIS builds each layer (ST_AsMVT); all
-// layers go to the database in one round trip. A tile with nothing in it
-// is an empty slice.
-func (s *Store) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([]byte, error) {
+// storedCellZooms is the deepest zoom whose cells object_cell keeps
+// (levels 5..16 are tiles z0..z11 cut 32 × 32); deeper clustered zooms
+// are counted from the objects.
+const storedCellZooms = 11
+
+// TruncatedLayer names the layer a capped tile carries: one feature per
+// capped layer, saying which layer and how many points it kept.
+const TruncatedLayer = "riskmap_truncated"
+
+// Tile renders q's layers as one Mapbox Vector Tile, the layers in the
+// order given. PostGIS builds each layer (ST_AsMVT); all layers go to the
+// database in one round trip. A tile with nothing in it is an empty slice.
+func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error) {
 	b := &pgx.Batch{}
+	t := q.Tile
 	z, x, y := int(t.Z), int(t.X), int(t.Y)
-	for _, l := range layers {
+	clustered := q.Clustered()
+	var limit any // NULL: no cap
+	if q.MaxFeatures > 0 {
+		limit = q.MaxFeatures
+	}
+	points := make([]bool, len(q.Layers)) // layers whose query also says whether it was capped
+	for i, l := range q.Layers {
 		switch l {
 		case geo.Counties, geo.RegionsCounty:
 			b.Queue(s.q.get("tile_counties"), z, x, y, string(l))
@@ -33,25 +50,68 @@ func (s *Store) Tile(ctx context.Context, layers []geo.Layer, t maptile.Tile) ([
 			b.Queue(s.q.get("tile_grid"), z, x, y, cell)
 		default:
 			if _, ok := l.Category(); !ok {
-				return nil, geo.Invalidf("layers", "unknown layer %q", l)
+				return geo.TileData{}, geo.Invalidf("layers", "unknown layer %q", l)
 			}
-			b.Queue(s.q.get("tile_objects"), z, x, y, string(l))
+			switch {
+			case clustered && z <= storedCellZooms:
+				b.Queue(s.q.get("tile_cells"), z, x, y, string(l), nil, nil)
+			case clustered:
+				b.Queue(s.q.get("tile_cells_live"), z, x, y, string(l), nil, nil)
+			default:
+				b.Queue(s.q.get("tile_objects"), z, x, y, string(l), limit)
+				points[i] = true
+			}
 		}
 	}
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
-	var out []byte
-	for _, l := range layers {
+	var out geo.TileData
+	for i, l := range q.Layers {
 		var part []byte
-		if err := res.QueryRow().Scan(&part); err != nil {
-			return nil, fmt.Errorf("render layer %s of tile %d/%d/%d: %w", l, z, x, y, classify(err))
+		var err error
+		if points[i] {
+			var capped bool
+			err = res.QueryRow().Scan(&part, &capped)
+			if capped {
+				out.Truncated = append(out.Truncated, l)
+			}
+		} else {
+			err = res.QueryRow().Scan(&part)
+		}
+		if err != nil {
+			return geo.TileData{}, fmt.Errorf("render layer %s of tile %d/%d/%d: %w", l, z, x, y, classify(err))
 		}
 		// MVT layers are repeated fields of the tile message, so the
 		// concatenation of single-layer tiles is a valid tile.
-		out = append(out, part...)
+		out.MVT = append(out.MVT, part...)
 	}
 	if err := res.Close(); err != nil {
-		return nil, fmt.Errorf("render tile %d/%d/%d: %w", z, x, y, classify(err))
+		return geo.TileData{}, fmt.Errorf("render tile %d/%d/%d: %w", z, x, y, classify(err))
+	}
+	if len(out.Truncated) > 0 {
+		meta, err := truncationLayer(q, out.Truncated)
+		if err != nil {
+			return geo.TileData{}, err
+		}
+		out.MVT = append(out.MVT, meta...)
 	}
 	return out, nil
+}
+
+// truncationLayer is the TruncatedLayer of a capped tile: a feature at
+// the tile's centre per capped layer.
+func truncationLayer(q geo.TileQuery, capped []geo.Layer) ([]byte, error) {
+	fc := geojson.NewFeatureCollection()
+	for i, l := range capped {
+		f := geojson.NewFeature(orb.Point{2048, 2048})
+		f.ID = i + 1
+		f.Properties = geojson.Properties{"layer": string(l), "kept": q.MaxFeatures, "truncated": true}
+		fc.Append(f)
+	}
+	layer := &mvt.Layer{Name: TruncatedLayer, Version: 2, Extent: 4096, Features: fc.Features}
+	b, err := mvt.Marshal(mvt.Layers{layer})
+	if err != nil {
+		return nil, fmt.Errorf("encode the truncation layer: %w", err)
+	}
+	return b, nil
 }

@@ -1,0 +1,41 @@
+package geo
+
+import "github.com/paulmach/orb/maptile"
+
+// DefaultClusterBelow is the zoom from which point layers are drawn as
+// single points; below it they are drawn as cells that count their
+// objects per grade.
+const DefaultClusterBelow = 12
+
+// TileQuery asks for one vector tile: the layers, in drawing order, at a
+// tile address, and how to draw point layers.
+type TileQuery struct {
+	Layers []Layer
+	Tile   maptile.Tile
+	// ClusterBelow: below this zoom, risk-object layers are aggregated
+	// into cells (32 × 32 a tile), each carrying its count per grade and
+	// its highest grade, so that no object is left out and a red one is
+	// never inside a cell that does not show red. 0 means
+	// DefaultClusterBelow; a negative value never aggregates.
+	ClusterBelow int
+	// MaxFeatures caps the single points of one layer in one tile; 0
+	// means no cap. A capped layer keeps its most severe objects first,
+	// and the tile says it was capped (TileData.Truncated).
+	MaxFeatures int
+}
+
+// Clustered tells whether the query's risk-object layers come as cells.
+func (q TileQuery) Clustered() bool {
+	below := q.ClusterBelow
+	if below == 0 {
+		below = DefaultClusterBelow
+	}
+	return int(q.Tile.Z) < below
+}
+
+// TileData is a rendered vector tile (Mapbox Vector Tile, uncompressed)
+// and the layers whose points were capped at TileQuery.MaxFeatures.
+type TileData struct {
+	MVT       []byte
+	Truncated []Layer
+}
