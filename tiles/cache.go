@@ -29,6 +29,9 @@ type Versioner interface {
 type Tile struct {
 	Gzip []byte
 	ETag string
+	// Truncated names the layers whose points were capped (the most
+	// severe kept).
+	Truncated []geo.Layer
 }
 
 // Cache keeps rendered tiles, gzipped, up to a number of bytes (least
@@ -353,5 +356,5 @@ func compress(d geo.TileData, key string) (Tile, error) {
 	} else {
 		h.Write(b)
 	}
-	return Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`}, nil
+	return Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`, Truncated: d.Truncated}, nil
 }

@@ -47,6 +47,14 @@ func (s *Server) handleTile(c echo.Context) error {
 	h.Set(echo.HeaderCacheControl, "no-cache")
 	h.Set("ETag", tile.ETag)
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if len(tile.Truncated) > 0 {
+		// The tile carries a riskmap_truncated layer too.
+		names := make([]string, len(tile.Truncated))
+		for i, l := range tile.Truncated {
+			names[i] = string(l)
+		}
+		h.Set("Riskmap-Truncated", strings.Join(names, ","))
+	}
 	if c.Request().Header.Get("If-None-Match") == tile.ETag {
 		return c.NoContent(http.StatusNotModified)
 	}

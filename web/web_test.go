@@ -175,8 +175,9 @@ func get(t *testing.T, url string) (*http.Response, []byte) {
 
 func TestTileHasLayersIdsAndGrades(t *testing.T) {
 	srv, _ := demoServer(t)
-	// z10 tile over 莲都 (the city seat, where enterprises cluster).
-	tile := maptile.At([2]float64{119.92, 28.45}, 10)
+	// z12 tile over 莲都 (the city seat, where enterprises cluster): the
+	// first zoom of single points.
+	tile := maptile.At([2]float64{119.92, 28.45}, 12)
 	resp, body := get(t, fmt.Sprintf("%s/tiles/counties,context,enterprises,bridges,black_spots,rescue_resources,shelters/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y))
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
 		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -230,7 +231,29 @@ func TestFeatureLandsInItsTile(t *testing.T) {
 				t.Fatalf("objects: %v, %v", len(objs), err)
 			}
 			o := objs[0]
-			for _, z := range []maptile.Zoom{8, 14} {
+			// Below z12 it is counted in the cell of its place, a cell
+			// that shows its grade or a higher one.
+			cell := maptile.At(o.Point, 8+5)
+			_, body := get(t, fmt.Sprintf("%s/tiles/%s/8/%d/%d.mvt", srv.URL, cat, cell.X>>5, cell.Y>>5))
+			layers, err := mvt.Unmarshal(body)
+			if err != nil || len(layers) != 1 {
+				t.Fatalf("z8 tile: %d layers, %v", len(layers), err)
+			}
+			var in *mvt.Layer = layers[0]
+			found := false
+			for _, f := range in.Features {
+				if id, _ := f.ID.(float64); uint64(id) == 1<<52+13<<44+uint64(cell.X)<<22+uint64(cell.Y) {
+					found = true
+					g, _ := geo.ParseGrade(f.Properties.MustString("grade"))
+					if g < o.Grade || f.Properties.MustInt("n_"+o.Grade.String()) < 1 || f.Properties["cluster"] != true {
+						t.Errorf("object %d (%s) in a cell showing %v", o.ID, o.Grade, f.Properties)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("object %d: no cell of its place at z8", o.ID)
+			}
+			for _, z := range []maptile.Zoom{12, 14} {
 				tile := maptile.At(o.Point, z)
 				far := maptile.New(tile.X+2, tile.Y, z)
 				for _, tc := range []struct {

@@ -88,6 +88,17 @@ type serveConfig struct {
 	corsOrigins    string
 	oidc           web.OIDC
 	tileCacheMB    int
+	clusterBelow   int
+	maxFeatures    int
+}
+
+// tileClusterBelow is --cluster-below as geo.TileQuery takes it (0 there
+// means the default; here it means never).
+func (c *serveConfig) tileClusterBelow() int {
+	if c.clusterBelow == 0 {
+		return -1
+	}
+	return c.clusterBelow
 }
 
 // origins lists --cors-origins.
@@ -151,6 +162,8 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.oidc.UsernameClaim, "oidc-username-claim", envOr(getenv, "RISKMAP_OIDC_USERNAME_CLAIM", "preferred_username"), "single sign-on: the ID token's claim that names the riskmap user, who must exist (env RISKMAP_OIDC_USERNAME_CLAIM)")
 	c.oidc.ClientSecret = getenv("RISKMAP_OIDC_CLIENT_SECRET")
 	fs.IntVar(&c.tileCacheMB, "tile-cache-mb", envInt(getenv, "RISKMAP_TILE_CACHE_MB", 128), "memory for rendered tiles, in MiB (env RISKMAP_TILE_CACHE_MB)")
+	fs.IntVar(&c.clusterBelow, "cluster-below", envInt(getenv, "RISKMAP_CLUSTER_BELOW", geo.DefaultClusterBelow), "below this zoom, point layers come as cells counting their objects per grade (so none is lost); 0 draws single points at every zoom (env RISKMAP_CLUSTER_BELOW)")
+	fs.IntVar(&c.maxFeatures, "tile-max-features", envInt(getenv, "RISKMAP_TILE_MAX_FEATURES", 20000), "most single points of one layer in one tile; a capped layer keeps the most severe and the tile says so (layer riskmap_truncated); 0 = no cap (env RISKMAP_TILE_MAX_FEATURES)")
 	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
 	fs.StringVar(&c.corsOrigins, "cors-origins", getenv("RISKMAP_CORS_ORIGINS"), "comma-separated origins (https://host) of other sites whose pages may call the API, without cookies (env RISKMAP_CORS_ORIGINS); default none")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
@@ -211,6 +224,12 @@ func (c *serveConfig) validate() error {
 	}
 	if c.tileCacheMB < 0 || c.tileCacheMB > 1<<16 {
 		return fmt.Errorf("--tile-cache-mb %d: want 0 to 65536", c.tileCacheMB)
+	}
+	if c.clusterBelow < 0 || c.clusterBelow > 23 {
+		return fmt.Errorf("--cluster-below %d: want a zoom from 0 to 23", c.clusterBelow)
+	}
+	if c.maxFeatures < 0 {
+		return fmt.Errorf("--tile-max-features %d: want 0 (no cap) or more", c.maxFeatures)
 	}
 	if c.tokenRate <= 0 || c.tokenRate > 100000 {
 		return fmt.Errorf("--token-rate %v: want more than 0", c.tokenRate)

@@ -83,7 +83,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		logger.Warn("tile cache", "err", err)
 	}
 	go cache.Watch(ctx, time.Second, logger)
-	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
+	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache, ClusterBelow: cfg.tileClusterBelow(), MaxFeatures: cfg.maxFeatures}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
 		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats, Changes: cache})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

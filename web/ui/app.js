@@ -361,6 +361,14 @@ function wireMap(map, vis) {
     const f = hits[0];
     const category = f.sourceLayer;
     const id = f.id;
+    if (f.properties.cluster) {
+      // A cell of the low zooms: its counts per grade, and a closer look.
+      clearSelection();
+      const p = f.properties;
+      card.showRegion(id, { ...p, name: `${i18n.layerLabel(category)} × ${p.count}` });
+      map.easeTo({ center: f.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, 12) });
+      return;
+    }
     if (id === undefined || id === null) {
       recordError(`feature in ${category} has no id`);
       return;

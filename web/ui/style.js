@@ -241,6 +241,11 @@ export function buildStyle(cfg, visible) {
   );
 
   const selected = ['boolean', ['feature-state', 'selected'], false];
+  // Below the cluster zoom (z12) the server sends cells, not points: a
+  // cell has `cluster`, its `count` and the highest grade inside as its
+  // `grade`, so it is coloured like a point and sized by its count.
+  const cluster = ['boolean', ['get', 'cluster'], false];
+  const cellRadius = (base) => ['min', base * 3, ['+', base, ['*', 0.9, ['sqrt', ['coalesce', ['get', 'count'], 1]]]]];
   for (const c of CATEGORIES) {
     const r = c.radius;
     layers.push(fromTiles(pointLayerId(c.id), c.id, {
@@ -252,9 +257,9 @@ export function buildStyle(cfg, visible) {
         'circle-blur': 0,
         // Small at city scale (thousands of points), full size from zoom 12.
         'circle-radius': ['interpolate', ['linear'], ['zoom'],
-          6, ['case', selected, r, r * 0.4],
-          9, ['case', selected, r * 1.2, r * 0.6],
-          12, ['case', selected, r * 1.6, r],
+          6, ['case', cluster, cellRadius(r * 0.5), selected, r, r * 0.4],
+          9, ['case', cluster, cellRadius(r * 0.6), selected, r * 1.2, r * 0.6],
+          12, ['case', cluster, cellRadius(r), selected, r * 1.6, r],
           16, ['case', selected, r * 2.2, r * 1.6]],
         'circle-stroke-color': ['case', selected, '#FFFFFF', c.stroke],
         'circle-stroke-width': ['interpolate', ['linear'], ['zoom'],
