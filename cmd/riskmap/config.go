@@ -88,6 +88,7 @@ type serveConfig struct {
 	corsOrigins    string
 	oidc           web.OIDC
 	tileCacheMB    int
+	versionPoll    time.Duration
 }
 
 // origins lists --cors-origins.
@@ -151,6 +152,8 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.oidc.UsernameClaim, "oidc-username-claim", envOr(getenv, "RISKMAP_OIDC_USERNAME_CLAIM", "preferred_username"), "single sign-on: the ID token's claim that names the riskmap user, who must exist (env RISKMAP_OIDC_USERNAME_CLAIM)")
 	c.oidc.ClientSecret = getenv("RISKMAP_OIDC_CLIENT_SECRET")
 	fs.IntVar(&c.tileCacheMB, "tile-cache-mb", envInt(getenv, "RISKMAP_TILE_CACHE_MB", 128), "memory for rendered tiles, in MiB (env RISKMAP_TILE_CACHE_MB)")
+	fs.DurationVar(&c.versionPoll, "version-poll", envDuration(getenv, "RISKMAP_VERSION_POLL", 10*time.Second),
+		"how often the layers' data versions are read even without a notification from the database, a fallback for a lost NOTIFY (env RISKMAP_VERSION_POLL)")
 	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
 	fs.StringVar(&c.corsOrigins, "cors-origins", getenv("RISKMAP_CORS_ORIGINS"), "comma-separated origins (https://host) of other sites whose pages may call the API, without cookies (env RISKMAP_CORS_ORIGINS); default none")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
@@ -212,6 +215,9 @@ func (c *serveConfig) validate() error {
 	if c.tileCacheMB < 0 || c.tileCacheMB > 1<<16 {
 		return fmt.Errorf("--tile-cache-mb %d: want 0 to 65536", c.tileCacheMB)
 	}
+	if c.versionPoll < 100*time.Millisecond || c.versionPoll > time.Hour {
+		return fmt.Errorf("--version-poll %v: want 100ms to 1h", c.versionPoll)
+	}
 	if c.tokenRate <= 0 || c.tokenRate > 100000 {
 		return fmt.Errorf("--token-rate %v: want more than 0", c.tokenRate)
 	}
@@ -264,6 +270,15 @@ func parseLevel(s string) (slog.Level, error) {
 
 func envInt(getenv func(string) string, key string, def int) int {
 	if v, err := strconv.Atoi(getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+// envDuration reads a duration (10s, 1m) from the environment; def when
+// unset or unreadable.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(getenv(key)); err == nil {
 		return v
 	}
 	return def

@@ -71,6 +71,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "basemap zooms inverted", args: []string{"serve", "--basemap-url", "http://x/{z}/{x}/{y}", "--basemap-minzoom", "9", "--basemap-maxzoom", "3"}, fails: true, wantOut: "--basemap-minzoom"},
 		{name: "bad public url", args: []string{"serve", "--public-url", "gis.example"}, fails: true, wantOut: "--public-url"},
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, fails: true, wantOut: "--log-level"},
+		{name: "version poll too fast", args: []string{"serve", "--version-poll", "1ms"}, fails: true, wantOut: "--version-poll"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -76,13 +76,17 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
 	// Tiles are kept, gzipped, keyed by their layers' data versions,
-	// which are read every second: a change made through any riskmap
-	// sharing the database stops being served stale within a second.
+	// which are read again as soon as the database notifies a change
+	// (LISTEN riskmap_layers, on a connection of its own), and every
+	// --version-poll in case a notification is lost: a change made
+	// through any riskmap sharing the database stops being served stale
+	// at once.
 	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: int64(cfg.tileCacheMB) << 20}
 	if err := cache.Refresh(ctx); err != nil {
 		logger.Warn("tile cache", "err", err)
 	}
-	go cache.Watch(ctx, time.Second, logger)
+	go cache.Watch(ctx, cfg.versionPoll, logger)
+	go store.ListenLayers(ctx, cache, logger)
 	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
 		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats, Changes: cache})
 	ln, err := net.Listen("tcp", cfg.addr)

@@ -58,7 +58,7 @@ var requiredQueries = []string{
 	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
 	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
 	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",
-	"token_create", "token_get", "token_revoke", "audit_append", "audit_list",
+	"token_create", "token_get", "token_revoke", "audit_append", "audit_list", "listen_layers",
 }
 
 func (q queries) get(name string) string { return q[name] }
