@@ -25,6 +25,14 @@ type dbConfig struct {
 	dataDir string
 	pgBin   string
 	pgUser  string
+	// maxConns and connShare size the pool (postgis.PoolSize).
+	maxConns  int
+	connShare float64
+}
+
+// options are the store's pool options.
+func (c *dbConfig) options() postgis.Options {
+	return postgis.Options{MaxConns: int32(c.maxConns), ConnShare: c.connShare}
 }
 
 func (c *dbConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -34,14 +42,32 @@ func (c *dbConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 		"directory of the PostgreSQL server programs (env RISKMAP_PG_BIN; default: newest /usr/lib/postgresql/*/bin, then PATH)")
 	fs.StringVar(&c.pgUser, "pg-user", envOr(getenv, "RISKMAP_PG_USER", "postgres"),
 		"system user that runs the embedded cluster when riskmap runs as root (env RISKMAP_PG_USER)")
+	fs.IntVar(&c.maxConns, "db-max-conns", envInt(getenv, "RISKMAP_DB_MAX_CONNS", 0),
+		"most database connections the pool opens (env RISKMAP_DB_MAX_CONNS; 0: 4 × the CPUs); fewer when the server has less to spare: at most --db-conn-share of its free connections (max_connections − reserved − in use), never below 2")
+	fs.Float64Var(&c.connShare, "db-conn-share", envFloat(getenv, "RISKMAP_DB_CONN_SHARE", postgis.DefaultConnShare),
+		"share of the database server's free connections this riskmap may take, leaving the rest to other instances (env RISKMAP_DB_CONN_SHARE; more than 0, at most 1)")
 	c.url = getenv("DATABASE_URL")
+}
+
+// check validates the pool flags.
+func (c *dbConfig) check() error {
+	if c.maxConns < 0 || c.maxConns > 10000 {
+		return fmt.Errorf("--db-max-conns %d: want 0 (4 × the CPUs) to 10000", c.maxConns)
+	}
+	if !(c.connShare > 0 && c.connShare <= 1) {
+		return fmt.Errorf("--db-conn-share %v: want more than 0, at most 1", c.connShare)
+	}
+	return nil
 }
 
 // open connects to DATABASE_URL or starts (or joins) the embedded cluster.
 // The returned function closes the store and leaves the cluster.
 func (c *dbConfig) open(ctx context.Context, log io.Writer) (*postgis.Store, func(), error) {
+	if err := c.check(); err != nil {
+		return nil, nil, err
+	}
 	if c.url != "" {
-		s, err := postgis.Open(ctx, c.url, postgis.Options{})
+		s, err := postgis.Open(ctx, c.url, c.options())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -51,7 +77,7 @@ func (c *dbConfig) open(ctx context.Context, log io.Writer) (*postgis.Store, fun
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
-	s, err := postgis.Open(ctx, cl.ConnString(), postgis.Options{})
+	s, err := postgis.Open(ctx, cl.ConnString(), c.options())
 	if err != nil {
 		cl.Close()
 		return nil, nil, err
@@ -173,6 +199,9 @@ func (c *serveConfig) parse(fs *flag.FlagSet, args []string) error {
 // validate checks the flags once they are parsed, and fills in what comes
 // from the environment only.
 func (c *serveConfig) validate() error {
+	if err := c.db.check(); err != nil {
+		return err
+	}
 	if c.basemapURL == "" {
 		c.basemapURL = c.basemapEnv
 	}
@@ -270,6 +299,15 @@ func parseLevel(s string) (slog.Level, error) {
 
 func envInt(getenv func(string) string, key string, def int) int {
 	if v, err := strconv.Atoi(getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+// envFloat reads a number from the environment; def when unset or
+// unreadable.
+func envFloat(getenv func(string) string, key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
 		return v
 	}
 	return def

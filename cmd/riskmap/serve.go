@@ -72,6 +72,9 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
 	}
 	logger := slog.New(handler)
+	sz := store.PoolSizing()
+	logger.Info("database pool", "max_conns", sz.MaxConns, "wanted", sz.Want, "share", sz.Share,
+		"server_max_connections", sz.Limits.MaxConnections, "reserved", sz.Limits.Reserved, "in_use", sz.Limits.InUse)
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	// Log receives one line per step taken (init, start, stop). Nil
 	// discards them.
 	Log io.Writer
+	// Settings are extra server settings (name → value, as
+	// postgresql.conf spells them, e.g. "max_connections": "20") given
+	// to the server when this process starts it.
+	Settings map[string]string
 }
 
 // Cluster is an embedded PostgreSQL cluster in use by this process.
@@ -247,6 +251,17 @@ func (c *Cluster) start() error {
 	// Only the server's own user (and root) may connect.
 	// Room for bulk imports: fewer checkpoints, a larger buffer cache.
 	o := fmt.Sprintf("-c listen_addresses='' -c unix_socket_permissions=0700 -c shared_buffers=256MB -c max_wal_size=4GB -p %d -k %s", port, shellQuote(c.sockDir))
+	names := make([]string, 0, len(c.opts.Settings))
+	for name := range c.opts.Settings {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !settingName.MatchString(name) {
+			return fmt.Errorf("start PostgreSQL: %q is not a setting's name", name)
+		}
+		o += " -c " + shellQuote(name+"="+c.opts.Settings[name])
+	}
 	out, err := c.run(context.Background(), "pg_ctl", "start", "-D", c.pgdata, "-w", "-t", "120", "-l", filepath.Join(c.pgdata, "server.log"), "-o", o)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.pgdata, "server.log"))
@@ -417,6 +432,9 @@ func findBin(dir, pgdata string) (string, error) {
 	}
 	return "", fmt.Errorf("%w: PostgreSQL server not installed: apt-get install postgresql-15 postgresql-15-postgis-3", ErrMissing)
 }
+
+// settingName is what a PostgreSQL setting's name looks like.
+var settingName = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
 
 func versionOf(binDir string) int {
 	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
