@@ -78,20 +78,7 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
-	// Tiles are kept, gzipped, keyed by their layers' data versions,
-	// which are read again as soon as the database notifies a change
-	// (LISTEN riskmap_layers, on a connection of its own), and every
-	// --version-poll in case a notification is lost: a change made
-	// through any riskmap sharing the database stops being served stale
-	// at once.
-	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: int64(cfg.tileCacheMB) << 20}
-	if err := cache.Refresh(ctx); err != nil {
-		logger.Warn("tile cache", "err", err)
-	}
-	go cache.Watch(ctx, cfg.versionPoll, logger)
-	go store.ListenLayers(ctx, cache, logger)
-	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
-		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats, Changes: cache})
+	h, _ := newHandler(ctx, cfg, stores{primary: store, read: store}, logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -122,6 +109,41 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// stores are the databases one riskmap serves from: writes, the change
+// notifications and the reads that must see their own writes go to
+// primary; tiles, feature lists, statistics and the layers' versions to
+// read (the primary itself, or a streaming replica of it).
+type stores struct {
+	primary, read *postgis.Store
+}
+
+// newHandler wires one riskmap server: a tile cache that renders from the
+// read store, keyed by the versions read from that same store, woken by
+// the primary's change notifications (and polled every cfg.versionPoll in
+// case one is lost), and the web handler over it. The cache's watch and
+// the listener run until ctx ends.
+func newHandler(ctx context.Context, cfg *serveConfig, db stores, logger *slog.Logger) (*web.Server, *tiles.Cache) {
+	// Tiles are kept, gzipped, keyed by their layers' data versions,
+	// which are read again as soon as the database notifies a change
+	// (LISTEN riskmap_layers, on a connection of its own), and every
+	// --version-poll in case a notification is lost: a change made
+	// through any riskmap sharing the database stops being served stale
+	// at once.
+	cache := &tiles.Cache{Renderer: db.read, Versions: db.read, MaxBytes: int64(cfg.tileCacheMB) << 20}
+	if db.read != db.primary {
+		cache.Primary = db.primary
+	}
+	if err := cache.Refresh(ctx); err != nil {
+		logger.Warn("tile cache", "err", err)
+	}
+	go cache.Watch(ctx, cfg.versionPoll, logger)
+	go db.primary.ListenLayers(ctx, cache, logger)
+	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: db.read, Cache: cache}, Features: db.primary, Health: db.primary,
+		Importer: storeImporter{importers.Adapt(db.primary)}, Grading: db.primary, Hazards: db.primary, Access: db.primary,
+		PoolStats: db.primary.PoolStats, CacheStats: cache.Stats, Changes: cache})
+	return h, cache
 }
 
 // shutdownGrace is how long serve waits for requests in flight when told
