@@ -115,6 +115,8 @@ type serveConfig struct {
 	oidc           web.OIDC
 	tileCacheMB    int
 	versionPoll    time.Duration
+	readURL        string
+	readURLEnv     string // READ_DATABASE_URL, kept out of --help: it may hold a password
 }
 
 // origins lists --cors-origins.
@@ -178,6 +180,9 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.oidc.UsernameClaim, "oidc-username-claim", envOr(getenv, "RISKMAP_OIDC_USERNAME_CLAIM", "preferred_username"), "single sign-on: the ID token's claim that names the riskmap user, who must exist (env RISKMAP_OIDC_USERNAME_CLAIM)")
 	c.oidc.ClientSecret = getenv("RISKMAP_OIDC_CLIENT_SECRET")
 	fs.IntVar(&c.tileCacheMB, "tile-cache-mb", envInt(getenv, "RISKMAP_TILE_CACHE_MB", 128), "memory for rendered tiles, in MiB (env RISKMAP_TILE_CACHE_MB)")
+	c.readURLEnv = getenv("READ_DATABASE_URL")
+	fs.StringVar(&c.readURL, "read-database-url", "",
+		"a streaming replica of the database (env READ_DATABASE_URL): tiles, feature lists, regional statistics and the layers' data versions are read there; writes, change notifications, object items and histories, hidden hazards and logins stay on the primary; empty: everything on the primary")
 	fs.DurationVar(&c.versionPoll, "version-poll", envDuration(getenv, "RISKMAP_VERSION_POLL", 10*time.Second),
 		"how often the layers' data versions are read even without a notification from the database, a fallback for a lost NOTIFY (env RISKMAP_VERSION_POLL)")
 	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
@@ -204,6 +209,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.basemapURL == "" {
 		c.basemapURL = c.basemapEnv
+	}
+	if c.readURL == "" {
+		c.readURL = c.readURLEnv
 	}
 	if c.basemapURL != "" {
 		u, err := url.Parse(c.basemapURL)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
@@ -233,5 +234,71 @@ func TestTwoInstances(t *testing.T) {
 	after, etagAfter := gradeInTile(t, b.URL, tile, id)
 	if after != "red" || etagAfter == etag {
 		t.Errorf("B's tile after the assessment: grade %s, ETag %s (was %s), want red and a new ETag", after, etagAfter, etag)
+	}
+}
+
+// TestReadReplica serves tiles from a streaming replica made with
+// pg_basebackup. While the replica's replay is paused, an assessment
+// through the server is on the primary (its history, its item) but not
+// announced, and the tile stays the old one under its old ETag: nothing
+// rendered from the lagging replica is cached under the new version. Once
+// replay resumes the change is announced within 2 s, and the next tile
+// has the new grade under a new ETag.
+func TestReadReplica(t *testing.T) {
+	ctx := context.Background()
+	primaryConn, replicaConn := pgtest.NewReplicated(t)
+	primary, read := openStore(t, primaryConn), openStore(t, replicaConn)
+	loadDemoData(t, primary)
+	token := plannerToken(t, primary)
+	caughtUp := func() bool {
+		want, err := primary.LayerVersions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := read.LayerVersions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(got) == fmt.Sprint(want)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !caughtUp(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica has not replayed the demo after 10 s")
+		}
+	}
+	srv := startInstance(t, stores{primary: primary, read: read})
+	id, tile := unassessed(t, srv.URL)
+	before, etag := gradeInTile(t, srv.URL, tile, id)
+	ev := events(t, srv.URL)
+
+	admin, err := pgx.Connect(ctx, replicaConn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	assess(t, srv.URL, token, id)
+	_, body := httpGet(t, fmt.Sprintf("%s/api/v1/objects/%d/history", srv.URL, id))
+	if !strings.Contains(string(body), `"grade":"red"`) {
+		t.Errorf("the history right after the assessment (from the primary) lacks it: %s", body)
+	}
+	time.Sleep(500 * time.Millisecond) // the notification has come; the replica has not replayed
+	select {
+	case m := <-ev:
+		t.Errorf("announced %v before the replica had the change", m)
+	default:
+	}
+	if grade, e := gradeInTile(t, srv.URL, tile, id); grade != before || e != etag {
+		t.Errorf("while the replica lags: grade %s, ETag %s; want the old tile (%s, %s)", grade, e, before, etag)
+	}
+	if _, err := admin.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	awaitLayer(t, ev, "enterprises")
+	after, etagAfter := gradeInTile(t, srv.URL, tile, id)
+	if after != "red" || etagAfter == etag {
+		t.Errorf("after the replica caught up: grade %s, ETag %s (was %s), want red and a new ETag", after, etagAfter, etag)
 	}
 }
