@@ -38,16 +38,37 @@ type Tile struct {
 // recently used first out). A tile is keyed by its layers, their data
 // versions and its address, so that a change to a layer's data makes
 // every tile of it a miss at once: nothing is served stale once the
-// cache has seen the new version. It polls the versions (Watch); several
-// riskmap instances sharing one database each see a change within one
-// poll.
+// cache has seen the new version. Watch reads the versions again when
+// woken (Wake: a notification from the database) and, as a fallback,
+// every interval; several riskmap instances sharing one database each
+// see a change as soon as they are told of it.
+//
+// Versions must read the same database the Renderer renders from (a
+// replica, say): a tile is cached under the versions the cache read, so
+// versions read from a primary while tiles come from a replica that lags
+// behind it would cache old data under a new version, and keep serving it
+// until the next change. A replica replays the primary's commits in
+// order, and a write moves its layers' versions in its own transaction:
+// once the replica shows a version, it also shows the data of it.
 type Cache struct {
-	Renderer  Renderer
-	Versions  Versioner
+	Renderer Renderer
+	Versions Versioner
+	// Primary, when set, reads the versions where the writes happen (the
+	// primary, when Versions reads a replica). After a wake the cache
+	// reads Versions again, every few tens of milliseconds for up to
+	// CatchUp (default 2 s), until it has caught up with Primary, so that
+	// the change is announced once the replica can serve it. Nil: the
+	// Versions are the primary's.
+	Primary   Versioner
+	CatchUp   time.Duration
 	MaxBytes  int64
 	versions  atomic.Pointer[map[geo.Layer]int64]
 	flightMu  sync.Mutex
 	flights   map[string]*flight
+	wakeOnce  sync.Once
+	wake      chan struct{} // holds one queued refresh
+	payloadMu sync.Mutex
+	payloads  []string // of the wakes not yet answered
 	mu        sync.Mutex
 	lru       *list.List // of *entry, most recent first
 	entries   map[string]*list.Element
@@ -74,20 +95,30 @@ type entry struct {
 type Change struct {
 	Seq    int64
 	Layers map[geo.Layer]int64
+	// Payloads are the raw payloads of the notifications (see Wake) this
+	// refresh answered, unparsed, oldest first; nil for a poll.
+	Payloads []string
 }
 
 // Refresh reads the layers' versions now, and tells the subscribers
 // which moved.
 func (c *Cache) Refresh(ctx context.Context) error {
+	_, err := c.refresh(ctx, nil)
+	return err
+}
+
+// refresh is Refresh, passing payloads on with the change; it returns the
+// versions read.
+func (c *Cache) refresh(ctx context.Context, payloads []string) (map[geo.Layer]int64, error) {
 	v, err := c.Versions.LayerVersions(ctx)
 	if err != nil {
-		return fmt.Errorf("read layer versions: %w", err)
+		return nil, fmt.Errorf("read layer versions: %w", err)
 	}
 	old := c.versions.Swap(&v)
 	if old == nil {
-		return nil
+		return v, nil
 	}
-	ch := Change{Layers: map[geo.Layer]int64{}}
+	ch := Change{Layers: map[geo.Layer]int64{}, Payloads: payloads}
 	for l, n := range v {
 		ch.Seq = max(ch.Seq, n)
 		if (*old)[l] != n {
@@ -104,7 +135,82 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		}
 		c.subsMu.Unlock()
 	}
-	return nil
+	return v, nil
+}
+
+// maxPayloads bounds the payloads kept between two refreshes: a burst
+// larger than that passes on its last ones.
+const maxPayloads = 256
+
+// Wake asks Watch to read the versions again at once: the database said
+// that data changed (payload is the notification's, passed on unparsed in
+// the Change), or, with payload "", that notifications may have been
+// missed (a listener that reconnected). It never blocks: a burst of wakes
+// while a refresh runs makes one more refresh after it, not one each.
+func (c *Cache) Wake(payload string) {
+	if payload != "" {
+		c.payloadMu.Lock()
+		c.payloads = append(c.payloads, payload)
+		if len(c.payloads) > maxPayloads {
+			c.payloads = c.payloads[len(c.payloads)-maxPayloads:]
+		}
+		c.payloadMu.Unlock()
+	}
+	select {
+	case c.wakeCh() <- struct{}{}:
+	default: // one is queued already; it will see this change too
+	}
+}
+
+func (c *Cache) wakeCh() chan struct{} {
+	c.wakeOnce.Do(func() { c.wake = make(chan struct{}, 1) })
+	return c.wake
+}
+
+// woken answers a Wake: it refreshes, and while Primary's versions are
+// ahead of what Versions reads (a replica still replaying), refreshes
+// again every 50 ms, for up to CatchUp.
+func (c *Cache) woken(ctx context.Context) error {
+	c.payloadMu.Lock()
+	payloads := c.payloads
+	c.payloads = nil
+	c.payloadMu.Unlock()
+	var want map[geo.Layer]int64
+	if c.Primary != nil {
+		var err error
+		if want, err = c.Primary.LayerVersions(ctx); err != nil {
+			want = nil // cannot tell how far to wait: one refresh, as without a replica
+		}
+	}
+	wait := c.CatchUp
+	if wait <= 0 {
+		wait = 2 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		got, err := c.refresh(ctx, payloads)
+		if err != nil {
+			return err
+		}
+		if behind(got, want) == "" || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// behind names a layer whose version in got is below want's, or "".
+func behind(got, want map[geo.Layer]int64) geo.Layer {
+	for l, n := range want {
+		if got[l] < n {
+			return l
+		}
+	}
+	return ""
 }
 
 // Since is what changed after seq (a Change's Seq a client saw last):
@@ -139,26 +245,30 @@ func (c *Cache) Subscribe() (<-chan Change, func()) {
 	}
 }
 
-// Watch refreshes the versions every interval until ctx ends; a failed
-// read keeps the last ones (logged when it starts and when it ends).
+// Watch refreshes the versions when woken (Wake) and every interval
+// until ctx ends, one refresh at a time; a failed read keeps the last
+// ones (logged when it starts and when it ends).
 func (c *Cache) Watch(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	failing := false // say so once when the reads start failing, once when they recover
 	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			err := c.Refresh(ctx)
-			switch {
-			case err != nil && !failing && ctx.Err() == nil:
-				log.Warn("tile cache: cannot read the layers' versions; serving what it has", "err", err)
-				failing = true
-			case err == nil && failing:
-				log.Info("tile cache: reading the layers' versions again")
-				failing = false
-			}
+			err = c.Refresh(ctx)
+		case <-c.wakeCh():
+			err = c.woken(ctx)
+		}
+		switch {
+		case err != nil && !failing && ctx.Err() == nil:
+			log.Warn("tile cache: cannot read the layers' versions; serving what it has", "err", err)
+			failing = true
+		case err == nil && failing:
+			log.Info("tile cache: reading the layers' versions again")
+			failing = false
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -181,5 +182,90 @@ func waitFor(t *testing.T, ok func() bool) {
 			t.Fatal("timed out waiting")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// countingVersions reads the versions slowly and counts the reads.
+type countingVersions struct {
+	reads atomic.Int64
+	slow  time.Duration
+	v     atomic.Int64
+}
+
+func (c *countingVersions) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) {
+	c.reads.Add(1)
+	time.Sleep(c.slow)
+	return map[geo.Layer]int64{"enterprises": c.v.Load()}, nil
+}
+
+func TestWakeCoalesces(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	vs := &countingVersions{slow: 100 * time.Millisecond}
+	vs.v.Store(1)
+	c := &Cache{Renderer: &fakeSource{}, Versions: vs, MaxBytes: 1 << 20}
+	c.Refresh(ctx)
+	changes, stop := c.Subscribe()
+	defer stop()
+	go c.Watch(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	vs.reads.Store(0)
+	vs.v.Store(2)
+	for i := range 100 {
+		c.Wake(fmt.Sprint("burst ", i))
+	}
+	select {
+	case ch := <-changes:
+		if ch.Layers["enterprises"] != 2 || len(ch.Payloads) == 0 {
+			t.Errorf("change %+v, want enterprises at 2 with the payloads", ch)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no change announced")
+	}
+	time.Sleep(300 * time.Millisecond) // the queued refresh, if any, runs
+	if n := vs.reads.Load(); n < 1 || n > 2 {
+		t.Errorf("100 wakes during a refresh read the versions %d times, want one in flight and at most one queued", n)
+	}
+}
+
+// laggingReplica serves the primary's versions only after some reads.
+type laggingReplica struct {
+	primary *countingVersions
+	reads   atomic.Int64
+	lag     int64
+}
+
+func (r *laggingReplica) LayerVersions(ctx context.Context) (map[geo.Layer]int64, error) {
+	if r.reads.Add(1) <= r.lag {
+		return map[geo.Layer]int64{"enterprises": 1}, nil
+	}
+	return r.primary.LayerVersions(ctx)
+}
+
+func TestWakeWaitsForTheReplica(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	primary := &countingVersions{}
+	primary.v.Store(1)
+	replica := &laggingReplica{primary: primary}
+	src := &fakeSource{version: 1, tileSize: 10}
+	c := &Cache{Renderer: src, Versions: replica, Primary: primary, MaxBytes: 1 << 20}
+	c.Refresh(ctx)
+	changes, stop := c.Subscribe()
+	defer stop()
+	go c.Watch(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	primary.v.Store(2)
+	replica.reads.Store(0)
+	replica.lag = 4 // the replica still shows version 1 for four reads
+	c.Wake("x")
+	select {
+	case ch := <-changes:
+		if ch.Layers["enterprises"] != 2 {
+			t.Errorf("change %+v, want enterprises at 2", ch)
+		}
+		if n := replica.reads.Load(); n != 5 {
+			t.Errorf("replica read %d times, want until it caught up (5)", n)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the change was not announced once the replica caught up")
 	}
 }

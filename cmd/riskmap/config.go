@@ -25,6 +25,14 @@ type dbConfig struct {
 	dataDir string
 	pgBin   string
 	pgUser  string
+	// maxConns and connShare size the pool (postgis.PoolSize).
+	maxConns  int
+	connShare float64
+}
+
+// options are the store's pool options.
+func (c *dbConfig) options() postgis.Options {
+	return postgis.Options{MaxConns: int32(c.maxConns), ConnShare: c.connShare}
 }
 
 func (c *dbConfig) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -34,14 +42,32 @@ func (c *dbConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 		"directory of the PostgreSQL server programs (env RISKMAP_PG_BIN; default: newest /usr/lib/postgresql/*/bin, then PATH)")
 	fs.StringVar(&c.pgUser, "pg-user", envOr(getenv, "RISKMAP_PG_USER", "postgres"),
 		"system user that runs the embedded cluster when riskmap runs as root (env RISKMAP_PG_USER)")
+	fs.IntVar(&c.maxConns, "db-max-conns", envInt(getenv, "RISKMAP_DB_MAX_CONNS", 0),
+		"most database connections the pool opens (env RISKMAP_DB_MAX_CONNS; 0: 4 × the CPUs); fewer when the server has less to spare: at most --db-conn-share of its free connections (max_connections − reserved − in use), never below 2")
+	fs.Float64Var(&c.connShare, "db-conn-share", envFloat(getenv, "RISKMAP_DB_CONN_SHARE", postgis.DefaultConnShare),
+		"share of the database server's free connections this riskmap may take, leaving the rest to other instances (env RISKMAP_DB_CONN_SHARE; more than 0, at most 1)")
 	c.url = getenv("DATABASE_URL")
+}
+
+// check validates the pool flags.
+func (c *dbConfig) check() error {
+	if c.maxConns < 0 || c.maxConns > 10000 {
+		return fmt.Errorf("--db-max-conns %d: want 0 (4 × the CPUs) to 10000", c.maxConns)
+	}
+	if !(c.connShare > 0 && c.connShare <= 1) {
+		return fmt.Errorf("--db-conn-share %v: want more than 0, at most 1", c.connShare)
+	}
+	return nil
 }
 
 // open connects to DATABASE_URL or starts (or joins) the embedded cluster.
 // The returned function closes the store and leaves the cluster.
 func (c *dbConfig) open(ctx context.Context, log io.Writer) (*postgis.Store, func(), error) {
+	if err := c.check(); err != nil {
+		return nil, nil, err
+	}
 	if c.url != "" {
-		s, err := postgis.Open(ctx, c.url, postgis.Options{})
+		s, err := postgis.Open(ctx, c.url, c.options())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -51,7 +77,7 @@ func (c *dbConfig) open(ctx context.Context, log io.Writer) (*postgis.Store, fun
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
-	s, err := postgis.Open(ctx, cl.ConnString(), postgis.Options{})
+	s, err := postgis.Open(ctx, cl.ConnString(), c.options())
 	if err != nil {
 		cl.Close()
 		return nil, nil, err
@@ -90,6 +116,9 @@ type serveConfig struct {
 	tileCacheMB    int
 	clusterBelow   int
 	maxFeatures    int
+	versionPoll    time.Duration
+	readURL        string
+	readURLEnv     string // READ_DATABASE_URL, kept out of --help: it may hold a password
 }
 
 // tileClusterBelow is --cluster-below as geo.TileQuery takes it (0 there
@@ -164,6 +193,11 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.tileCacheMB, "tile-cache-mb", envInt(getenv, "RISKMAP_TILE_CACHE_MB", 128), "memory for rendered tiles, in MiB (env RISKMAP_TILE_CACHE_MB)")
 	fs.IntVar(&c.clusterBelow, "cluster-below", envInt(getenv, "RISKMAP_CLUSTER_BELOW", geo.DefaultClusterBelow), "below this zoom, point layers come as cells counting their objects per grade (so none is lost); 0 draws single points at every zoom (env RISKMAP_CLUSTER_BELOW)")
 	fs.IntVar(&c.maxFeatures, "tile-max-features", envInt(getenv, "RISKMAP_TILE_MAX_FEATURES", 20000), "most single points of one layer in one tile; a capped layer keeps the most severe and the tile says so (layer riskmap_truncated); 0 = no cap (env RISKMAP_TILE_MAX_FEATURES)")
+	c.readURLEnv = getenv("READ_DATABASE_URL")
+	fs.StringVar(&c.readURL, "read-database-url", "",
+		"a streaming replica of the database (env READ_DATABASE_URL): tiles, feature lists, regional statistics and the layers' data versions are read there; writes, change notifications, object items and histories, hidden hazards and logins stay on the primary; empty: everything on the primary")
+	fs.DurationVar(&c.versionPoll, "version-poll", envDuration(getenv, "RISKMAP_VERSION_POLL", 10*time.Second),
+		"how often the layers' data versions are read even without a notification from the database, a fallback for a lost NOTIFY (env RISKMAP_VERSION_POLL)")
 	fs.Float64Var(&c.tokenRate, "token-rate", 50, "requests per second one API token may make, in bursts of ten times as many; more get 429")
 	fs.StringVar(&c.corsOrigins, "cors-origins", getenv("RISKMAP_CORS_ORIGINS"), "comma-separated origins (https://host) of other sites whose pages may call the API, without cookies (env RISKMAP_CORS_ORIGINS); default none")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
@@ -183,8 +217,14 @@ func (c *serveConfig) parse(fs *flag.FlagSet, args []string) error {
 // validate checks the flags once they are parsed, and fills in what comes
 // from the environment only.
 func (c *serveConfig) validate() error {
+	if err := c.db.check(); err != nil {
+		return err
+	}
 	if c.basemapURL == "" {
 		c.basemapURL = c.basemapEnv
+	}
+	if c.readURL == "" {
+		c.readURL = c.readURLEnv
 	}
 	if c.basemapURL != "" {
 		u, err := url.Parse(c.basemapURL)
@@ -230,6 +270,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.maxFeatures < 0 {
 		return fmt.Errorf("--tile-max-features %d: want 0 (no cap) or more", c.maxFeatures)
+	}
+	if c.versionPoll < 100*time.Millisecond || c.versionPoll > time.Hour {
+		return fmt.Errorf("--version-poll %v: want 100ms to 1h", c.versionPoll)
 	}
 	if c.tokenRate <= 0 || c.tokenRate > 100000 {
 		return fmt.Errorf("--token-rate %v: want more than 0", c.tokenRate)
@@ -283,6 +326,24 @@ func parseLevel(s string) (slog.Level, error) {
 
 func envInt(getenv func(string) string, key string, def int) int {
 	if v, err := strconv.Atoi(getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+// envFloat reads a number from the environment; def when unset or
+// unreadable.
+func envFloat(getenv func(string) string, key string, def float64) float64 {
+	if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+// envDuration reads a duration (10s, 1m) from the environment; def when
+// unset or unreadable.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(getenv(key)); err == nil {
 		return v
 	}
 	return def

@@ -41,7 +41,12 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if *loadOnly {
 		return nil
 	}
-	return serve(ctx, &cfg, store, stdout, stderr)
+	db, closeRead, err := cfg.openRead(ctx, store)
+	if err != nil {
+		return err
+	}
+	defer closeRead()
+	return serve(ctx, &cfg, db, stdout, stderr)
 }
 
 func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error {

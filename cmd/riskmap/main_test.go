@@ -71,6 +71,9 @@ func TestCommandLine(t *testing.T) {
 		{name: "basemap zooms inverted", args: []string{"serve", "--basemap-url", "http://x/{z}/{x}/{y}", "--basemap-minzoom", "9", "--basemap-maxzoom", "3"}, fails: true, wantOut: "--basemap-minzoom"},
 		{name: "bad public url", args: []string{"serve", "--public-url", "gis.example"}, fails: true, wantOut: "--public-url"},
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud"}, fails: true, wantOut: "--log-level"},
+		{name: "share above 1", args: []string{"serve", "--db-conn-share", "1.5"}, fails: true, wantOut: "--db-conn-share"},
+		{name: "negative pool cap", args: []string{"migrate", "--db-max-conns", "-1"}, fails: true, wantOut: "--db-max-conns"},
+		{name: "version poll too fast", args: []string{"serve", "--version-poll", "1ms"}, fails: true, wantOut: "--version-poll"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

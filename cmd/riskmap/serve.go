@@ -40,7 +40,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := requireCurrentSchema(ctx, store); err != nil {
 		return err
 	}
-	return serve(ctx, &cfg, store, stdout, stderr)
+	db, closeRead, err := cfg.openRead(ctx, store)
+	if err != nil {
+		return err
+	}
+	defer closeRead()
+	return serve(ctx, &cfg, db, stdout, stderr)
 }
 
 // regradeOverdue grades again, every hour, the objects with open hidden
@@ -65,26 +70,29 @@ func regradeOverdue(ctx context.Context, store *postgis.Store, logger *slog.Logg
 }
 
 // serve listens on cfg.addr until ctx is done, then shuts down gracefully.
-func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, cfg *serveConfig, db stores, stdout, stderr io.Writer) error {
+	store := db.primary
 	level, _ := parseLevel(cfg.logLevel)
 	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
 	if cfg.logFormat == "json" {
 		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
 	}
 	logger := slog.New(handler)
+	for _, s := range []struct {
+		name  string
+		store *postgis.Store
+	}{{"primary", db.primary}, {"read", db.read}} {
+		if s.name == "read" && db.read == db.primary {
+			break
+		}
+		sz := s.store.PoolSizing()
+		logger.Info("database pool", "database", s.name, "max_conns", sz.MaxConns, "wanted", sz.Want, "share", sz.Share,
+			"server_max_connections", sz.Limits.MaxConnections, "reserved", sz.Limits.Reserved, "in_use", sz.Limits.InUse)
+	}
 	if !web.HasVendor() {
 		logger.Warn("this binary was built without the front-end libraries; the map page will not draw (build with make build)")
 	}
-	// Tiles are kept, gzipped, keyed by their layers' data versions,
-	// which are read every second: a change made through any riskmap
-	// sharing the database stops being served stale within a second.
-	cache := &tiles.Cache{Renderer: store, Versions: store, MaxBytes: int64(cfg.tileCacheMB) << 20}
-	if err := cache.Refresh(ctx); err != nil {
-		logger.Warn("tile cache", "err", err)
-	}
-	go cache.Watch(ctx, time.Second, logger)
-	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: store, Cache: cache, ClusterBelow: cfg.tileClusterBelow(), MaxFeatures: cfg.maxFeatures}, Features: store, Health: store, Importer: storeImporter{importers.Adapt(store)},
-		Grading: store, Hazards: store, Access: store, PoolStats: store.PoolStats, CacheStats: cache.Stats, Changes: cache})
+	h, _ := newHandler(ctx, cfg, db, logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -115,6 +123,54 @@ func serve(ctx context.Context, cfg *serveConfig, store *postgis.Store, stdout, 
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// stores are the databases one riskmap serves from: writes, the change
+// notifications and the reads that must see their own writes (object
+// items, histories, hidden hazards, sessions and tokens) go to primary;
+// tiles, feature lists, regional statistics and the layers' versions to
+// read (the primary itself, or a streaming replica of it:
+// --read-database-url).
+type stores struct {
+	primary, read *postgis.Store
+}
+
+// newHandler wires one riskmap server: a tile cache that renders from the
+// read store, keyed by the versions read from that same store, woken by
+// the primary's change notifications (and polled every cfg.versionPoll in
+// case one is lost), and the web handler over it. The cache's watch and
+// the listener run until ctx ends.
+func newHandler(ctx context.Context, cfg *serveConfig, db stores, logger *slog.Logger) (*web.Server, *tiles.Cache) {
+	// Tiles are kept, gzipped, keyed by their layers' data versions,
+	// which are read again as soon as the database notifies a change
+	// (LISTEN riskmap_layers, on a connection of its own), and every
+	// --version-poll in case a notification is lost: a change made
+	// through any riskmap sharing the database stops being served stale
+	// at once.
+	//
+	// The versions are read from the store the tiles are rendered from:
+	// a tile is cached under the versions read, and a replica shows a
+	// version only once it has replayed the write that made it, so a
+	// tile rendered from a replica that lags can never be cached under a
+	// version it does not hold yet. The notifications come from the
+	// primary, before the replica has the change: after one the cache
+	// reads the replica's versions again until they have caught up with
+	// the primary's (up to 2 s, then the poll), and only then announces
+	// the change on /api/v1/events, so that a map that fetches its
+	// tiles at once gets the new ones.
+	cache := &tiles.Cache{Renderer: db.read, Versions: db.read, MaxBytes: int64(cfg.tileCacheMB) << 20}
+	if db.read != db.primary {
+		cache.Primary = db.primary
+	}
+	if err := cache.Refresh(ctx); err != nil {
+		logger.Warn("tile cache", "err", err)
+	}
+	go cache.Watch(ctx, cfg.versionPoll, logger)
+	go db.primary.ListenLayers(ctx, cache, logger)
+	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: db.read, Cache: cache, ClusterBelow: cfg.tileClusterBelow(), MaxFeatures: cfg.maxFeatures}, Features: splitFeatures{db.primary, db.read},
+		Health: bothHealth{db.primary, db.read}, Importer: storeImporter{importers.Adapt(db.primary)}, Grading: splitGrading{db.primary, db.read}, Hazards: db.primary, Access: db.primary,
+		PoolStats: db.primary.PoolStats, CacheStats: cache.Stats, Changes: cache})
+	return h, cache
 }
 
 // shutdownGrace is how long serve waits for requests in flight when told

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net"
 	"path"
+	"runtime"
 	"strings"
 	"time"
 
@@ -25,17 +27,56 @@ import (
 
 // Options tune the connection pool.
 type Options struct {
-	// MaxConns caps the pool; 0 means pgxpool's default (max(4, CPUs)).
+	// MaxConns caps the pool; 0 means 4 × the CPUs. The pool is smaller
+	// when the server has fewer connections to spare: see PoolSize.
 	MaxConns int32
+	// ConnShare is the share of the server's free connections one store
+	// may take (0 < share ≤ 1), leaving the rest to other riskmap
+	// instances and tools; 0 means DefaultConnShare.
+	ConnShare float64
 	// StatementTimeout is a server-side backstop to context cancellation;
 	// 0 means 30 s.
 	StatementTimeout time.Duration
 }
 
+// DefaultConnShare is the share of the server's free connections a store
+// takes when Options.ConnShare is 0: half, so that a second instance
+// started next finds room too.
+const DefaultConnShare = 0.5
+
 // Store is riskmap's PostGIS database.
 type Store struct {
-	pool *pgxpool.Pool
-	q    queries
+	pool   *pgxpool.Pool
+	q      queries
+	sizing PoolSizing
+}
+
+// ServerLimits are a server's connection limits as Open found them.
+type ServerLimits struct {
+	MaxConnections int // max_connections
+	Reserved       int // superuser_reserved_connections (+ reserved_connections from PostgreSQL 16)
+	InUse          int // client connections open, not counting Open's own
+}
+
+// Free is how many connections an ordinary role could still open.
+func (l ServerLimits) Free() int { return l.MaxConnections - l.Reserved - l.InUse }
+
+// PoolSizing is what Open chose for the pool, and from what.
+type PoolSizing struct {
+	Limits   ServerLimits
+	Want     int     // Options.MaxConns, or 4 × CPUs
+	Share    float64 // Options.ConnShare, or DefaultConnShare
+	MaxConns int     // what the pool may open
+}
+
+// PoolSize is the pool-sizing rule: the connections wanted (the
+// configured cap, or 4 × CPUs), but no more than share of what the server
+// has free (max_connections − reserved − in use, rounded down), and never
+// fewer than 2 (a pool of one would deadlock a request that needs a
+// second connection while it holds the first).
+func PoolSize(want int, lim ServerLimits, share float64) int {
+	n := min(want, int(math.Floor(float64(max(lim.Free(), 0))*share)))
+	return max(n, 2)
 }
 
 // queries holds the text of every file in sql/queries, by base name.
@@ -58,7 +99,7 @@ var requiredQueries = []string{
 	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
 	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
 	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",
-	"token_create", "token_get", "token_revoke", "audit_append", "audit_list",
+	"token_create", "token_get", "token_revoke", "audit_append", "audit_list", "listen_layers", "server_limits",
 }
 
 func (q queries) get(name string) string { return q[name] }
@@ -70,8 +111,15 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("parse database address: %w", classify(err))
 	}
-	if opts.MaxConns > 0 {
-		cfg.MaxConns = opts.MaxConns
+	if opts.ConnShare < 0 || opts.ConnShare > 1 || math.IsNaN(opts.ConnShare) {
+		return nil, fmt.Errorf("connection share %v: want more than 0, at most 1", opts.ConnShare)
+	}
+	if opts.ConnShare == 0 {
+		opts.ConnShare = DefaultConnShare
+	}
+	sizing := PoolSizing{Want: int(opts.MaxConns), Share: opts.ConnShare}
+	if sizing.Want <= 0 {
+		sizing.Want = 4 * runtime.NumCPU()
 	}
 	if opts.StatementTimeout == 0 {
 		opts.StatementTimeout = 30 * time.Second
@@ -86,6 +134,11 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	if err != nil {
 		return nil, err
 	}
+	if sizing.Limits, err = serverLimits(ctx, cfg.ConnConfig, q); err != nil {
+		return nil, err
+	}
+	sizing.MaxConns = PoolSize(sizing.Want, sizing.Limits, sizing.Share)
+	cfg.MaxConns = int32(sizing.MaxConns)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", classify(err))
@@ -94,8 +147,27 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", classify(err))
 	}
-	return &Store{pool: pool, q: q}, nil
+	return &Store{pool: pool, q: q, sizing: sizing}, nil
 }
+
+// serverLimits reads the server's connection limits on a connection of
+// its own (the pool's size must be known before the pool exists).
+func serverLimits(ctx context.Context, cc *pgx.ConnConfig, q queries) (ServerLimits, error) {
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return ServerLimits{}, fmt.Errorf("connect to database: %w", classify(err))
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var l ServerLimits
+	if err := conn.QueryRow(ctx, q.get("server_limits")).Scan(&l.MaxConnections, &l.Reserved, &l.InUse); err != nil {
+		return ServerLimits{}, fmt.Errorf("read the server's connection limits: %w", classify(err))
+	}
+	l.InUse-- // this connection, closed before the pool opens
+	return l, nil
+}
+
+// PoolSizing reports how Open sized the pool.
+func (s *Store) PoolSizing() PoolSizing { return s.sizing }
 
 func loadQueries() (queries, error) {
 	q := queries{}

@@ -52,6 +52,17 @@ type Options struct {
 	// Log receives one line per step taken (init, start, stop). Nil
 	// discards them.
 	Log io.Writer
+	// Settings are extra server settings (name → value, as
+	// postgresql.conf spells them, e.g. "max_connections": "20") given
+	// to the server when this process starts it.
+	Settings map[string]string
+	// ReplicaOf, when set, makes the cluster a streaming replica: a
+	// libpq connection string of a running primary (a superuser or a
+	// role with REPLICATION, e.g. another Cluster's ConnString) that an
+	// empty Dir is copied from with pg_basebackup -R. The replica then
+	// follows the primary, read-only, on a socket of its own. A Dir that
+	// holds a cluster already is started as it is.
+	ReplicaOf string
 }
 
 // Cluster is an embedded PostgreSQL cluster in use by this process.
@@ -170,7 +181,11 @@ func (c *Cluster) stopIfLast() error {
 
 func (c *Cluster) ensureRunning(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(c.pgdata, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		if err := c.initdb(ctx); err != nil {
+		create := c.initdb
+		if c.opts.ReplicaOf != "" {
+			create = c.basebackup
+		}
+		if err := create(ctx); err != nil {
 			return err
 		}
 	} else if err != nil {
@@ -181,9 +196,50 @@ func (c *Cluster) ensureRunning(ctx context.Context) error {
 			return err
 		}
 	}
+	if c.Standby() {
+		return nil // read-only: its databases are the primary's
+	}
 	// Checked on every start, not only after initdb: a first run stopped
 	// between initdb and this point must not leave a cluster without it.
 	return c.ensureDatabase(ctx)
+}
+
+// Standby reports whether the cluster is a replica (it has a
+// standby.signal, as pg_basebackup -R leaves it).
+func (c *Cluster) Standby() bool {
+	_, err := os.Stat(filepath.Join(c.pgdata, "standby.signal"))
+	return err == nil
+}
+
+// basebackup copies the primary at opts.ReplicaOf into pgdata with
+// pg_basebackup -R (which writes the primary's address into
+// postgresql.auto.conf and leaves standby.signal), streaming the WAL it
+// needs alongside.
+func (c *Cluster) basebackup(ctx context.Context) error {
+	fmt.Fprintf(c.opts.Log, "copying the primary into %s (pg_basebackup)\n", c.pgdata)
+	if err := os.RemoveAll(c.pgdata); err != nil {
+		return fmt.Errorf("clear %s: %w", c.pgdata, err)
+	}
+	if err := os.Mkdir(c.pgdata, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", c.pgdata, err)
+	}
+	if err := c.chown(c.pgdata); err != nil {
+		return err
+	}
+	out, err := c.run(ctx, "pg_basebackup", "-D", c.pgdata, "-d", c.opts.ReplicaOf, "-R", "-X", "stream", "-c", "fast", "--no-password")
+	if err != nil {
+		os.RemoveAll(c.pgdata) // a half-made copy would block the next try
+		return fmt.Errorf("pg_basebackup: %w: %s", err, out)
+	}
+	// The primary's log came along, and, when its socket lives in its
+	// data directory, its socket's lock file, which would stop the
+	// replica from starting: the replica makes its own.
+	os.Remove(filepath.Join(c.pgdata, "server.log"))
+	locks, _ := filepath.Glob(filepath.Join(c.pgdata, ".s.PGSQL.*"))
+	for _, l := range locks {
+		os.Remove(l)
+	}
+	return nil
 }
 
 // ensureDatabase creates the riskmap database when it is missing.
@@ -247,6 +303,17 @@ func (c *Cluster) start() error {
 	// Only the server's own user (and root) may connect.
 	// Room for bulk imports: fewer checkpoints, a larger buffer cache.
 	o := fmt.Sprintf("-c listen_addresses='' -c unix_socket_permissions=0700 -c shared_buffers=256MB -c max_wal_size=4GB -p %d -k %s", port, shellQuote(c.sockDir))
+	names := make([]string, 0, len(c.opts.Settings))
+	for name := range c.opts.Settings {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !settingName.MatchString(name) {
+			return fmt.Errorf("start PostgreSQL: %q is not a setting's name", name)
+		}
+		o += " -c " + shellQuote(name+"="+c.opts.Settings[name])
+	}
 	out, err := c.run(context.Background(), "pg_ctl", "start", "-D", c.pgdata, "-w", "-t", "120", "-l", filepath.Join(c.pgdata, "server.log"), "-o", o)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.pgdata, "server.log"))
@@ -417,6 +484,9 @@ func findBin(dir, pgdata string) (string, error) {
 	}
 	return "", fmt.Errorf("%w: PostgreSQL server not installed: apt-get install postgresql-15 postgresql-15-postgis-3", ErrMissing)
 }
+
+// settingName is what a PostgreSQL setting's name looks like.
+var settingName = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
 
 func versionOf(binDir string) int {
 	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))

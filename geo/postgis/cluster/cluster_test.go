@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -143,4 +144,61 @@ func TestSocketDirMustBeOurs(t *testing.T) {
 	if err := c.makeSocketDir(); err != nil {
 		t.Errorf("makeSocketDir on a fresh path: %v", err)
 	}
+}
+
+// TestReplica copies a running cluster with pg_basebackup -R, starts the
+// copy beside it, and watches a write on the primary reach it.
+func TestReplica(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	p, err := Open(ctx, Options{Dir: filepath.Join(dir, "primary")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	pc, err := pgx.Connect(ctx, p.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(ctx)
+	if _, err := pc.Exec(ctx, `CREATE TABLE t (n int); INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, Options{Dir: filepath.Join(dir, "replica"), ReplicaOf: p.ConnString()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.Standby() || p.Standby() {
+		t.Errorf("Standby: replica %v, primary %v", r.Standby(), p.Standby())
+	}
+	if r.ConnString() == p.ConnString() {
+		t.Fatal("the replica shares the primary's socket")
+	}
+	rc, err := pgx.Connect(ctx, r.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close(ctx)
+	var recovering bool
+	if err := rc.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&recovering); err != nil || !recovering {
+		t.Fatalf("replica in recovery: %v %v", recovering, err)
+	}
+	if _, err := rc.Exec(ctx, `INSERT INTO t VALUES (3)`); err == nil {
+		t.Error("the replica accepted a write")
+	}
+	if _, err := pc.Exec(ctx, `INSERT INTO t VALUES (2)`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for range 100 {
+		if err := rc.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 2 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("the replica has %d rows 5 s after the primary's second, want 2", n)
 }

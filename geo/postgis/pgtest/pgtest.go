@@ -162,3 +162,35 @@ func NewStore(t testing.TB) *postgis.Store {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// NewReplicated starts a primary of its own, with every migration applied
+// to its riskmap database, and a streaming replica of it made with
+// pg_basebackup -R (package cluster), for a test of reads served from a
+// replica. It returns the connection strings of the riskmap database on
+// each; both clusters stop when the test ends. It does not need Run.
+func NewReplicated(t testing.TB) (primary, replica string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	p, err := cluster.Open(ctx, cluster.Options{Dir: filepath.Join(dir, "primary")})
+	if err != nil {
+		t.Fatalf("pgtest: start the primary: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	s, err := postgis.Open(ctx, p.ConnString(), postgis.Options{})
+	if err != nil {
+		t.Fatalf("pgtest: open the primary: %v", err)
+	}
+	_, err = s.Migrate(ctx)
+	s.Close()
+	if err != nil {
+		t.Fatalf("pgtest: migrate the primary: %v", err)
+	}
+	r, err := cluster.Open(ctx, cluster.Options{Dir: filepath.Join(dir, "replica"), ReplicaOf: p.ConnString()})
+	if err != nil {
+		t.Fatalf("pgtest: start the replica: %v", err)
+	}
+	t.Cleanup(func() { r.Close() }) // before the primary's: cleanups run last first
+	return p.ConnString(), r.ConnString()
+}
