@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -596,12 +597,14 @@ func TestTileCacheSeesChanges(t *testing.T) {
 	}
 }
 
-// TestEventStream: a map listening on /api/v1/events hears which layers
-// changed within 2 s of an assessment; one that reconnects with
-// Last-Event-ID hears at once what changed while it was away.
+// TestEventStream: a map listening on /api/v1/events hears within 2 s of
+// an assessment which object's grade changed, and which layers changed
+// where (the database's notification: the poll is too slow to matter);
+// one that reconnects with Last-Event-ID hears at once what changed while
+// it was away.
 func TestEventStream(t *testing.T) {
 	store, db := writableStore(t)
-	srv, cache := cachedServer(t, store, 100*time.Millisecond)
+	srv, cache := cachedServer(t, store, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	before := cache.Since(0).Seq
@@ -646,7 +649,9 @@ func TestEventStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if err := conn.QueryRow(ctx, "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id); err != nil {
+	var lon, lat float64
+	if err := conn.QueryRow(ctx, `SELECT id, ST_X(geom), ST_Y(geom) FROM risk_object
+		WHERE category = 'enterprises' AND retired_at IS NULL AND grade IS DISTINCT FROM 'red' ORDER BY id LIMIT 1`).Scan(&id, &lon, &lat); err != nil {
 		t.Fatal(err)
 	}
 	planner := newToken(t, store, access.Planner)
@@ -654,16 +659,52 @@ func TestEventStream(t *testing.T) {
 	if s, b, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), `{"inputs": {"lec_l": 10, "lec_e": 6, "lec_c": 40}}`, planner, nil); s != http.StatusCreated {
 		t.Fatalf("assess: %d %s", s, b)
 	}
-	select {
-	case e := <-events:
-		if e.name != "layers" || !strings.Contains(e.data, `"enterprises"`) || e.id == "" {
-			t.Errorf("event %+v, want the enterprises layer", e)
+	var graded bool
+	for done := false; !done; {
+		select {
+		case e := <-events:
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("event %s came %v after the change", e.name, took)
+			}
+			switch e.name {
+			case "grade_changed":
+				var g struct {
+					Objects []struct {
+						ID       int64
+						Category string
+						To       string
+						Lon, Lat float64
+					}
+				}
+				if err := json.Unmarshal([]byte(e.data), &g); err != nil || len(g.Objects) != 1 {
+					t.Fatalf("grade_changed %s: %v", e.data, err)
+				}
+				o := g.Objects[0]
+				graded = o.ID == id && o.To == "red" && o.Category == "enterprises" && math.Abs(o.Lon-lon) < 1e-5 && math.Abs(o.Lat-lat) < 1e-5
+				if !graded {
+					t.Errorf("grade_changed %s, want object %d to red at %v,%v", e.data, id, lon, lat)
+				}
+			case "layers":
+				var l struct {
+					Layers map[string]int64
+					BBox   *[4]float64
+				}
+				if err := json.Unmarshal([]byte(e.data), &l); err != nil || l.Layers["enterprises"] == 0 || e.id == "" {
+					t.Errorf("layers event %+v (%v), want the enterprises layer", e, err)
+				}
+				if b := l.BBox; b == nil || b[0] > lon || b[2] < lon || b[1] > lat || b[3] < lat || b[2]-b[0] > 1e-6 {
+					t.Errorf("layers event's bbox %v, want the object's place %v,%v", l.BBox, lon, lat)
+				}
+				done = true
+			default:
+				t.Errorf("unexpected event %+v", e)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatal("no layers event within 3 s of the assessment")
 		}
-		if took := time.Since(start); took > 2*time.Second {
-			t.Errorf("the event came %v after the change", took)
-		}
-	case <-time.After(3 * time.Second):
-		t.Fatal("no event within 3 s of the assessment")
+	}
+	if !graded {
+		t.Error("no grade_changed event before the layers event")
 	}
 	// Away since before the change: told at once.
 	again, stop2 := listen(strconv.FormatInt(before, 10))

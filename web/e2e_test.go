@@ -425,7 +425,8 @@ func TestMapFollowsChanges(t *testing.T) {
 	}
 	defer conn.Close(cctx)
 	var id int64
-	if err := conn.QueryRow(cctx, "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL ORDER BY id LIMIT 1").Scan(&id); err != nil {
+	// One that is not red yet, so that the map has something to show.
+	if err := conn.QueryRow(cctx, "SELECT id FROM risk_object WHERE category = 'enterprises' AND retired_at IS NULL AND grade IS DISTINCT FROM 'red' ORDER BY id LIMIT 1").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	planner := newToken(t, store, access.Planner)
@@ -439,5 +440,33 @@ func TestMapFollowsChanges(t *testing.T) {
 	resp.Body.Close()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__tileRefreshes >= 1`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("the page did not refresh its tiles after the change: %v", err)
+	}
+	// The grade change is listed, in Chinese, with the new grade.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#change-list li')].some((li) => li.textContent.includes('→ 重大风险'))`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("the grade change is not listed under 最新变化: %v", err)
+	}
+	// A change far from where the map looks fetches no tile.
+	var lon, lat float64
+	if err := conn.QueryRow(cctx, "SELECT ST_X(geom), ST_Y(geom) FROM risk_object WHERE id = $1", id).Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	refreshes, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`window.__map.jumpTo({center: [%f, %f], zoom: 15}); window.__tileRefreshes`, lon+0.3, lat+0.3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ = http.NewRequest("POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), strings.NewReader(`{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+planner)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("assess: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__tileSkips >= 1`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("the change outside the view was not heard: %v", err)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__tileRefreshes`)); n != refreshes {
+		t.Errorf("a change outside the view refreshed the tiles (%d → %d)", refreshes, n)
 	}
 }

@@ -23,10 +23,14 @@ type ChangeFeed interface {
 const maxStreams = 1000
 
 // handleEvents: GET /api/v1/events, Server-Sent Events. Each "layers"
-// event says which layers' data changed, with their new versions; its id
-// is the highest version, so a client that reconnects with Last-Event-ID
-// gets at once what changed while it was away. A comment every 20 s keeps
-// proxies from closing the stream.
+// event says which layers' data changed, with their new versions, and
+// where ("bbox": [minLon, minLat, maxLon, maxLat], or null when the
+// change may be anywhere); its id is the highest version, so a client
+// that reconnects with Last-Event-ID gets at once what changed while it
+// was away (with bbox null). Before it come the object-level events of
+// the same change: "grade_changed" (objects with their grade before and
+// after, and place) and "hazard_overdue" (hidden hazards newly past a
+// deadline). A comment every 20 s keeps proxies from closing the stream.
 func (s *Server) handleEvents(c echo.Context) error {
 	if s.streams.Add(1) > maxStreams {
 		s.streams.Add(-1)
@@ -55,7 +59,16 @@ func (s *Server) handleEvents(c echo.Context) error {
 		if len(ch.Layers) == 0 {
 			return nil
 		}
-		data, _ := json.Marshal(map[string]any{"layers": ch.Layers})
+		d := describe(ch)
+		// Object-level events first, then the layers' versions with the
+		// event id: a client that reconnects resumes after the last
+		// layers event it saw.
+		for _, e := range d.objects {
+			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.kind, e.data); err != nil {
+				return err
+			}
+		}
+		data, _ := json.Marshal(map[string]any{"layers": ch.Layers, "bbox": d.bbox})
 		if _, err := fmt.Fprintf(w, "id: %d\nevent: layers\ndata: %s\n\n", ch.Seq, data); err != nil {
 			return err
 		}
@@ -90,4 +103,53 @@ func (s *Server) handleEvents(c echo.Context) error {
 			}
 		}
 	}
+}
+
+// changeDetail is what a change's notifications said: where, and the
+// object-level events.
+type changeDetail struct {
+	bbox    *[4]float64 // nil: anywhere
+	objects []objectEvent
+}
+
+type objectEvent struct {
+	kind string // grade_changed or hazard_overdue
+	data json.RawMessage
+}
+
+// describe reads the notifications of a change (migration 0007's JSON).
+// The area is the union of the layers notifications' boxes, and nil if
+// any of them had none, or if there was none at all (a poll, or a
+// reconnect), since then the change may be anywhere.
+func describe(ch tiles.Change) changeDetail {
+	var d changeDetail
+	var area [4]float64
+	boxes, anywhere := 0, false
+	for _, p := range ch.Payloads {
+		var n struct {
+			Layers []string    `json:"layers"`
+			BBox   *[4]float64 `json:"bbox"`
+			Kind   string      `json:"kind"`
+		}
+		if json.Unmarshal([]byte(p), &n) != nil {
+			continue // not ours: the layers event still goes out
+		}
+		switch {
+		case n.Kind == "grade_changed" || n.Kind == "hazard_overdue":
+			d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(p)})
+		case n.Layers != nil && n.BBox == nil:
+			anywhere = true
+		case n.Layers != nil:
+			if boxes == 0 {
+				area = *n.BBox
+			} else {
+				area = [4]float64{min(area[0], n.BBox[0]), min(area[1], n.BBox[1]), max(area[2], n.BBox[2]), max(area[3], n.BBox[3])}
+			}
+			boxes++
+		}
+	}
+	if boxes > 0 && !anywhere {
+		d.bbox = &area
+	}
+	return d
 }

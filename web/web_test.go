@@ -100,8 +100,9 @@ func authServer(t testing.TB, s *postgis.Store, opts web.Options) *httptest.Serv
 }
 
 // cachedServer serves s as riskmap serve does, with a tile cache that
-// reads the layers' versions every poll and feeds /api/v1/events. Its
-// requests act as whoever they authenticate as.
+// reads the layers' versions when the database notifies a change (and
+// every poll besides) and feeds /api/v1/events. Its requests act as
+// whoever they authenticate as.
 func cachedServer(t testing.TB, s *postgis.Store, poll time.Duration) (*httptest.Server, *tiles.Cache) {
 	t.Helper()
 	cache := &tiles.Cache{Renderer: s, Versions: s, MaxBytes: 256 << 20}
@@ -111,6 +112,7 @@ func cachedServer(t testing.TB, s *postgis.Store, poll time.Duration) (*httptest
 		t.Fatal(err)
 	}
 	go cache.Watch(ctx, poll, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go s.ListenLayers(ctx, cache, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: s, Cache: cache},
 		Features: s, Health: s, Grading: s, Hazards: s, Access: s, CacheStats: cache.Stats, Changes: cache})
 	srv := httptest.NewServer(h)

@@ -48,13 +48,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, &cfg, db, stdout, stderr)
 }
 
-// regradeOverdue grades again, every hour, the objects with open hidden
-// hazards: a hazard turns overdue with the date, not with a write, and
-// rule R7 raises its object's grade while it is.
+// regradeOverdue, every hour, announces the hidden hazards that turned
+// overdue and grades again the objects with open ones: a hazard turns
+// overdue with the date, not with a write, and rule R7 raises its
+// object's grade while it is.
 func regradeOverdue(ctx context.Context, store *postgis.Store, logger *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		if n, err := store.AnnounceOverdue(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("announce overdue hazards", "err", err)
+		} else if n > 0 {
+			logger.Info("hidden hazards became overdue", "hazards", n)
+		}
 		st, err := store.RegradeOverdue(ctx, "riskmap:overdue")
 		if err != nil && ctx.Err() == nil {
 			logger.Warn("regrade overdue hazards", "err", err)

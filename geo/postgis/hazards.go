@@ -128,6 +128,20 @@ func (s *Store) regradeHazardObject(ctx context.Context, tx pgx.Tx, object *int6
 	return err
 }
 
+// AnnounceOverdue marks the hidden hazards that became overdue (or
+// overdue for supervision) since they were last marked, which moves the
+// hazards layer's version so that their tiles are drawn again with the
+// overdue ring, and announces them to every listener (channel
+// riskmap_objects). It returns how many it marked; a second call on the
+// same day marks none.
+func (s *Store) AnnounceOverdue(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, s.q.get("hazard_announce_overdue")).Scan(&n); err != nil {
+		return 0, fmt.Errorf("announce overdue hazards: %w", classify(err))
+	}
+	return n, nil
+}
+
 // RegradeOverdue grades again the objects whose hazards' overdue state
 // may have changed with the date (rule R7): those with open hazards. A
 // server runs it now and then; it writes nothing when nothing changed.

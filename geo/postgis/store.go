@@ -95,7 +95,7 @@ var requiredQueries = []string{
 	"bulk_constraints", "bulk_indexes", "bulk_update", "bulk_insert", "bulk_bump",
 	"import_lock", "import_dedupe", "import_preview", "import_analyze",
 	"direct_fresh", "direct_duplicates", "import_assess", "direct_lock", "direct_copy", "direct_first_id", "direct_last_id", "direct_bump", "direct_analyze", "import_linked", "regions_county", "regions_grid",
-	"hazard_insert", "hazard_get", "hazard_lock", "hazard_step", "hazard_event", "hazard_events", "hazard_counts", "hazard_open_objects", "import_stage_analyze", "tile_hazards", "tile_grid", "regrade_lock", "import_rows_linked", "import_rows_regrade", "import_now", "regions_township", "object_by_source", "hazard_by_code",
+	"hazard_insert", "hazard_announce_overdue", "hazard_get", "hazard_lock", "hazard_step", "hazard_event", "hazard_events", "hazard_counts", "hazard_open_objects", "import_stage_analyze", "tile_hazards", "tile_grid", "regrade_lock", "import_rows_linked", "import_rows_regrade", "import_now", "regions_township", "object_by_source", "hazard_by_code",
 	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
 	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
 	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",

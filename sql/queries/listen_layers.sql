@@ -1,3 +1,6 @@
--- Subscribe this session to the notifications bump_layer_versions sends
--- whenever a layer's data version moves.
+-- Subscribe this session to the notifications of data changes:
+-- riskmap_layers (a layer's data version moved, and where) and
+-- riskmap_objects (an object's grade changed, a hidden hazard became
+-- overdue); see migration 0007 for their JSON.
 LISTEN riskmap_layers;
+LISTEN riskmap_objects;

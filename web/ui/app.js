@@ -436,23 +436,71 @@ function wireMap(map, vis) {
 // ---------------------------------------------------------------- live
 
 // listenForChanges follows the server's event stream: when the data of a
-// layer the map draws changes, the map fetches its tiles again (a tile
-// that did not change answers 304). The browser reconnects by itself
-// after a network drop, saying which event it saw last.
+// layer the map draws changes where the map looks, the map fetches its
+// tiles again (a tile that did not change answers 304; the map keeps
+// drawing the old ones until the new arrive, so nothing flickers). A
+// change outside the view fetches nothing: those tiles are revalidated
+// when the map pans there. Grades that changed and hazards that became
+// overdue are listed under 最新变化, newest first; a click flies there.
+// The browser reconnects by itself after a network drop, saying which
+// event it saw last.
 function listenForChanges(map) {
   if (typeof EventSource === 'undefined') return;
   window.__tileRefreshes = 0;
+  window.__tileSkips = 0;
   const es = new EventSource('api/v1/events');
+  const inView = (bbox) => {
+    if (!Array.isArray(bbox) || bbox.length !== 4) return true; // anywhere
+    const b = map.getBounds();
+    return !(bbox[2] < b.getWest() || bbox[0] > b.getEast() || bbox[3] < b.getSouth() || bbox[1] > b.getNorth());
+  };
   es.addEventListener('layers', (ev) => {
     let msg;
     try { msg = JSON.parse(ev.data); } catch { return; }
     if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
+    if (!inView(msg.bbox)) {
+      window.__tileSkips += 1;
+      return;
+    }
     const src = map.getSource(SOURCE_ID);
     const spec = map.getStyle().sources[SOURCE_ID];
     if (src && typeof src.setTiles === 'function' && spec && spec.tiles) {
       src.setTiles(spec.tiles);
       window.__tileRefreshes += 1;
     }
+  });
+  const box = document.getElementById('changes');
+  const list = document.getElementById('change-list');
+  const add = (text, grade, lon, lat) => {
+    const item = document.createElement('li');
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.className = 'change';
+    if (grade) btn.style.borderLeftColor = GRADE_COLOURS[grade] || GRADE_COLOURS.unassessed;
+    btn.textContent = text;
+    btn.addEventListener('click', () => map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 14) }));
+    item.append(btn);
+    list.prepend(item);
+    while (list.children.length > 8) list.lastChild.remove();
+    box.hidden = false;
+  };
+  const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), t(key));
+  const more = (n) => { if (n > 0) add(fill('changes.more', { n }), null, map.getCenter().lng, map.getCenter().lat); };
+  es.addEventListener('grade_changed', (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch { return; }
+    for (const o of (msg.objects || []).slice().reverse()) {
+      add(fill('changes.grade', { name: o.name || `${i18n.layerLabel(o.category)} ${o.id}`, from: i18n.gradeLabel(o.from), to: i18n.gradeLabel(o.to) }), o.to, o.lon, o.lat);
+    }
+    more(msg.more);
+  });
+  es.addEventListener('hazard_overdue', (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch { return; }
+    for (const h of (msg.hazards || []).slice().reverse()) {
+      add(fill('changes.overdue', { title: h.title || h.code }), h.level === 'major' ? 'red' : 'orange', h.lon, h.lat);
+    }
+    more(msg.more);
   });
 }
 

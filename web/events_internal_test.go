@@ -1,0 +1,43 @@
+package web
+
+import (
+	"reflect"
+	"testing"
+
+	"riskmap/tiles"
+)
+
+func TestDescribe(t *testing.T) {
+	grade := `{"kind": "grade_changed", "objects": [{"id": 7, "to": "red"}], "more": 0}`
+	tests := []struct {
+		name     string
+		payloads []string
+		bbox     *[4]float64
+		kinds    []string
+	}{
+		{"a poll: anywhere", nil, nil, nil},
+		{"one box", []string{`{"layers": ["bridges"], "bbox": [119, 28, 119.5, 28.5]}`}, &[4]float64{119, 28, 119.5, 28.5}, nil},
+		{"two boxes: their union", []string{`{"layers": ["bridges"], "bbox": [119, 28, 119.5, 28.5]}`, `{"layers": ["shelters"], "bbox": [118.9, 28.2, 119.2, 28.7]}`},
+			&[4]float64{118.9, 28, 119.5, 28.7}, nil},
+		{"a box and a bulk import: anywhere", []string{`{"layers": ["bridges"], "bbox": [119, 28, 119.5, 28.5]}`, `{"layers": ["bridges"], "bbox": null}`}, nil, nil},
+		{"object events in order", []string{grade, `{"kind": "hazard_overdue", "hazards": []}`, `{"layers": ["enterprises"], "bbox": [1, 2, 1, 2]}`},
+			&[4]float64{1, 2, 1, 2}, []string{"grade_changed", "hazard_overdue"}},
+		{"an older riskmap's payload: anywhere", []string{"enterprises,counties"}, nil, nil},
+		{"an unknown kind is not passed on", []string{`{"kind": "secret"}`}, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := describe(tiles.Change{Payloads: tc.payloads})
+			if !reflect.DeepEqual(d.bbox, tc.bbox) {
+				t.Errorf("bbox %v, want %v", d.bbox, tc.bbox)
+			}
+			var kinds []string
+			for _, o := range d.objects {
+				kinds = append(kinds, o.kind)
+			}
+			if !reflect.DeepEqual(kinds, tc.kinds) {
+				t.Errorf("object events %v, want %v", kinds, tc.kinds)
+			}
+		})
+	}
+}
