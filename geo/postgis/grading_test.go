@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -289,6 +290,32 @@ func TestOverdueRaisesTheGrade(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, "UPDATE hidden_hazard SET rectify_deadline = current_date - 3 WHERE id = $1", h.ID); err != nil {
 		t.Fatal(err)
+	}
+	// Announced once, to a listener, and its layer moves so that its
+	// tile is drawn again with the overdue ring.
+	listener, err := pgx.Connect(ctx, conn.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(ctx)
+	if _, err := listener.Exec(ctx, "LISTEN riskmap_objects"); err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := s.LayerVersions(ctx)
+	if n, err := s.AnnounceOverdue(ctx); n != 1 || err != nil {
+		t.Errorf("announce overdue: %d, %v; want 1", n, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	note, err := listener.WaitForNotification(wctx)
+	cancel()
+	if err != nil || !strings.Contains(note.Payload, `"hazard_overdue"`) || !strings.Contains(note.Payload, `"YH-2"`) {
+		t.Errorf("notification %+v, %v; want YH-2 overdue", note, err)
+	}
+	if after, _ := s.LayerVersions(ctx); after[geo.HiddenHazards] == vs[geo.HiddenHazards] {
+		t.Error("announcing an overdue hazard left its layer's version")
+	}
+	if n, err := s.AnnounceOverdue(ctx); n != 0 || err != nil {
+		t.Errorf("second announcement: %d, %v; want 0", n, err)
 	}
 	st, err := s.RegradeOverdue(ctx, "riskmap:overdue")
 	if err != nil || st.Moves["yellow→orange"] != 1 {
