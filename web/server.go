@@ -223,6 +223,7 @@ func (s *Server) routes() {
 
 	e.GET("/tiles/:layers/:z/:x/:y", read(s.handleTile))
 	e.GET("/tiles/:file", read(s.handleTileJSON))
+	e.GET("/style.json", read(s.handleStyle))
 	e.GET("/basemap/:z/:x/:y", read(s.handleBasemap))
 
 	if s.access != nil {

@@ -783,3 +783,53 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestStyleJSON: /style.json is a MapLibre style whose one source is the
+// TileJSON of its layers, and whose every layer draws a layer that the
+// TileJSON describes.
+func TestStyleJSON(t *testing.T) {
+	srv, _ := demoServer(t)
+	resp, body := get(t, srv.URL+"/style.json")
+	if resp.StatusCode != 200 {
+		t.Fatalf("style.json: %d %s", resp.StatusCode, body)
+	}
+	var style struct {
+		Version int
+		Sources map[string]struct{ Type, URL string }
+		Layers  []struct {
+			ID, Type, Source string
+			SourceLayer      string `json:"source-layer"`
+		}
+	}
+	if err := json.Unmarshal(body, &style); err != nil || style.Version != 8 || len(style.Sources) != 1 {
+		t.Fatalf("style %s: %v", body, err)
+	}
+	src := style.Sources["riskmap"]
+	if src.Type != "vector" || !strings.HasPrefix(src.URL, srv.URL+"/tiles/") {
+		t.Fatalf("source %+v", src)
+	}
+	resp, body = get(t, src.URL)
+	var tj tiles.TileJSON
+	if err := json.Unmarshal(body, &tj); resp.StatusCode != 200 || err != nil {
+		t.Fatalf("the source's TileJSON: %d %v", resp.StatusCode, err)
+	}
+	described := map[string]bool{}
+	for _, l := range tj.VectorLayers {
+		described[l.ID] = true
+	}
+	seen := map[string]bool{}
+	for _, l := range style.Layers {
+		if l.Type == "background" {
+			continue
+		}
+		if l.Source != "riskmap" || !described[l.SourceLayer] {
+			t.Errorf("style layer %s draws %q of %q, which the TileJSON does not describe", l.ID, l.SourceLayer, l.Source)
+		}
+		seen[l.SourceLayer] = true
+	}
+	for _, want := range []string{"counties", "enterprises", "shelters", "hidden_hazards"} {
+		if !seen[want] {
+			t.Errorf("the style does not draw %s", want)
+		}
+	}
+}
