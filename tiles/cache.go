@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/andybalholm/brotli"
+
 	"riskmap/geo"
 )
 
@@ -28,7 +30,11 @@ type Versioner interface {
 // ETag that names the data it was made from.
 type Tile struct {
 	Gzip []byte
-	ETag string
+	// Brotli is the same tile brotli-compressed, for tiles of at least
+	// BrotliMin bytes (smaller ones gain nothing worth the time); nil
+	// otherwise.
+	Brotli []byte
+	ETag   string
 	// Truncated names the layers whose points were capped (the most
 	// severe kept).
 	Truncated []geo.Layer
@@ -401,7 +407,7 @@ func (c *Cache) lookup(key string) (Tile, bool) {
 }
 
 func (c *Cache) store(key string, tile Tile) {
-	size := int64(len(tile.Gzip) + len(key) + 64)
+	size := int64(len(tile.Gzip) + len(tile.Brotli) + len(key) + 64)
 	if size > c.MaxBytes {
 		return
 	}
@@ -420,7 +426,7 @@ func (c *Cache) store(key string, tile Tile) {
 		e := last.Value.(*entry)
 		c.lru.Remove(last)
 		delete(c.entries, e.key)
-		c.bytes -= int64(len(e.tile.Gzip) + len(e.key) + 64)
+		c.bytes -= int64(len(e.tile.Gzip) + len(e.tile.Brotli) + len(e.key) + 64)
 		c.Evictions.Add(1)
 	}
 }
@@ -445,9 +451,13 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// compress gzips a tile and names it: the ETag hashes the key (the
-// layers, their versions and the address) when there is one, else the
-// bytes.
+// BrotliMin is the smallest tile (uncompressed) that is also kept
+// brotli-compressed.
+const BrotliMin = 8 << 10
+
+// compress gzips a tile (and brotli-compresses a large one) and names it:
+// the ETag hashes the key (the layers, their versions and the address)
+// when there is one, else the bytes.
 func compress(d geo.TileData, key string) (Tile, error) {
 	b := d.MVT
 	var buf bytes.Buffer
@@ -466,5 +476,17 @@ func compress(d geo.TileData, key string) (Tile, error) {
 	} else {
 		h.Write(b)
 	}
-	return Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`, Truncated: d.Truncated}, nil
+	t := Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`, Truncated: d.Truncated}
+	if len(b) >= BrotliMin {
+		var br bytes.Buffer
+		bw := brotli.NewWriterLevel(&br, 5)
+		if _, err := bw.Write(b); err != nil {
+			return Tile{}, err
+		}
+		if err := bw.Close(); err != nil {
+			return Tile{}, err
+		}
+		t.Brotli = br.Bytes()
+	}
+	return t, nil
 }

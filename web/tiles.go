@@ -55,10 +55,20 @@ func (s *Server) handleTile(c echo.Context) error {
 		}
 		h.Set("Riskmap-Truncated", strings.Join(names, ","))
 	}
-	if c.Request().Header.Get("If-None-Match") == tile.ETag {
+	accept := c.Request().Header.Get(echo.HeaderAcceptEncoding)
+	br := tile.Brotli != nil && acceptsBrotli(accept)
+	if br {
+		// Another representation, another strong ETag.
+		h.Set("ETag", brotliETag(tile.ETag))
+	}
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && inm == h.Get("ETag") {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip") {
+	if br {
+		h.Set(echo.HeaderContentEncoding, "br")
+		return c.Blob(http.StatusOK, mvtType, tile.Brotli)
+	}
+	if strings.Contains(accept, "gzip") {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
 	}
@@ -99,4 +109,23 @@ func (s *Server) baseURL(c echo.Context) string {
 		return s.opts.PublicURL
 	}
 	return c.Scheme() + "://" + c.Request().Host
+}
+
+// acceptsBrotli tells whether an Accept-Encoding header names br (with a
+// quality above 0).
+func acceptsBrotli(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(name) != "br" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// brotliETag is the ETag of a tile's brotli representation.
+func brotliETag(gzipETag string) string {
+	return strings.TrimSuffix(gzipETag, `"`) + `-br"`
 }

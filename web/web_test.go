@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
@@ -831,5 +833,56 @@ func TestStyleJSON(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("the style does not draw %s", want)
 		}
+	}
+}
+
+// TestTileBrotli: a client that accepts brotli gets a large tile in
+// brotli, the same tile as in gzip, under its own ETag (304 on it), and
+// a small tile in gzip.
+func TestTileBrotli(t *testing.T) {
+	srv, _ := demoServer(t)
+	fetch := func(url, accept, inm string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Accept-Encoding", accept)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	tile := maptile.At([2]float64{119.92, 28.45}, 12)
+	big := fmt.Sprintf("%s/tiles/counties,context,enterprises,bridges,black_spots,rescue_resources,shelters/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y)
+	gz, gzBody := fetch(big, "gzip", "")
+	br, brBody := fetch(big, "gzip, deflate, br", "")
+	if gz.Header.Get("Content-Encoding") != "gzip" || br.Header.Get("Content-Encoding") != "br" {
+		t.Fatalf("encodings %q and %q, want gzip and br", gz.Header.Get("Content-Encoding"), br.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gzBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromGzip, _ := io.ReadAll(zr)
+	fromBrotli, err := io.ReadAll(brotli.NewReader(bytes.NewReader(brBody)))
+	if err != nil || !bytes.Equal(fromGzip, fromBrotli) || len(fromGzip) < tiles.BrotliMin {
+		t.Fatalf("brotli body (%d bytes, %v) differs from gzip's (%d bytes)", len(fromBrotli), err, len(fromGzip))
+	}
+	if br.Header.Get("ETag") == gz.Header.Get("ETag") || br.Header.Get("ETag") == "" {
+		t.Errorf("ETags %q (br) and %q (gzip): want two", br.Header.Get("ETag"), gz.Header.Get("ETag"))
+	}
+	if again, _ := fetch(big, "br", br.Header.Get("ETag")); again.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match with the brotli ETag: %d, want 304", again.StatusCode)
+	}
+	if again, _ := fetch(big, "br;q=0, gzip", gz.Header.Get("ETag")); again.StatusCode != http.StatusNotModified {
+		t.Errorf("br refused, gzip ETag: %d, want 304", again.StatusCode)
+	}
+	small := fmt.Sprintf("%s/tiles/shelters/16/0/0.mvt", srv.URL)
+	if resp, _ := fetch(small, "br, gzip", ""); resp.Header.Get("Content-Encoding") == "br" {
+		t.Error("an empty tile came in brotli")
 	}
 }
