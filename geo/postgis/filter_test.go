@@ -229,6 +229,23 @@ func TestFilterSQL(t *testing.T) {
 				t.Errorf("%s\n%s %v\ngot %d rows, want %d; only in got %v, only in want %v", tc.query, cond, args, len(got), len(want),
 					diff(got, want), diff(want, got))
 			}
+			// The store's pages and counts apply the same filter.
+			matched, listed := 0, 0
+			for _, c := range geo.AllCategories {
+				objs, n, err := s.Objects(ctx, c, geo.Page{Filter: f, Limit: 50})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range objs {
+					if !slices.Contains(want, o.ID) {
+						t.Errorf("Objects(%s) gives %d, which the filter does not pick", c, o.ID)
+					}
+				}
+				matched, listed = matched+n, listed+len(objs)
+			}
+			if matched != len(want) || listed > len(want) {
+				t.Errorf("Objects matched %d and listed %d, want %d", matched, listed, len(want))
+			}
 			if len(want) == 0 && tc.name != "absent attribute" && tc.name != "an injection is a value" {
 				t.Errorf("the case picks no object: it tests nothing")
 			}
