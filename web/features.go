@@ -38,6 +38,7 @@ func (s *Server) handleLanding(c echo.Context) error {
 		"description": "riskmap OGC API - Features: risk objects and counties as GeoJSON",
 		"links": []link{
 			{Href: base + "/ogc", Rel: "self", Type: "application/json"},
+			{Href: base + "/ogc/api", Rel: "service-desc", Type: openAPIType},
 			{Href: base + "/ogc/conformance", Rel: "conformance", Type: "application/json"},
 			{Href: base + "/ogc/collections", Rel: "data", Type: "application/json"},
 		},
@@ -45,12 +46,13 @@ func (s *Server) handleLanding(c echo.Context) error {
 }
 
 // conformance lists the conformance classes the /ogc API implements: OGC
-// API Features Part 1 (core, GeoJSON) and Part 3 (filtering), with CQL2
+// API Features Part 1 (core, GeoJSON, OpenAPI 3.0) and Part 3 (filtering), with CQL2
 // text: Basic CQL2, the advanced comparison operators (LIKE, BETWEEN, IN)
 // and the basic spatial function S_INTERSECTS (geo/cql).
 var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",

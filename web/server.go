@@ -252,6 +252,7 @@ func (s *Server) routes() {
 	}
 
 	e.GET("/ogc", read(s.handleLanding))
+	e.GET("/ogc/api", read(s.handleOpenAPI))
 	e.GET("/ogc/conformance", read(s.handleConformance))
 	e.GET("/ogc/collections", read(s.handleCollections))
 	e.GET("/ogc/collections/:layer", read(s.handleCollection))
