@@ -72,16 +72,6 @@ var objectColumns = map[string]struct {
 // attributeName is what an attribute's name must look like.
 var attributeName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
-// FilterColumns lists the risk-object columns a filter may name (besides
-// the attributes), for the queryables.
-func FilterColumns() map[string]string {
-	out := map[string]string{}
-	for name, c := range objectColumns {
-		out[name] = [...]string{"string", "number", "timestamp", "grade", "geometry", "attribute"}[c.kind]
-	}
-	return out
-}
-
 // FilterSQL compiles f into a SQL boolean expression over a risk_object
 // row aliased o, appending its values to args as parameters numbered
 // after those already there. It returns "TRUE" for the zero filter.

@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"riskmap/geo"
+	"riskmap/geo/cql"
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/pgtest"
 )
@@ -311,4 +312,59 @@ func TestFilterSQLRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sqlLiterals are the only quoted texts the compiled SQL may hold: its
+// own, never the client's.
+var sqlLiterals = regexp.MustCompile(`'[^']*'`)
+
+var ownLiterals = []string{"'unassessed'", "'number'", "'string'", "'boolean'", "'null'", "'Asia/Shanghai'",
+	`'^[-+]?[0-9]{1,15}(\.[0-9]{1,15})?$'`}
+
+// FuzzFilterSQL compiles whatever parses and checks that the SQL text
+// holds nothing of the client's: no quoted text but the compiler's own,
+// no identifier but the allow-listed columns, every value a parameter.
+func FuzzFilterSQL(f *testing.F) {
+	for _, s := range []string{
+		"name = 'x''; DROP TABLE risk_object; --'", `"a; DELETE" = 1`, "status IN ('a', 'b') AND capacity_persons >= 3",
+		"grade >= 'orange' OR score BETWEEN 1 AND 2", "NOT name LIKE '%桥' AND open = TRUE AND assessed_at > DATE('2026-01-01')",
+		"S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 1 1, 0 0)))", "S_INTERSECTS(geom, BBOX(0, 0, 1, 1)) AND x IS NULL",
+	} {
+		f.Add(s)
+	}
+	column := regexp.MustCompile(`\bo\.([a-z_0-9]+)`)
+	allowed := map[string]bool{"id": true, "name": true, "category": true, "grade": true, "county_code": true, "score": true,
+		"method": true, "assessed_at": true, "source": true, "source_id": true, "geom": true, "geom_3857": true, "attributes": true}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := cql.Parse(s)
+		if err != nil {
+			return
+		}
+		sql, args, err := postgis.FilterSQL(geo.Filter{Expr: e}, nil)
+		if err != nil {
+			var pe *geo.ParamError
+			if !errors.As(err, &pe) || pe.Param != "filter" {
+				t.Fatalf("FilterSQL(%q): %v is not a filter error", s, err)
+			}
+			return
+		}
+		rest := sqlLiterals.ReplaceAllStringFunc(sql, func(lit string) string {
+			if !slices.Contains(ownLiterals, lit) {
+				t.Fatalf("FilterSQL(%q) holds the literal %s:\n%s", s, lit, sql)
+			}
+			return ""
+		})
+		rest = strings.ReplaceAll(rest, `COLLATE "C"`, "")
+		if strings.ContainsAny(rest, `";`) || strings.Contains(rest, "--") || strings.Contains(rest, "/*") {
+			t.Fatalf("FilterSQL(%q) = %s", s, sql)
+		}
+		for _, m := range column.FindAllStringSubmatch(rest, -1) {
+			if !allowed[m[1]] {
+				t.Fatalf("FilterSQL(%q) reads column %s", s, m[1])
+			}
+		}
+		if n := strings.Count(rest, "$"); n < len(args) {
+			t.Fatalf("FilterSQL(%q): %d placeholders for %d arguments", s, n, len(args))
+		}
+	})
 }
