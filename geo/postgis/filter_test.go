@@ -22,9 +22,9 @@ import (
 	"riskmap/geo/postgis/pgtest"
 )
 
-// randomObjects makes n objects of every category and grade in the two
+// filterTestObjects makes n objects of every category and grade in the two
 // counties of smallDataset, with attributes of mixed JSON types.
-func randomObjects(n int) []geo.Object {
+func filterTestObjects(n int) []geo.Object {
 	r := rand.New(rand.NewPCG(6, 6))
 	statuses := []any{"on_duty", "standby", "off", "待命", 3, nil}
 	capacities := []any{50.0, 100.0, 150.0, 999.0, "120", "很多", "1e3", true, nil}
@@ -96,7 +96,7 @@ func TestFilterSQL(t *testing.T) {
 	}
 	defer s.Close()
 	ds := smallDataset()
-	ds.Objects = randomObjects(400)
+	ds.Objects = filterTestObjects(400)
 	if _, err := s.Load(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
