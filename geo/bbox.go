@@ -37,9 +37,11 @@ func ParseBBox(param, s string) (orb.Bound, error) {
 }
 
 // Page asks for a page of features: optionally only those whose bounding
-// box meets BBox, at most Limit of them, after skipping Offset.
+// box meets BBox and that Filter picks, at most Limit of them, after
+// skipping Offset.
 type Page struct {
 	BBox   *orb.Bound
+	Filter Filter // risk objects only
 	Limit  int
 	Offset int
 }

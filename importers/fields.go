@@ -143,6 +143,24 @@ var attributeFields = map[geo.Category][]field{
 	},
 }
 
+// Attribute describes a known attribute of a category: its key in the
+// objects' attributes, its Chinese name, and whether it holds a number.
+type Attribute struct {
+	Key    string
+	NameZH string
+	Number bool // a number (integer or not); else text
+}
+
+// KnownAttributes lists the attributes the importers recognise for
+// category c, in their order.
+func KnownAttributes(c geo.Category) []Attribute {
+	var out []Attribute
+	for _, f := range attributeFields[c] {
+		out = append(out, Attribute{Key: f.key, NameZH: f.zh, Number: f.kind == number || f.kind == integer || f.kind == class || f.kind == stake})
+	}
+	return out
+}
+
 // normalise folds a header for comparison: full-width to half-width,
 // lower case, without spaces, underscores, hyphens, colons, and without a
 // trailing unit in brackets ("经度（°）" → "经度").

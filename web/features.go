@@ -3,14 +3,17 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"riskmap/geo"
+	"riskmap/importers"
 )
 
 // Paging limits of the items endpoint.
@@ -35,17 +38,32 @@ func (s *Server) handleLanding(c echo.Context) error {
 		"description": "riskmap OGC API - Features: risk objects and counties as GeoJSON",
 		"links": []link{
 			{Href: base + "/ogc", Rel: "self", Type: "application/json"},
+			{Href: base + "/ogc/api", Rel: "service-desc", Type: openAPIType},
 			{Href: base + "/ogc/conformance", Rel: "conformance", Type: "application/json"},
 			{Href: base + "/ogc/collections", Rel: "data", Type: "application/json"},
 		},
 	})
 }
 
+// conformance lists the conformance classes the /ogc API implements: OGC
+// API Features Part 1 (core, GeoJSON, OpenAPI 3.0) and Part 3 (filtering), with CQL2
+// text: Basic CQL2, the advanced comparison operators (LIKE, BETWEEN, IN)
+// and the basic spatial function S_INTERSECTS (geo/cql).
+var conformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+}
+
 func (s *Server) handleConformance(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"conformsTo": []string{
-		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-	}})
+	return c.JSON(http.StatusOK, map[string]any{"conformsTo": conformance})
 }
 
 // featureLayers are the layers offered as collections.
@@ -57,28 +75,50 @@ func featureLayers() []geo.Layer {
 	return out
 }
 
-func (s *Server) collection(c echo.Context, l geo.Layer) map[string]any {
+const (
+	crs84         = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	relQueryables = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+	schemaType    = "application/schema+json"
+)
+
+func (s *Server) collection(c echo.Context, l geo.Layer) (map[string]any, error) {
 	base := s.baseURL(c) + "/ogc/collections/" + string(l)
 	title := "县级行政区 Counties"
 	if cat, ok := l.Category(); ok {
 		title = cat.NameZH() + " " + string(cat)
 	}
-	return map[string]any{
+	col := map[string]any{
 		"id":    string(l),
 		"title": title,
 		"links": []link{
 			{Href: base, Rel: "self", Type: "application/json"},
 			{Href: base + "/items", Rel: "items", Type: geoJSONType},
+			{Href: base + "/queryables", Rel: relQueryables, Type: schemaType},
 		},
 		"itemType": "feature",
-		"crs":      []string{"http://www.opengis.net/def/crs/OGC/1.3/CRS84"},
+		"crs":      []string{crs84},
 	}
+	b, ok, err := s.features.CollectionExtent(c.Request().Context(), l)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		col["extent"] = map[string]any{"spatial": map[string]any{
+			"bbox": [][]float64{{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}},
+			"crs":  crs84,
+		}}
+	}
+	return col, nil
 }
 
 func (s *Server) handleCollections(c echo.Context) error {
-	var cols []map[string]any
+	cols := []map[string]any{}
 	for _, l := range s.readable(c, featureLayers()) {
-		cols = append(cols, s.collection(c, l))
+		col, err := s.collection(c, l)
+		if err != nil {
+			return err
+		}
+		cols = append(cols, col)
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"links":       []link{{Href: s.baseURL(c) + "/ogc/collections", Rel: "self", Type: "application/json"}},
@@ -107,7 +147,124 @@ func (s *Server) handleCollection(c echo.Context) error {
 	if err := s.layerAllowed(c, l); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.collection(c, l))
+	col, err := s.collection(c, l)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, col)
+}
+
+// objectColumns are the risk objects' queryables besides their
+// attributes: what geo/postgis's filter compiler knows as columns.
+var objectColumns = map[string]map[string]any{
+	"geometry":    {"title": "位置 Location", "format": "geometry-point", "x-ogc-role": "primary-geometry"},
+	"id":          {"title": "编号 Feature id", "type": "integer", "x-ogc-role": "id"},
+	"name":        {"title": "名称 Name", "type": "string"},
+	"category":    {"title": "类别 Category", "type": "string", "enum": categoryNames()},
+	"grade":       {"title": "风险等级 Grade", "type": "string", "enum": gradeNames(), "description": "compared in risk order: unassessed < blue < yellow < orange < red"},
+	"county":      {"title": "所属区县 County code", "type": "string", "pattern": "^[0-9]{6}$"},
+	"score":       {"title": "风险值 Score", "type": "number"},
+	"method":      {"title": "评估方法 Method", "type": "string"},
+	"assessed_at": {"title": "评估时间 Assessed at", "type": "string", "format": "date-time"},
+	"source":      {"title": "来源 Source", "type": "string"},
+	"source_id":   {"title": "来源编号 Source id", "type": "string"},
+}
+
+func categoryNames() []string {
+	out := make([]string, len(geo.AllCategories))
+	for i, c := range geo.AllCategories {
+		out[i] = string(c)
+	}
+	return out
+}
+
+func gradeNames() []string {
+	out := make([]string, len(geo.AllGrades))
+	for i, g := range geo.AllGrades {
+		out[i] = g.String()
+	}
+	return out
+}
+
+// handleQueryables answers the collection's queryables (OGC API Features
+// Part 3) as a JSON Schema: the properties a filter may name. Risk
+// objects take any attribute name besides those listed (a missing one
+// matches nothing); counties take no filter.
+func (s *Server) handleQueryables(c echo.Context) error {
+	l, err := parseFeatureLayer(c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	if err := s.layerAllowed(c, l); err != nil {
+		return err
+	}
+	props := map[string]any{}
+	more := false
+	if cat, ok := l.Category(); ok {
+		more = true
+		for name, p := range objectColumns {
+			props[name] = p
+		}
+		for _, a := range importers.KnownAttributes(cat) {
+			typ := "string"
+			if a.Number {
+				typ = "number"
+			}
+			props[a.Key] = map[string]any{"title": a.NameZH + " " + a.Key, "type": typ, "description": "an attribute"}
+		}
+	}
+	c.Response().Header().Set(echo.HeaderContentType, schemaType)
+	c.Response().WriteHeader(http.StatusOK)
+	return jsonEncode(c.Response(), map[string]any{
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$id":                  s.baseURL(c) + "/ogc/collections/" + string(l) + "/queryables",
+		"type":                 "object",
+		"title":                string(l),
+		"properties":           props,
+		"additionalProperties": more,
+	})
+}
+
+// The properties of each collection's features, for properties=.
+var (
+	objectProperties = []string{"name", "category", "grade", "grade_name", "county", "county_name", "score", "method",
+		"assessed_at", "source", "source_id", "attributes", "created_at", "updated_at", "retired_at", "assessment"}
+	countyProperties = []string{"adcode", "name", "level", "parent_code", "population", "grade", "grade_name",
+		"n_red", "n_orange", "n_yellow", "n_blue", "n_unassessed", "label_point"}
+)
+
+// parseProperties reads properties=a,b: the feature properties to send.
+// It returns nil for all of them.
+func parseProperties(q url.Values, known []string) (map[string]bool, error) {
+	vs, ok := q["properties"]
+	if !ok {
+		return nil, nil
+	}
+	keep := map[string]bool{}
+	for _, v := range vs {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				continue
+			}
+			if !slices.Contains(known, p) {
+				return nil, geo.Invalidf("properties", "unknown property %q (want some of %s)", p, strings.Join(known, ", "))
+			}
+			keep[p] = true
+		}
+	}
+	return keep, nil
+}
+
+func selectProperties(f *geojson.Feature, keep map[string]bool) {
+	if keep == nil {
+		return
+	}
+	for k := range f.Properties {
+		if !keep[k] {
+			delete(f.Properties, k)
+		}
+	}
 }
 
 // parsePage reads bbox, limit and offset.
@@ -150,10 +307,29 @@ func (s *Server) handleItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if p.Filter, err = geo.ParseFilter(q); err != nil {
+		return err
+	}
+	cat, isObjects := l.Category()
+	known := objectProperties
+	if !isObjects {
+		known = countyProperties
+		if !p.Filter.IsZero() {
+			for _, name := range geo.FilterParams {
+				if q.Has(name) {
+					return geo.Invalidf(name, "the counties collection takes no filter (only bbox, limit, offset and properties)")
+				}
+			}
+		}
+	}
+	keep, err := parseProperties(q, known)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	fc := geojson.NewFeatureCollection()
 	var total int
-	if cat, ok := l.Category(); ok {
+	if isObjects {
 		objs, n, err := s.features.Objects(ctx, cat, p)
 		if err != nil {
 			return err
@@ -172,20 +348,32 @@ func (s *Server) handleItems(c echo.Context) error {
 		}
 		total = n
 	}
+	for _, f := range fc.Features {
+		selectProperties(f, keep)
+	}
 	self := s.baseURL(c) + c.Request().URL.Path
+	// page links to the items from offset on, keeping every other
+	// parameter as the client sent it.
+	page := func(rel string, offset int) link {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("offset", strconv.Itoa(offset))
+		v.Set("limit", strconv.Itoa(p.Limit))
+		return link{Href: self + "?" + v.Encode(), Rel: rel, Type: geoJSONType}
+	}
 	links := []link{{Href: self + "?" + q.Encode(), Rel: "self", Type: geoJSONType}}
 	if p.Offset+len(fc.Features) < total {
-		next := url.Values{}
-		for k, v := range q {
-			next[k] = v
-		}
-		next.Set("offset", strconv.Itoa(p.Offset+len(fc.Features)))
-		next.Set("limit", strconv.Itoa(p.Limit))
-		links = append(links, link{Href: self + "?" + next.Encode(), Rel: "next", Type: geoJSONType})
+		links = append(links, page("next", p.Offset+len(fc.Features)))
+	}
+	if p.Offset > 0 {
+		links = append(links, page("prev", max(0, p.Offset-p.Limit)))
 	}
 	fc.ExtraMembers = geojson.Properties{
 		"numberMatched":  total,
 		"numberReturned": len(fc.Features),
+		"timeStamp":      time.Now().UTC().Format(time.RFC3339),
 		"links":          links,
 	}
 	return writeGeoJSON(c, fc)
@@ -210,8 +398,14 @@ func (s *Server) handleItem(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		keep, err := parseProperties(c.QueryParams(), objectProperties)
+		if err != nil {
+			return err
+		}
+		f := objectFeature(o)
+		selectProperties(f, keep)
 		c.Response().Header().Set("ETag", `"`+o.Version()+`"`) // for If-Match on writes
-		return writeGeoJSON(c, objectFeature(o))
+		return writeGeoJSON(c, f)
 	}
 	if len(idText) != 6 {
 		return geo.Invalidf("id", "%q is not a county code (six digits)", idText)
@@ -219,11 +413,17 @@ func (s *Server) handleItem(c echo.Context) error {
 	if _, err := strconv.ParseUint(idText, 10, 32); err != nil {
 		return geo.Invalidf("id", "%q is not a county code (six digits)", idText)
 	}
+	keep, err := parseProperties(c.QueryParams(), countyProperties)
+	if err != nil {
+		return err
+	}
 	d, err := s.features.County(ctx, idText)
 	if err != nil {
 		return err
 	}
-	return writeGeoJSON(c, countyFeature(d))
+	f := countyFeature(d)
+	selectProperties(f, keep)
+	return writeGeoJSON(c, f)
 }
 
 func writeGeoJSON(c echo.Context, v any) error {

@@ -25,6 +25,8 @@ func FuzzHTTPAPI(f *testing.F) {
 		{0, "/tiles/enterprises.json", "", ""},
 		{0, "/ogc/collections/enterprises/items", "bbox=119,28,120,29&limit=5&offset=3", ""},
 		{0, "/ogc/collections/counties/items/331102", "", ""},
+		{0, "/ogc/collections/shelters/items", "filter=capacity_persons%3E%3D100%20AND%20S_INTERSECTS(geometry,BBOX(119,28,120,29))&grade=red,unassessed&status=ready&properties=name", ""},
+		{0, "/ogc/collections/bridges/queryables", "", ""},
 		{0, "/api/v1/stats/regions", "level=grid1k&bbox=119.8,28.3,120,28.5&rule=index&normaliser=population_10k&format=csv", ""},
 		{0, "/api/v1/objects/1/history", "limit=3", ""},
 		{0, "/api/v1/audit", "since=2026-01-01T00:00:00Z&limit=5", ""},

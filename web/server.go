@@ -41,6 +41,8 @@ type FeatureStore interface {
 	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
 	County(ctx context.Context, code string) (geo.Division, error)
 	Extent(ctx context.Context) (orb.Bound, bool, error)
+	// CollectionExtent is the bounding box of a collection's features.
+	CollectionExtent(ctx context.Context, l geo.Layer) (orb.Bound, bool, error)
 }
 
 // Pinger tells whether the database answers, and whether the store is
@@ -251,9 +253,11 @@ func (s *Server) routes() {
 	}
 
 	e.GET("/ogc", read(s.handleLanding))
+	e.GET("/ogc/api", read(s.handleOpenAPI))
 	e.GET("/ogc/conformance", read(s.handleConformance))
 	e.GET("/ogc/collections", read(s.handleCollections))
 	e.GET("/ogc/collections/:layer", read(s.handleCollection))
+	e.GET("/ogc/collections/:layer/queryables", read(s.handleQueryables))
 	e.GET("/ogc/collections/:layer/items", read(s.handleItems))
 	e.GET("/ogc/collections/:layer/items/:id", read(s.handleItem))
 

@@ -20,13 +20,23 @@ func bboxArgs(p geo.Page) []any {
 	return []any{p.BBox.Min[0], p.BBox.Min[1], p.BBox.Max[0], p.BBox.Max[1]}
 }
 
-// Objects returns a page of the category's risk objects in id order and
-// the number matched without paging.
+// Objects returns a page of the category's risk objects that match
+// p.Filter, in id order, and the number matched without paging. A filter
+// naming an unknown property or comparing it with a value of the wrong
+// type is a *geo.ParamError for "filter".
 func (s *Store) Objects(ctx context.Context, c geo.Category, p geo.Page) ([]geo.Object, int, error) {
 	bb := bboxArgs(p)
+	countSQL, countArgs, err := insertFilter(s.q.get("objects_count"), p.Filter, append([]any{string(c)}, bb...))
+	if err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", c, err)
+	}
+	pageSQL, pageArgs, err := insertFilter(s.q.get("objects_page"), p.Filter, append(append([]any{string(c)}, bb...), p.Limit, p.Offset))
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", c, err)
+	}
 	b := &pgx.Batch{}
-	b.Queue(s.q.get("objects_count"), append([]any{string(c)}, bb...)...)
-	b.Queue(s.q.get("objects_page"), append(append([]any{string(c)}, bb...), p.Limit, p.Offset)...)
+	b.Queue(countSQL, countArgs...)
+	b.Queue(pageSQL, pageArgs...)
 	res := s.pool.SendBatch(ctx, b)
 	defer res.Close()
 	var total int
@@ -158,6 +168,19 @@ func scanDivision(row pgx.CollectableRow) (geo.Division, error) {
 	}
 	d.Risk.Counts = [5]int{geo.Unassessed: u, geo.Blue: b, geo.Yellow: y, geo.Orange: o, geo.Red: r}
 	return d, nil
+}
+
+// CollectionExtent returns the bounding box of the features of l (a
+// category or geo.Counties), and false when it has none.
+func (s *Store) CollectionExtent(ctx context.Context, l geo.Layer) (orb.Bound, bool, error) {
+	var x0, y0, x1, y1 *float64
+	if err := s.pool.QueryRow(ctx, s.q.get("collection_extent"), string(l)).Scan(&x0, &y0, &x1, &y1); err != nil {
+		return orb.Bound{}, false, fmt.Errorf("read the extent of %s: %w", l, classify(err))
+	}
+	if x0 == nil {
+		return orb.Bound{}, false, nil
+	}
+	return orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}}, true, nil
 }
 
 // Extent returns the area the data covers, and false when there is none.

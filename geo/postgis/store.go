@@ -87,7 +87,7 @@ type queries map[string]string
 var requiredQueries = []string{
 	"tile_objects", "tile_counties", "tile_context", "tile_cells", "tile_cells_live",
 	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
-	"extent", "layer_versions", "ping",
+	"extent", "collection_extent", "layer_versions", "ping",
 	"migrations_table", "migrations_table_exists", "migrations_applied", "migration_record", "migrations_lock", "migrations_unlock",
 	"division_upsert", "context_upsert",
 	"import_stage", "import_duplicates", "import_merge", "import_retire", "import_record",

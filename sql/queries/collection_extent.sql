@@ -1,0 +1,10 @@
+-- The bounding box of a collection's features (CRS84 degrees); NULLs
+-- when it has none. $1 the collection: a category, or 'counties'.
+SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+FROM (
+    SELECT CASE WHEN $1::text = 'counties'
+                THEN (SELECT ST_Extent(d.geom) FROM admin_division d WHERE d.level = 'county')
+                ELSE (SELECT ST_Extent(o.geom) FROM risk_object o
+                      WHERE o.category::text = $1::text AND o.retired_at IS NULL)
+           END AS e
+) s;
