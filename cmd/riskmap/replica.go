@@ -54,6 +54,10 @@ func (f splitFeatures) Extent(ctx context.Context) (orb.Bound, bool, error) {
 	return f.read.Extent(ctx)
 }
 
+func (f splitFeatures) CollectionExtent(ctx context.Context, l geo.Layer) (orb.Bound, bool, error) {
+	return f.read.CollectionExtent(ctx, l)
+}
+
 // splitGrading writes assessments and reads histories on the primary (a
 // history read right after an assessment must hold it), and reads the
 // regional statistics from the read store.
