@@ -18,6 +18,9 @@ type TileQuery struct {
 	// never inside a cell that does not show red. 0 means
 	// DefaultClusterBelow; a negative value never aggregates.
 	ClusterBelow int
+	// Filter keeps only the risk objects it matches (risk-object layers;
+	// the other layers are drawn whole). Cells then count only those.
+	Filter Filter
 	// MaxFeatures caps the single points of one layer in one tile; 0
 	// means no cap. A capped layer keeps its most severe objects first,
 	// and the tile says it was capped (TileData.Truncated).

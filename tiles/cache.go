@@ -392,6 +392,10 @@ func (c *Cache) key(q geo.TileQuery) (string, bool) {
 	// The drawing settings are the same for every request of one server,
 	// but instances sharing a cache tier may differ.
 	fmt.Fprintf(&b, "/c%d/m%d", q.ClusterBelow, q.MaxFeatures)
+	if k := q.Filter.Key(); k != "" {
+		b.WriteString("?")
+		b.WriteString(k)
+	}
 	return b.String(), true
 }
 

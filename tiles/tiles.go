@@ -52,20 +52,21 @@ type Service struct {
 	MaxFeatures  int
 }
 
-// Query is the query for layers at t, with the service's settings.
-func (s *Service) Query(layers []geo.Layer, t maptile.Tile) geo.TileQuery {
-	return geo.TileQuery{Layers: layers, Tile: t, ClusterBelow: s.ClusterBelow, MaxFeatures: s.MaxFeatures}
+// Query is the query for layers at t, filtered by f, with the service's
+// settings.
+func (s *Service) Query(layers []geo.Layer, t maptile.Tile, f geo.Filter) geo.TileQuery {
+	return geo.TileQuery{Layers: layers, Tile: t, Filter: f, ClusterBelow: s.ClusterBelow, MaxFeatures: s.MaxFeatures}
 }
 
 // Render returns the tile of layers at t, uncompressed and uncached.
-func (s *Service) Render(ctx context.Context, layers []geo.Layer, t maptile.Tile) (geo.TileData, error) {
-	return s.Renderer.Tile(ctx, s.Query(layers, t))
+func (s *Service) Render(ctx context.Context, layers []geo.Layer, t maptile.Tile, f geo.Filter) (geo.TileData, error) {
+	return s.Renderer.Tile(ctx, s.Query(layers, t, f))
 }
 
-// Get returns the tile of layers at t gzipped, with its ETag: from the
-// cache when there is one.
-func (s *Service) Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (Tile, error) {
-	q := s.Query(layers, t)
+// Get returns the tile of layers at t filtered by f, gzipped, with its
+// ETag: from the cache when there is one.
+func (s *Service) Get(ctx context.Context, layers []geo.Layer, t maptile.Tile, f geo.Filter) (Tile, error) {
+	q := s.Query(layers, t, f)
 	if s.Cache != nil {
 		return s.Cache.Get(ctx, q)
 	}

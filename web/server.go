@@ -31,7 +31,7 @@ import (
 // TileRenderer gives vector tiles, gzipped, with their ETags;
 // *tiles.Service is one.
 type TileRenderer interface {
-	Get(ctx context.Context, layers []geo.Layer, t maptile.Tile) (tiles.Tile, error)
+	Get(ctx context.Context, layers []geo.Layer, t maptile.Tile, f geo.Filter) (tiles.Tile, error)
 }
 
 // FeatureStore reads features for the OGC API; *postgis.Store is one.

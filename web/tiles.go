@@ -35,8 +35,12 @@ func (s *Server) handleTile(c echo.Context) error {
 	if layers = s.readable(c, layers); len(layers) == 0 {
 		return c.NoContent(http.StatusNoContent)
 	}
+	f, err := geo.ParseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	tile, err := s.tiles.Get(c.Request().Context(), layers, t)
+	tile, err := s.tiles.Get(c.Request().Context(), layers, t, f)
 	if err != nil {
 		return err
 	}
@@ -97,7 +101,15 @@ func (s *Server) handleTileJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A filtered tile set's tiles carry the filter.
+	f, err := geo.ParseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	url := s.baseURL(c) + "/tiles/" + name + "/{z}/{x}/{y}.mvt"
+	if k := f.Key(); k != "" {
+		url += "?" + k
+	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.JSON(http.StatusOK, tiles.NewTileJSON(layers, url, b, s.opts.Version))
 }

@@ -886,3 +886,66 @@ func TestTileBrotli(t *testing.T) {
 		t.Error("an empty tile came in brotli")
 	}
 }
+
+// TestTileFilters: ?grade= (and the other filters) keep only the objects
+// they match, in points and in cells; a bad one is a 400 naming its
+// parameter; a filtered TileJSON's tiles carry the filter.
+func TestTileFilters(t *testing.T) {
+	srv, _ := demoServer(t)
+	for _, z := range []maptile.Zoom{8, 12} {
+		tile := maptile.At([2]float64{119.92, 28.45}, z)
+		url := fmt.Sprintf("%s/tiles/enterprises,shelters/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y)
+		_, all := get(t, url)
+		resp, body := get(t, url+"?grade=red&category=enterprises")
+		if resp.StatusCode != 200 {
+			t.Fatalf("z%d filtered: %d %s", z, resp.StatusCode, body)
+		}
+		count := func(b []byte, onlyRed bool) (n int, layers map[string]bool, grades map[string]bool) {
+			ls, err := mvt.Unmarshal(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			layers, grades = map[string]bool{}, map[string]bool{}
+			for _, l := range ls {
+				layers[l.Name] = true
+				for _, f := range l.Features {
+					grades[f.Properties.MustString("grade")] = true
+					if c, ok := f.Properties["count"].(float64); ok {
+						n += int(c)
+						if onlyRed && f.Properties.MustInt("n_red") != int(c) {
+							t.Errorf("z%d: a filtered cell counts %v", z, f.Properties)
+						}
+					} else {
+						n++
+					}
+				}
+			}
+			return n, layers, grades
+		}
+		nAll, _, _ := count(all, false)
+		nRed, layers, grades := count(body, true)
+		if nRed == 0 || nRed >= nAll || len(grades) != 1 || !grades["red"] || layers["shelters"] {
+			t.Errorf("z%d: grade=red&category=enterprises gave %d of %d objects, grades %v, layers %v", z, nRed, nAll, grades, layers)
+		}
+	}
+	for _, tc := range []struct{ name, query, param string }{
+		{"unknown grade", "grade=purple", "grade"},
+		{"bad county", "county=3311", "county"},
+		{"bad CQL2", "filter=grade%20%3D", "filter"},
+		{"unknown property", "filter=nosuch(1)%20%3D%201", "filter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, srv.URL+"/tiles/enterprises/12/3412/1706.mvt?"+tc.query)
+			var p struct{ Param string }
+			json.Unmarshal(body, &p)
+			if resp.StatusCode != 400 || p.Param != tc.param {
+				t.Errorf("%s: %d %s, want 400 naming %s", tc.query, resp.StatusCode, body, tc.param)
+			}
+		})
+	}
+	_, body := get(t, srv.URL+"/tiles/enterprises.json?grade=red")
+	var tj tiles.TileJSON
+	if err := json.Unmarshal(body, &tj); err != nil || len(tj.Tiles) != 1 || !strings.HasSuffix(tj.Tiles[0], ".mvt?grade=red") {
+		t.Errorf("filtered TileJSON tiles %v (%v)", tj.Tiles, err)
+	}
+}

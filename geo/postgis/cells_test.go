@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +62,7 @@ func randomDataset(objs []geo.Object) postgis.Dataset {
 // stored reads the active objects as the database has them.
 func stored(t *testing.T, ctx context.Context, conn *pgx.Conn) []geo.Object {
 	t.Helper()
-	rows, err := conn.Query(ctx, `SELECT id, category::text, ST_X(geom), ST_Y(geom), coalesce(grade::text, 'unassessed'), coalesce(county_code, '')
+	rows, err := conn.Query(ctx, `SELECT id, category::text, name, ST_X(geom), ST_Y(geom), coalesce(grade::text, 'unassessed'), coalesce(county_code, '')
 		FROM risk_object WHERE retired_at IS NULL`)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +70,7 @@ func stored(t *testing.T, ctx context.Context, conn *pgx.Conn) []geo.Object {
 	objs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (geo.Object, error) {
 		var o geo.Object
 		var cat, grade string
-		err := row.Scan(&o.ID, &cat, &o.Point[0], &o.Point[1], &grade, &o.County)
+		err := row.Scan(&o.ID, &cat, &o.Name, &o.Point[0], &o.Point[1], &grade, &o.County)
 		o.Category = geo.Category(cat)
 		if err == nil {
 			o.Grade, err = geo.ParseGrade(grade)
@@ -93,6 +95,17 @@ func cellID(c maptile.Tile) uint64 {
 // always in a red feature); at deeper zooms as itself.
 func checkEveryZoom(t *testing.T, ctx context.Context, s *postgis.Store, objs []geo.Object, clusterBelow int) {
 	t.Helper()
+	checkFiltered(t, ctx, s, objs, clusterBelow, geo.Filter{})
+}
+
+// checkFiltered is checkEveryZoom of the tiles filtered by f, objs being
+// the objects f matches: no other object may be drawn or counted.
+func checkFiltered(t *testing.T, ctx context.Context, s *postgis.Store, objs []geo.Object, clusterBelow int, f geo.Filter) {
+	t.Helper()
+	matched := map[int64]bool{}
+	for _, o := range objs {
+		matched[o.ID] = true
+	}
 	for z := maptile.Zoom(0); z <= 13; z++ {
 		clustered := int(z) < clusterBelow
 		byTile := map[geo.Category]map[maptile.Tile][]geo.Object{}
@@ -105,7 +118,7 @@ func checkEveryZoom(t *testing.T, ctx context.Context, s *postgis.Store, objs []
 		}
 		for cat, tilesOf := range byTile {
 			for tl, inside := range tilesOf {
-				d, err := s.Tile(ctx, geo.TileQuery{Layers: []geo.Layer{geo.Layer(cat)}, Tile: tl, ClusterBelow: clusterBelow})
+				d, err := s.Tile(ctx, geo.TileQuery{Layers: []geo.Layer{geo.Layer(cat)}, Tile: tl, ClusterBelow: clusterBelow, Filter: f})
 				if err != nil {
 					t.Fatalf("z%d %v: %v", z, tl, err)
 				}
@@ -118,6 +131,11 @@ func checkEveryZoom(t *testing.T, ctx context.Context, s *postgis.Store, objs []
 					features[toUint(f.ID)] = f.Properties
 				}
 				if !clustered {
+					for id := range features {
+						if !matched[int64(id)] {
+							t.Errorf("z%d %v: %s %d drawn, which the filter leaves out", z, tl, cat, id)
+						}
+					}
 					for _, o := range inside {
 						p, ok := features[uint64(o.ID)]
 						if !ok {
@@ -261,4 +279,35 @@ func TestNoObjectLostAtAnyZoom(t *testing.T) {
 	// Cells counted from the objects (zooms object_cell does not keep)
 	// agree too.
 	checkEveryZoom(t, ctx, s, now, 14)
+
+	// Filtered tiles: by grade and county (object_cell answers these),
+	// and by a CQL2 condition on a column (counted from the objects).
+	red, _ := geo.ParseFilter(url.Values{"grade": {"red,orange"}})
+	qingtian, _ := geo.ParseFilter(url.Values{"county": {"331121"}, "grade": {"unassessed"}})
+	named, err := geo.ParseFilter(url.Values{"filter": {"name LIKE '对象1%' AND grade <> 'blue'"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		f    geo.Filter
+		keep func(geo.Object) bool
+	}{
+		{"grade=red,orange", red, func(o geo.Object) bool { return o.Grade >= geo.Orange }},
+		{"county and unassessed", qingtian, func(o geo.Object) bool { return o.County == "331121" && o.Grade == geo.Unassessed }},
+		{"CQL2 on the name", named, func(o geo.Object) bool { return strings.HasPrefix(o.Name, "对象1") && o.Grade != geo.Blue }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var keep []geo.Object
+			for _, o := range now {
+				if tc.keep(o) {
+					keep = append(keep, o)
+				}
+			}
+			if len(keep) == 0 || len(keep) == len(now) {
+				t.Fatalf("the filter keeps %d of %d objects: a test that cannot fail", len(keep), len(now))
+			}
+			checkFiltered(t, ctx, s, keep, geo.DefaultClusterBelow, tc.f)
+		})
+	}
 }

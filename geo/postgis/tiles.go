@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -34,6 +35,7 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 		limit = q.MaxFeatures
 	}
 	points := make([]bool, len(q.Layers)) // layers whose query also says whether it was capped
+	skip := make([]bool, len(q.Layers))   // layers the filter leaves out: no query
 	for i, l := range q.Layers {
 		switch l {
 		case geo.Counties, geo.RegionsCounty:
@@ -49,16 +51,32 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 			}
 			b.Queue(s.q.get("tile_grid"), z, x, y, cell)
 		default:
-			if _, ok := l.Category(); !ok {
+			cat, ok := l.Category()
+			if !ok {
 				return geo.TileData{}, geo.Invalidf("layers", "unknown layer %q", l)
 			}
+			f := q.Filter
+			if len(f.Categories) > 0 && !slices.Contains(f.Categories, cat) {
+				skip[i] = true // the filter leaves the whole layer out
+				continue
+			}
 			switch {
-			case clustered && z <= storedCellZooms:
-				b.Queue(s.q.get("tile_cells"), z, x, y, string(l), nil, nil)
+			case clustered && z <= storedCellZooms && f.OnlyGradeCounty():
+				// object_cell keeps counts by county and grade: it
+				// answers these filters itself.
+				b.Queue(s.q.get("tile_cells"), z, x, y, string(l), nilIfEmpty(f.Counties), cellGrades(f.Grades))
 			case clustered:
-				b.Queue(s.q.get("tile_cells_live"), z, x, y, string(l), nil, nil)
+				sql, args, err := insertFilter(s.q.get("tile_cells_live"), f, []any{z, x, y, string(l), nil, nil})
+				if err != nil {
+					return geo.TileData{}, err
+				}
+				b.Queue(sql, args...)
 			default:
-				b.Queue(s.q.get("tile_objects"), z, x, y, string(l), limit)
+				sql, args, err := insertFilter(s.q.get("tile_objects"), f, []any{z, x, y, string(l), limit})
+				if err != nil {
+					return geo.TileData{}, err
+				}
+				b.Queue(sql, args...)
 				points[i] = true
 			}
 		}
@@ -67,6 +85,9 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 	defer res.Close()
 	var out geo.TileData
 	for i, l := range q.Layers {
+		if skip[i] {
+			continue
+		}
 		var part []byte
 		var err error
 		if points[i] {
@@ -96,6 +117,26 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 		out.MVT = append(out.MVT, meta...)
 	}
 	return out, nil
+}
+
+// cellGrades are grades as object_cell numbers them (geo.Grade's own
+// order: 0 unassessed, 1 blue … 4 red); nil for all.
+func cellGrades(gs []geo.Grade) []int16 {
+	if len(gs) == 0 {
+		return nil
+	}
+	out := make([]int16, len(gs))
+	for i, g := range gs {
+		out[i] = int16(g)
+	}
+	return out
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // truncationLayer is the TruncatedLayer of a capped tile: a feature at

@@ -1,9 +1,12 @@
 -- One risk-object category aggregated like tile_cells, but counted from
 -- the objects themselves: for zooms object_cell does not keep (12 and
 -- deeper, when the cluster zoom is set that high) and for filters it
--- cannot answer. The same cells, ids and properties as tile_cells.
+-- cannot answer (a filter on attributes). The same cells, ids and
+-- properties as tile_cells.
 -- $1 z int, $2 x int, $3 y int, $4 category text, $5 counties text[]
--- (NULL: all), $6 grades smallint[] (NULL: all)
+-- (NULL: all), $6 grades smallint[] (NULL: all); the store puts a
+-- compiled geo.Filter (postgis.FilterSQL, parameters from $7) at the
+-- filter marker of the WHERE clause.
 WITH b AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env,
            40075016.68557849 / (1::float8 * (1::bigint << ($1 + 5))) AS size
@@ -17,7 +20,7 @@ WITH b AS (
       AND o.retired_at IS NULL
       AND ($5::text[] IS NULL OR coalesce(o.county_code::text, '') = ANY ($5::text[]))
       AND ($6::smallint[] IS NULL OR object_cell_grade(o.grade) = ANY ($6::smallint[]))
-      /* filter */
+      AND /*filter*/ TRUE
 ), g AS (
     SELECT cx, cy, grade, count(*) AS n, sum(x) AS sx, sum(y) AS sy
     FROM o

@@ -1,6 +1,8 @@
 -- One risk-object category as one MVT layer named after it, one feature
 -- per object (the zooms from the cluster zoom on).
--- $1 z int, $2 x int, $3 y int, $4 category text, $5 cap int (NULL: none)
+-- $1 z int, $2 x int, $3 y int, $4 category text, $5 cap int (NULL: none);
+-- the store puts a compiled geo.Filter (postgis.FilterSQL, parameters
+-- from $6) at the filter marker of the WHERE clause.
 -- Returns the layer (empty bytea when the tile has no feature of the
 -- category) and whether the cap left objects out. A capped layer keeps
 -- the most severe objects first (red, orange, yellow, blue, unassessed,
@@ -15,6 +17,7 @@ WITH b AS (
     WHERE o.category = $4::text::risk_category
       AND o.geom_3857 && b.qenv
       AND o.retired_at IS NULL
+      AND /*filter*/ TRUE
     ORDER BY o.grade DESC NULLS LAST, o.id
     LIMIT $5::int + 1
 ), k AS (
