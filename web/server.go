@@ -322,6 +322,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Response().Status >= 500 {
 			level = slog.LevelWarn
 		}
+		if !s.opts.Logger.Enabled(r.Context(), level) {
+			return nil // the common case: building the line costs a tile hit's time
+		}
 		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", c.Response().Status), slog.Duration("took", time.Since(start)),
 			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.String("remote", c.RealIP())}

@@ -147,9 +147,11 @@ func events(t *testing.T, base string) <-chan map[string]map[string]int64 {
 			case strings.HasPrefix(line, "event: "):
 				event = strings.TrimPrefix(line, "event: ")
 			case strings.HasPrefix(line, "data: ") && event == "layers":
-				var m map[string]map[string]int64
+				var m struct {
+					Layers map[string]int64 `json:"layers"`
+				}
 				if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &m) == nil {
-					out <- m
+					out <- map[string]map[string]int64{"layers": m.Layers}
 				}
 			}
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/puddle/v2"
 
@@ -126,6 +127,12 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "riskmap"
+	// A cancelled request (a map that panned on) stops its query on the
+	// server, not only on this side: pgx's default only drops the
+	// connection, and the backend would run the query to its end.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
+	}
 	cfg.ConnConfig.RuntimeParams["timezone"] = "Asia/Shanghai"
 	// Imports stage rows in a temporary table: let it stay in memory
 	// (allocated only when used).
