@@ -54,8 +54,10 @@ $$;
 -- Transition tables exist only for their event, hence one branch each.
 -- An update counts only the objects whose cell, county, grade or state
 -- changed: a regrade that leaves a grade as it was costs nothing here.
+-- The transition tables have no statistics: without a nested loop, their
+-- join is a hash join however many rows a statement changed.
 CREATE FUNCTION object_cell_sync() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_nestloop = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM object_cell_add(array_agg(category), array_agg(coalesce(county_code::text, '')),

@@ -25,8 +25,9 @@ END $$;
 CREATE OR REPLACE FUNCTION bump_layer_versions(layers text[]) RETURNS void
 LANGUAGE sql AS $$ SELECT bump_layer_versions(layers, NULL::geometry) $$;
 
+-- (No nested loops: see object_cell_sync.)
 CREATE OR REPLACE FUNCTION risk_object_bump() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_nestloop = off AS $$
 DECLARE
     cats    text[];
     area    geometry;
