@@ -127,9 +127,10 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "riskmap"
-	// A cancelled request (a map that panned on) stops its query on the
-	// server, not only on this side: pgx's default only drops the
-	// connection, and the backend would run the query to its end.
+	// A cancelled request (a map that panned on) stops its query with a
+	// cancel request and keeps its connection for the next query; pgx's
+	// default closes the connection (cancelling too), which the pool
+	// then has to open again.
 	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
 	}
