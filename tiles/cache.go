@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -377,26 +376,35 @@ func (c *Cache) key(q geo.TileQuery) (string, bool) {
 	if vp == nil {
 		return "", false
 	}
-	var b strings.Builder
+	// Built by appending: this runs for every tile served, hits included.
+	b := make([]byte, 0, 96)
 	for _, l := range q.Layers {
 		v, ok := (*vp)[l]
 		if !ok {
 			return "", false
 		}
-		b.WriteString(string(l))
-		b.WriteByte('@')
-		b.WriteString(strconv.FormatInt(v, 10))
-		b.WriteByte(',')
+		b = append(b, l...)
+		b = append(b, '@')
+		b = strconv.AppendInt(b, v, 10)
+		b = append(b, ',')
 	}
-	fmt.Fprintf(&b, "/%d/%d/%d", q.Tile.Z, q.Tile.X, q.Tile.Y)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(q.Tile.Z), 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(q.Tile.X), 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(q.Tile.Y), 10)
 	// The drawing settings are the same for every request of one server,
 	// but instances sharing a cache tier may differ.
-	fmt.Fprintf(&b, "/c%d/m%d", q.ClusterBelow, q.MaxFeatures)
+	b = append(b, "/c"...)
+	b = strconv.AppendInt(b, int64(q.ClusterBelow), 10)
+	b = append(b, "/m"...)
+	b = strconv.AppendInt(b, int64(q.MaxFeatures), 10)
 	if k := q.Filter.Key(); k != "" {
-		b.WriteString("?")
-		b.WriteString(k)
+		b = append(b, '?')
+		b = append(b, k...)
 	}
-	return b.String(), true
+	return string(b), true
 }
 
 func (c *Cache) lookup(key string) (Tile, bool) {

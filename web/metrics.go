@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,7 @@ type metrics struct {
 	tileBytes *prometheus.HistogramVec
 	imports   *prometheus.CounterVec
 	rows      prometheus.Counter
+	tileObs   sync.Map // of [2]prometheus.Observer by layers and zoom (see tileObservers)
 }
 
 func newMetrics(pool, cache func() map[string]float64) *metrics {
@@ -80,14 +82,35 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 
 // tile records one rendered tile.
 func (m *metrics) tile(layers []geo.Layer, z int, took time.Duration, size int) {
+	o := m.tileObservers(layers, z)
+	o[0].Observe(took.Seconds())
+	o[1].Observe(float64(size))
+}
+
+// tileObservers are the time and size histograms of a layer set and
+// zoom, looked up once: keyed by the set (a bit per layer of
+// geo.AllLayers, so the same layers in another order share them, and
+// there are at most 2^10 × 23 keys) and the zoom.
+func (m *metrics) tileObservers(layers []geo.Layer, z int) [2]prometheus.Observer {
+	var set uint64
+	for _, l := range layers {
+		if i := slices.Index(geo.AllLayers, l); i >= 0 { // always: the layers were parsed
+			set |= 1 << i
+		}
+	}
+	k := set<<5 | uint64(z)
+	if o, ok := m.tileObs.Load(k); ok {
+		return o.([2]prometheus.Observer)
+	}
 	names := make([]string, len(layers))
 	for i, l := range layers {
 		names[i] = string(l)
 	}
 	slices.Sort(names)
 	key, zoom := strings.Join(names, ","), strconv.Itoa(z)
-	m.tileTime.WithLabelValues(key, zoom).Observe(took.Seconds())
-	m.tileBytes.WithLabelValues(key, zoom).Observe(float64(size))
+	o := [2]prometheus.Observer{m.tileTime.WithLabelValues(key, zoom), m.tileBytes.WithLabelValues(key, zoom)}
+	m.tileObs.Store(k, o)
+	return o
 }
 
 func (s *Server) handleMetrics(c echo.Context) error {
