@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"riskmap/geo"
 	"riskmap/tiles"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 		if len(ch.Layers) == 0 {
 			return nil
 		}
-		d := describe(ch)
+		d := describe(ch, func(l geo.Layer) bool { return s.mayRead(c, l) })
 		// Object-level events first, then the layers' versions with the
 		// event id: a client that reconnects resumes after the last
 		// layers event it saw.
@@ -68,7 +69,16 @@ func (s *Server) handleEvents(c echo.Context) error {
 				return err
 			}
 		}
-		data, _ := json.Marshal(map[string]any{"layers": ch.Layers, "bbox": d.bbox})
+		layers := map[geo.Layer]int64{}
+		for l, v := range ch.Layers {
+			if s.mayRead(c, l) {
+				layers[l] = v
+			}
+		}
+		if len(layers) == 0 {
+			return nil
+		}
+		data, _ := json.Marshal(map[string]any{"layers": layers, "bbox": d.bbox})
 		if _, err := fmt.Fprintf(w, "id: %d\nevent: layers\ndata: %s\n\n", ch.Seq, data); err != nil {
 			return err
 		}
@@ -117,27 +127,47 @@ type objectEvent struct {
 	data json.RawMessage
 }
 
-// describe reads the notifications of a change (migration 0007's JSON).
-// The area is the union of the layers notifications' boxes, and nil if
-// any of them had none, or if there was none at all (a poll, or a
-// reconnect), since then the change may be anywhere.
-func describe(ch tiles.Change) changeDetail {
+// describe reads the notifications of a change (migration 0007's JSON)
+// for a client that may read the layers readable says yes to. The area
+// is the union of the layers notifications' boxes, and nil if any of
+// them had none, or if there was none at all (a poll, or a reconnect),
+// since then the change may be anywhere. A notification that names a
+// layer the client may not read counts as anywhere too, so that its box
+// does not tell where a restricted object changed; object events keep
+// only the objects of readable layers.
+func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 	var d changeDetail
 	var area [4]float64
 	boxes, anywhere := 0, false
 	for _, p := range ch.Payloads {
 		var n struct {
-			Layers []string    `json:"layers"`
-			BBox   *[4]float64 `json:"bbox"`
-			Kind   string      `json:"kind"`
+			Layers  []geo.Layer       `json:"layers"`
+			BBox    *[4]float64       `json:"bbox"`
+			Kind    string            `json:"kind"`
+			Objects []json.RawMessage `json:"objects"`
+			More    int               `json:"more"`
 		}
 		if json.Unmarshal([]byte(p), &n) != nil {
 			continue // not ours: the layers event still goes out
 		}
 		switch {
-		case n.Kind == "grade_changed" || n.Kind == "hazard_overdue":
-			d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(p)})
-		case n.Layers != nil && n.BBox == nil:
+		case n.Kind == "grade_changed":
+			var keep []json.RawMessage
+			for _, o := range n.Objects {
+				var cat struct{ Category geo.Layer }
+				if json.Unmarshal(o, &cat) == nil && readable(cat.Category) {
+					keep = append(keep, o)
+				}
+			}
+			if len(keep) > 0 {
+				data, _ := json.Marshal(map[string]any{"kind": n.Kind, "objects": keep, "more": n.More})
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: data})
+			}
+		case n.Kind == "hazard_overdue":
+			if readable(geo.HiddenHazards) {
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(p)})
+			}
+		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable)):
 			anywhere = true
 		case n.Layers != nil:
 			if boxes == 0 {
@@ -152,4 +182,13 @@ func describe(ch tiles.Change) changeDetail {
 		d.bbox = &area
 	}
 	return d
+}
+
+func all(ls []geo.Layer, ok func(geo.Layer) bool) bool {
+	for _, l := range ls {
+		if !ok(l) {
+			return false
+		}
+	}
+	return true
 }

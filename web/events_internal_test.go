@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"riskmap/geo"
 	"riskmap/tiles"
 )
 
@@ -27,7 +28,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := describe(tiles.Change{Payloads: tc.payloads})
+			d := describe(tiles.Change{Payloads: tc.payloads}, func(geo.Layer) bool { return true })
 			if !reflect.DeepEqual(d.bbox, tc.bbox) {
 				t.Errorf("bbox %v, want %v", d.bbox, tc.bbox)
 			}
@@ -39,5 +40,23 @@ func TestDescribe(t *testing.T) {
 				t.Errorf("object events %v, want %v", kinds, tc.kinds)
 			}
 		})
+	}
+}
+
+// TestDescribeRestricted: a client that may not read rescue_resources
+// hears neither where they changed nor which of them changed grade.
+func TestDescribeRestricted(t *testing.T) {
+	readable := func(l geo.Layer) bool { return l != "rescue_resources" }
+	d := describe(tiles.Change{Payloads: []string{
+		`{"kind": "grade_changed", "objects": [{"id": 1, "category": "rescue_resources", "to": "red"}, {"id": 2, "category": "bridges", "to": "red"}], "more": 0}`,
+		`{"kind": "grade_changed", "objects": [{"id": 3, "category": "rescue_resources", "to": "red"}], "more": 0}`,
+		`{"layers": ["rescue_resources", "counties"], "bbox": [119, 28, 119, 28]}`,
+		`{"layers": ["bridges", "counties"], "bbox": [120, 28, 120, 28]}`,
+	}}, readable)
+	if d.bbox != nil {
+		t.Errorf("bbox %v: a restricted layer's change must count as anywhere", *d.bbox)
+	}
+	if len(d.objects) != 1 || string(d.objects[0].data) != `{"kind":"grade_changed","more":0,"objects":[{"id":2,"category":"bridges","to":"red"}]}` {
+		t.Errorf("object events %+v, want only bridge 2", d.objects)
 	}
 }
