@@ -86,7 +86,7 @@ type queries map[string]string
 // requiredQueries names every file the store runs; Open fails when one is
 // missing, so get cannot miss afterwards.
 var requiredQueries = []string{
-	"tile_objects", "tile_counties", "tile_context", "tile_cells", "tile_cells_live",
+	"tile_objects", "tile_counties", "tile_context", "tile_cells",
 	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
 	"extent", "collection_extent", "layer_versions", "ping",
 	"migrations_table", "migrations_table_exists", "migrations_applied", "migration_record", "migrations_lock", "migrations_unlock",

@@ -64,9 +64,13 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 			case clustered && z <= storedCellZooms && f.OnlyGradeCounty():
 				// object_cell keeps counts by county and grade: it
 				// answers these filters itself.
-				b.Queue(s.q.get("tile_cells"), z, x, y, string(l), nilIfEmpty(f.Counties), cellGrades(f.Grades))
+				sql, args, err := insertFilter(s.q.get("tile_cells"), geo.Filter{}, []any{z, x, y, string(l), nilIfEmpty(f.Counties), cellGrades(f.Grades), false})
+				if err != nil {
+					return geo.TileData{}, err
+				}
+				b.Queue(sql, args...)
 			case clustered:
-				sql, args, err := insertFilter(s.q.get("tile_cells_live"), f, []any{z, x, y, string(l), nil, nil})
+				sql, args, err := insertFilter(s.q.get("tile_cells"), f, []any{z, x, y, string(l), nil, nil, true})
 				if err != nil {
 					return geo.TileData{}, err
 				}
