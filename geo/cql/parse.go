@@ -286,59 +286,57 @@ func (p *parser) enter(at token) error {
 }
 
 func (p *parser) or() (Expr, error) {
-	first, err := p.and()
-	if err != nil {
-		return nil, err
+	args, err := p.chain("OR", p.and, func(e Expr) ([]Expr, bool) { o, ok := e.(Or); return o.Args, ok })
+	if err != nil || len(args) == 1 {
+		return first(args), err
 	}
-	args := []Expr{first}
-	for p.is("OR") {
-		p.next()
-		e, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, e)
-	}
-	if len(args) == 1 {
-		return first, nil
-	}
-	var flat []Expr
-	for _, a := range args {
-		if o, ok := a.(Or); ok {
-			flat = append(flat, o.Args...)
-		} else {
-			flat = append(flat, a)
-		}
-	}
-	return Or{flat}, nil
+	return Or{args}, nil
 }
 
 func (p *parser) and() (Expr, error) {
-	first, err := p.not()
+	args, err := p.chain("AND", p.not, func(e Expr) ([]Expr, bool) { a, ok := e.(And); return a.Args, ok })
+	if err != nil || len(args) == 1 {
+		return first(args), err
+	}
+	return And{args}, nil
+}
+
+// chain reads operands joined by the keyword op. When there are several,
+// an operand that is itself a chain of op (a parenthesised one) gives its
+// own operands instead, as inner tells: a OR (b OR c) is a OR b OR c.
+func (p *parser) chain(op string, operand func() (Expr, error), inner func(Expr) ([]Expr, bool)) ([]Expr, error) {
+	e, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	args := []Expr{first}
-	for p.is("AND") {
+	args := []Expr{e}
+	for p.is(op) {
 		p.next()
-		e, err := p.not()
+		e, err := operand()
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, e)
 	}
 	if len(args) == 1 {
-		return first, nil
+		return args, nil
 	}
 	var flat []Expr
 	for _, a := range args {
-		if o, ok := a.(And); ok {
-			flat = append(flat, o.Args...)
+		if sub, ok := inner(a); ok {
+			flat = append(flat, sub...)
 		} else {
 			flat = append(flat, a)
 		}
 	}
-	return And{flat}, nil
+	return flat, nil
+}
+
+func first(args []Expr) Expr {
+	if len(args) == 0 {
+		return nil
+	}
+	return args[0]
 }
 
 func (p *parser) not() (Expr, error) {
