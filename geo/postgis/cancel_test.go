@@ -6,12 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/maptile"
 
 	"riskmap/geo"
-	"riskmap/geo/postgis"
-	"riskmap/geo/postgis/pgtest"
 )
 
 // TestCancelStopsTheServersQuery: a tile whose request goes away stops
@@ -20,22 +17,8 @@ import (
 // its client is there or not.
 func TestCancelStopsTheServersQuery(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, db, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	locker, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(ctx)
-	watcher, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watcher.Close(ctx)
+	s, conns := storeWithConns(t, 2)
+	locker, watcher := conns[0], conns[1]
 	tx, err := locker.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -206,6 +206,29 @@ func toInt(v any) int {
 	return -1
 }
 
+// storeWithConns opens a store on a fresh migrated database, and n
+// connections of its own to the same database; all are closed when the
+// test ends.
+func storeWithConns(t *testing.T, n int) (*postgis.Store, []*pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	s, err := postgis.Open(ctx, db, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	conns := make([]*pgx.Conn, n)
+	for i := range conns {
+		if conns[i], err = pgx.Connect(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		c := conns[i]
+		t.Cleanup(func() { c.Close(ctx) })
+	}
+	return s, conns
+}
+
 // checkCellsKept compares object_cell with the cells counted afresh from
 // the objects.
 func checkCellsKept(t *testing.T, ctx context.Context, conn *pgx.Conn, when string) {
@@ -232,17 +255,8 @@ func checkCellsKept(t *testing.T, ctx context.Context, conn *pgx.Conn, when stri
 // objects through the triggers.
 func TestNoObjectLostAtAnyZoom(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, db, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	s, conns := storeWithConns(t, 1)
+	conn := conns[0]
 	r := rand.New(rand.NewPCG(6, 12))
 	objs := randomObjects(r, 1500)
 	if _, err := s.Load(ctx, randomDataset(objs)); err != nil {
