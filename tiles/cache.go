@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -79,7 +80,7 @@ type Cache struct {
 	entries   map[string]*list.Element
 	bytes     int64
 	subsMu    sync.Mutex
-	subs      map[chan Change]bool
+	subs      map[chan Change]*subscriber
 	Hits      atomic.Int64
 	Misses    atomic.Int64
 	Evictions atomic.Int64
@@ -108,20 +109,30 @@ type Change struct {
 // Refresh reads the layers' versions now, and tells the subscribers
 // which moved.
 func (c *Cache) Refresh(ctx context.Context) error {
-	_, err := c.refresh(ctx, nil)
+	_, _, err := c.refresh(ctx, nil, false)
 	return err
 }
 
 // refresh is Refresh, passing payloads on with the change; it returns the
-// versions read.
-func (c *Cache) refresh(ctx context.Context, payloads []string) (map[geo.Layer]int64, error) {
+// versions read and whether it told the subscribers of a change (and so
+// passed the payloads on). With force, payloads that come without a
+// version move (their notification came after an earlier refresh had
+// already read their change's versions) are passed on all the same, for
+// the layers they name.
+func (c *Cache) refresh(ctx context.Context, payloads []string, force bool) (map[geo.Layer]int64, bool, error) {
 	v, err := c.Versions.LayerVersions(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read layer versions: %w", err)
+		return nil, false, fmt.Errorf("read layer versions: %w", err)
 	}
+	return v, c.publish(v, payloads, force), nil
+}
+
+// publish makes v the versions, and tells the subscribers what moved
+// (see refresh); it returns whether it told them of a change.
+func (c *Cache) publish(v map[geo.Layer]int64, payloads []string, force bool) bool {
 	old := c.versions.Swap(&v)
 	if old == nil {
-		return v, nil
+		return false
 	}
 	ch := Change{Layers: map[geo.Layer]int64{}, Payloads: payloads}
 	for l, n := range v {
@@ -130,22 +141,58 @@ func (c *Cache) refresh(ctx context.Context, payloads []string) (map[geo.Layer]i
 			ch.Layers[l] = n
 		}
 	}
-	if len(ch.Layers) > 0 {
-		c.subsMu.Lock()
-		for sub := range c.subs {
-			select {
-			case sub <- ch:
-			default: // a subscriber that does not keep up misses this one; the next carries the versions
+	if len(ch.Layers) == 0 && force && len(payloads) > 0 {
+		for _, l := range namedLayers(payloads) {
+			if n, ok := v[l]; ok {
+				ch.Layers[l] = n
 			}
 		}
-		c.subsMu.Unlock()
 	}
-	return v, nil
+	if len(ch.Layers) == 0 {
+		return false
+	}
+	c.subsMu.Lock()
+	for sub, st := range c.subs {
+		out := ch
+		if st.missed {
+			// It missed a change: everything since the last one it got,
+			// and nowhere in particular.
+			out = c.since(v, st.seq)
+			out.Payloads = nil
+		}
+		select {
+		case sub <- out:
+			st.missed, st.seq = false, out.Seq
+		default: // it does not keep up: the next change it gets covers this one
+			st.missed = true
+		}
+	}
+	c.subsMu.Unlock()
+	return true
 }
 
-// maxPayloads bounds the payloads kept between two refreshes: a burst
-// larger than that passes on its last ones.
+// namedLayers are the layers the notifications' payloads name (the JSON
+// of migration 0007: {"layers": [...]}).
+func namedLayers(payloads []string) []geo.Layer {
+	var out []geo.Layer
+	for _, p := range payloads {
+		var n struct {
+			Layers []geo.Layer `json:"layers"`
+		}
+		if json.Unmarshal([]byte(p), &n) == nil {
+			out = append(out, n.Layers...)
+		}
+	}
+	return out
+}
+
+// maxPayloads bounds the payloads kept between two refreshes. Past it
+// they are dropped for one that says "anywhere": a change whose place is
+// not known.
 const maxPayloads = 256
+
+// overflowPayload stands for dropped payloads: layers unknown, anywhere.
+const overflowPayload = `{"layers": [], "bbox": null}`
 
 // Wake asks Watch to read the versions again at once: the database said
 // that data changed (payload is the notification's, passed on unparsed in
@@ -155,10 +202,10 @@ const maxPayloads = 256
 func (c *Cache) Wake(payload string) {
 	if payload != "" {
 		c.payloadMu.Lock()
-		c.payloads = append(c.payloads, payload)
-		if len(c.payloads) > maxPayloads {
-			c.payloads = c.payloads[len(c.payloads)-maxPayloads:]
+		if len(c.payloads) >= maxPayloads {
+			c.payloads = append(c.payloads[:0], overflowPayload)
 		}
+		c.payloads = append(c.payloads, payload)
 		c.payloadMu.Unlock()
 	}
 	select {
@@ -172,14 +219,20 @@ func (c *Cache) wakeCh() chan struct{} {
 	return c.wake
 }
 
+// takePayloads takes the payloads that came since it was last called.
+func (c *Cache) takePayloads() []string {
+	c.payloadMu.Lock()
+	defer c.payloadMu.Unlock()
+	p := c.payloads
+	c.payloads = nil
+	return p
+}
+
 // woken answers a Wake: it refreshes, and while Primary's versions are
 // ahead of what Versions reads (a replica still replaying), refreshes
-// again every 50 ms, for up to CatchUp.
+// again every 50 ms, for up to CatchUp. The payloads go with the first
+// refresh that tells of a change.
 func (c *Cache) woken(ctx context.Context) error {
-	c.payloadMu.Lock()
-	payloads := c.payloads
-	c.payloads = nil
-	c.payloadMu.Unlock()
 	var want map[geo.Layer]int64
 	if c.Primary != nil {
 		var err error
@@ -192,12 +245,27 @@ func (c *Cache) woken(ctx context.Context) error {
 		wait = 2 * time.Second
 	}
 	deadline := time.Now().Add(wait)
+	var pending []string
 	for {
-		got, err := c.refresh(ctx, payloads)
+		v, err := c.Versions.LayerVersions(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("read layer versions: %w", err)
 		}
-		if behind(got, want) == "" || time.Now().After(deadline) {
+		// Taken after the versions were read: a payload whose change
+		// these versions lack only widens this change's area, while a
+		// change these versions hold whose payload comes later is told
+		// again with it (force, next wake).
+		pending = append(pending, c.takePayloads()...)
+		done := behind(v, want) == "" || time.Now().After(deadline)
+		if c.publish(v, pending, done) {
+			pending = nil
+		}
+		if done {
+			if len(pending) > 0 { // nothing to tell them with: keep them for the next wake
+				c.payloadMu.Lock()
+				c.payloads = append(pending, c.payloads...)
+				c.payloadMu.Unlock()
+			}
 			return nil
 		}
 		select {
@@ -221,13 +289,18 @@ func behind(got, want map[geo.Layer]int64) geo.Layer {
 // Since is what changed after seq (a Change's Seq a client saw last):
 // every layer whose version is above it.
 func (c *Cache) Since(seq int64) Change {
-	ch := Change{Layers: map[geo.Layer]int64{}}
 	if vp := c.versions.Load(); vp != nil {
-		for l, n := range *vp {
-			ch.Seq = max(ch.Seq, n)
-			if n > seq {
-				ch.Layers[l] = n
-			}
+		return c.since(*vp, seq)
+	}
+	return Change{Layers: map[geo.Layer]int64{}}
+}
+
+func (c *Cache) since(v map[geo.Layer]int64, seq int64) Change {
+	ch := Change{Layers: map[geo.Layer]int64{}}
+	for l, n := range v {
+		ch.Seq = max(ch.Seq, n)
+		if n > seq {
+			ch.Layers[l] = n
 		}
 	}
 	return ch
@@ -239,15 +312,26 @@ func (c *Cache) Subscribe() (<-chan Change, func()) {
 	ch := make(chan Change, 8)
 	c.subsMu.Lock()
 	if c.subs == nil {
-		c.subs = map[chan Change]bool{}
+		c.subs = map[chan Change]*subscriber{}
 	}
-	c.subs[ch] = true
+	st := &subscriber{}
+	if vp := c.versions.Load(); vp != nil {
+		st.seq = c.since(*vp, 0).Seq
+	}
+	c.subs[ch] = st
 	c.subsMu.Unlock()
 	return ch, func() {
 		c.subsMu.Lock()
 		delete(c.subs, ch)
 		c.subsMu.Unlock()
 	}
+}
+
+// subscriber is what the cache knows of one subscription (guarded by
+// subsMu): the last change it got, and whether it missed one since.
+type subscriber struct {
+	seq    int64
+	missed bool
 }
 
 // Watch refreshes the versions when woken (Wake) and every interval

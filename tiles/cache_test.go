@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -268,4 +270,98 @@ func TestWakeWaitsForTheReplica(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("the change was not announced once the replica caught up")
 	}
+}
+
+// TestWakePayloads: a notification's payload reaches the subscribers
+// with a change, also when its change's version was read by an earlier
+// refresh (the notification came late); a burst past maxPayloads becomes
+// "anywhere"; a subscriber that missed a change gets, with the next one,
+// every layer since the last it got.
+func TestWakePayloads(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{version: 1}
+	c := &Cache{Renderer: src, Versions: src, MaxBytes: 1 << 20}
+	if err := c.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sub, stop := c.Subscribe()
+	defer stop()
+	next := func() Change {
+		t.Helper()
+		select {
+		case ch := <-sub:
+			return ch
+		case <-time.After(time.Second):
+			t.Fatal("no change")
+		}
+		return Change{}
+	}
+	setVersion := func(v int64) {
+		src.mu.Lock()
+		src.version = v
+		src.mu.Unlock()
+	}
+
+	t.Run("the payload with its change", func(t *testing.T) {
+		setVersion(2)
+		c.Wake(`{"layers": ["enterprises"], "bbox": [1, 2, 3, 4]}`)
+		if err := c.woken(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch := next()
+		if ch.Layers["enterprises"] != 2 || len(ch.Payloads) != 1 {
+			t.Errorf("change %+v", ch)
+		}
+	})
+	t.Run("a late payload is told all the same", func(t *testing.T) {
+		setVersion(3)
+		if err := c.Refresh(ctx); err != nil { // a poll reads the change first
+			t.Fatal(err)
+		}
+		if ch := next(); ch.Layers["enterprises"] != 3 || ch.Payloads != nil {
+			t.Errorf("the poll's change %+v", ch)
+		}
+		c.Wake(`{"layers": ["enterprises"], "bbox": [5, 6, 7, 8]}`)
+		if err := c.woken(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch := next()
+		if ch.Layers["enterprises"] != 3 || len(ch.Payloads) != 1 || !strings.Contains(ch.Payloads[0], "[5, 6, 7, 8]") {
+			t.Errorf("the late payload's change %+v", ch)
+		}
+	})
+	t.Run("a burst past the bound is anywhere", func(t *testing.T) {
+		setVersion(4)
+		for i := range maxPayloads + 10 {
+			c.Wake(fmt.Sprintf(`{"layers": ["enterprises"], "bbox": [%d, 0, %d, 1]}`, i, i))
+		}
+		if err := c.woken(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch := next()
+		if len(ch.Payloads) > maxPayloads+1 || !slices.Contains(ch.Payloads, overflowPayload) {
+			t.Errorf("%d payloads, overflow marked %v", len(ch.Payloads), slices.Contains(ch.Payloads, overflowPayload))
+		}
+	})
+	t.Run("a subscriber that missed a change", func(t *testing.T) {
+		for v := int64(5); v < 5+20; v++ { // more than its buffer holds
+			setVersion(v)
+			c.Wake(`{"layers": ["enterprises"], "bbox": [0, 0, 1, 1]}`)
+			if err := c.woken(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for len(sub) > 0 {
+			<-sub
+		}
+		setVersion(30)
+		c.Wake(`{"layers": ["enterprises"], "bbox": [0, 0, 1, 1]}`)
+		if err := c.woken(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch := next()
+		if ch.Layers["enterprises"] != 30 || ch.Payloads != nil {
+			t.Errorf("after missing changes: %+v, want the layers since and no payloads (anywhere)", ch)
+		}
+	})
 }
