@@ -247,6 +247,24 @@ func checkCellsKept(t *testing.T, ctx context.Context, conn *pgx.Conn, when stri
 	if diff != 0 {
 		t.Errorf("%s: %d cells of object_cell disagree with the objects", when, diff)
 	}
+	// The sums that place a cell's feature, to a millimetre a cell.
+	const sums = `
+		WITH f AS (
+		    SELECT l, category, floor((ST_X(geom_3857) + 20037508.342789244) / (40075016.68557849 / (1 << l)))::int AS cx,
+		           floor((20037508.342789244 - ST_Y(geom_3857)) / (40075016.68557849 / (1 << l)))::int AS cy,
+		           coalesce(county_code::text, '') AS county, object_cell_grade(grade) AS grade,
+		           sum(ST_X(geom_3857)) AS sx, sum(ST_Y(geom_3857)) AS sy
+		    FROM risk_object, generate_series(5, 16) AS l
+		    WHERE retired_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6)
+		SELECT count(*) FROM f JOIN object_cell c
+		    ON (c.level, c.category, c.cx, c.cy, c.county, c.grade) = (f.l, f.category, f.cx, f.cy, f.county, f.grade)
+		WHERE abs(c.sx - f.sx) > 0.001 OR abs(c.sy - f.sy) > 0.001`
+	if err := conn.QueryRow(ctx, sums).Scan(&diff); err != nil {
+		t.Fatal(err)
+	}
+	if diff != 0 {
+		t.Errorf("%s: %d cells of object_cell are placed off their objects", when, diff)
+	}
 }
 
 // TestNoObjectLostAtAnyZoom: on random data, every object is in the tile
@@ -271,6 +289,9 @@ func TestNoObjectLostAtAnyZoom(t *testing.T) {
 		`UPDATE risk_object SET grade = 'red', method = 'stated', assessed_at = now() WHERE id % 7 = 0`,
 		`UPDATE risk_object SET grade = NULL, method = NULL, assessed_at = NULL WHERE id % 11 = 0`,
 		`UPDATE risk_object SET geom = ST_SetSRID(ST_MakePoint(ST_X(geom) + 0.05, ST_Y(geom) - 0.03), 4490) WHERE id % 13 = 0`,
+		// a few metres: most stay in their cells at every level
+		`UPDATE risk_object SET geom = ST_SetSRID(ST_MakePoint(ST_X(geom) + 0.00003, ST_Y(geom) + 0.00002), 4490) WHERE id % 3 = 0`,
+		`UPDATE risk_object SET geom = ST_SetSRID(ST_MakePoint(ST_X(geom) - 0.00002, ST_Y(geom) + 0.00001), 4490) WHERE id % 3 = 0`,
 		`UPDATE risk_object SET retired_at = now() WHERE id % 17 = 0`,
 		`UPDATE risk_object SET county_code = NULL WHERE id % 19 = 0`,
 		`UPDATE risk_object SET retired_at = NULL WHERE id % 34 = 0`,

@@ -44,7 +44,8 @@ RETURNS void LANGUAGE sql AS $$
     FROM unnest(cats, counties, grades, xs, ys, ns) AS u(cat, county, grade, x, y, n)
     CROSS JOIN generate_series(5, 16) AS l(level)
     GROUP BY 1, 2, 3, 4, 5, 6
-    HAVING sum(u.n) <> 0
+    -- an object that moved inside a cell changes its sums, not its count
+    HAVING sum(u.n) <> 0 OR sum(u.x * u.n) <> 0 OR sum(u.y * u.n) <> 0
     ORDER BY 1, 2, 3, 4, 5, 6  -- rows locked in one order by every writer: no deadlocks
     ON CONFLICT (level, category, cx, cy, county, grade)
     DO UPDATE SET n = c.n + EXCLUDED.n, sx = c.sx + EXCLUDED.sx, sy = c.sy + EXCLUDED.sy;
