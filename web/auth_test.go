@@ -692,8 +692,16 @@ func TestEventStream(t *testing.T) {
 				if err := json.Unmarshal([]byte(e.data), &l); err != nil || l.Layers["enterprises"] == 0 || e.id == "" {
 					t.Errorf("layers event %+v (%v), want the enterprises layer", e, err)
 				}
-				if b := l.BBox; b == nil || b[0] > lon || b[2] < lon || b[1] > lat || b[3] < lat || b[2]-b[0] > 1e-6 {
-					t.Errorf("layers event's bbox %v, want the object's place %v,%v", l.BBox, lon, lat)
+				// The object's place and its county, whose colour and
+				// counts change with it.
+				var c [4]float64
+				if err := conn.QueryRow(ctx, `SELECT ST_XMin(d.geom), ST_YMin(d.geom), ST_XMax(d.geom), ST_YMax(d.geom)
+					FROM admin_division d JOIN risk_object o ON o.county_code = d.code WHERE o.id = $1`, id).Scan(&c[0], &c[1], &c[2], &c[3]); err != nil {
+					t.Fatal(err)
+				}
+				if b := l.BBox; b == nil || b[0] > lon || b[2] < lon || b[1] > lat || b[3] < lat ||
+					b[0] > c[0] || b[1] > c[1] || b[2] < c[2] || b[3] < c[3] || b[2]-b[0] > c[2]-c[0]+0.2 {
+					t.Errorf("layers event's bbox %v, want the object's place %v,%v and its county %v", l.BBox, lon, lat, c)
 				}
 				done = true
 			default:

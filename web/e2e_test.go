@@ -451,7 +451,8 @@ func TestMapFollowsChanges(t *testing.T) {
 	if err := conn.QueryRow(cctx, "SELECT ST_X(geom), ST_Y(geom) FROM risk_object WHERE id = $1", id).Scan(&lon, &lat); err != nil {
 		t.Fatal(err)
 	}
-	refreshes, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`window.__map.jumpTo({center: [%f, %f], zoom: 15}); window.__tileRefreshes`, lon+0.3, lat+0.3)))
+	// (Outside Lishui: a change's area holds its county too.)
+	refreshes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__map.jumpTo({center: [121.6, 29.7], zoom: 15}); window.__tileRefreshes`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,5 +469,13 @@ func TestMapFollowsChanges(t *testing.T) {
 	}
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__tileRefreshes`)); n != refreshes {
 		t.Errorf("a change outside the view refreshed the tiles (%d → %d)", refreshes, n)
+	}
+	// Back there, the map fetches what changed while it looked away (its
+	// own cache of tiles would otherwise show the old ones).
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`window.__map.jumpTo({center: [%f, %f], zoom: 14}); true`, lon, lat))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`window.__tileRefreshes > %d`, refreshes), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("back at the change, the map did not fetch its tiles again: %v", err)
 	}
 }

@@ -449,25 +449,42 @@ function listenForChanges(map) {
   window.__tileRefreshes = 0;
   window.__tileSkips = 0;
   const es = new EventSource('api/v1/events');
+  // Below zoom 12 a point layer's feature is a cell placed at the mean of
+  // its objects, up to a cell (a 32nd of a tile) from the change itself.
   const inView = (bbox) => {
     if (!Array.isArray(bbox) || bbox.length !== 4) return true; // anywhere
     const b = map.getBounds();
-    return !(bbox[2] < b.getWest() || bbox[0] > b.getEast() || bbox[3] < b.getSouth() || bbox[1] > b.getNorth());
+    const z = map.getZoom();
+    const m = z < 12 ? 360 / 2 ** (Math.floor(z) + 5) : 0;
+    return !(bbox[2] + m < b.getWest() || bbox[0] - m > b.getEast() || bbox[3] + m < b.getSouth() || bbox[1] - m > b.getNorth());
   };
-  es.addEventListener('layers', (ev) => {
-    let msg;
-    try { msg = JSON.parse(ev.data); } catch { return; }
-    if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
-    if (!inView(msg.bbox)) {
-      window.__tileSkips += 1;
-      return;
-    }
+  let away = [];
+  const refresh = () => {
     const src = map.getSource(SOURCE_ID);
     const spec = map.getStyle().sources[SOURCE_ID];
     if (src && typeof src.setTiles === 'function' && spec && spec.tiles) {
       src.setTiles(spec.tiles);
       window.__tileRefreshes += 1;
     }
+  };
+  // Changes outside the view, fetched when the map moves over them: the
+  // map keeps tiles it has seen, and would show them as they were.
+  map.on('moveend', () => {
+    if (away.length === 0 || !away.some(inView)) return;
+    away = away.filter((b) => !inView(b));
+    refresh();
+  });
+  es.addEventListener('layers', (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch { return; }
+    if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
+    if (!inView(msg.bbox)) {
+      window.__tileSkips += 1;
+      if (away.length < 100) away.push(msg.bbox);
+      else away = [null]; // too many to keep apart: anywhere, the next move
+      return;
+    }
+    refresh();
   });
   const box = document.getElementById('changes');
   const list = document.getElementById('change-list');
