@@ -61,6 +61,9 @@ func ParseFilter(q url.Values) (Filter, error) {
 			return Filter{}, Invalidf("county", "%q is not a county code (six digits, GB/T 2260)", v)
 		}
 		f.Counties = append(f.Counties, v)
+		if len(f.Counties) > maxListValues {
+			return Filter{}, Invalidf("county", "more than %d counties", maxListValues)
+		}
 	}
 	slices.Sort(f.Counties)
 	f.Counties = slices.Compact(f.Counties)
@@ -119,6 +122,9 @@ func ParseFilter(q url.Values) (Filter, error) {
 				seen[v] = true
 				in.List = append(in.List, cql.String{Value: v})
 			}
+			if len(in.List) > maxListValues {
+				return Filter{}, Invalidf("status", "more than %d statuses", maxListValues)
+			}
 		}
 		conds = append(conds, in)
 	}
@@ -141,6 +147,10 @@ func ParseFilter(q url.Values) (Filter, error) {
 }
 
 // list splits every value at commas and trims the parts.
+// maxListValues bounds the values of one list parameter (status, county):
+// more would only serve to make the database work.
+const maxListValues = 200
+
 func list(vs []string) []string {
 	var out []string
 	for _, v := range vs {

@@ -244,6 +244,12 @@ func TestOGCBadFilterValues(t *testing.T) {
 		{"min_capacity", "min_capacity=many", "min_capacity", ""},
 		{"status", "status=", "status", ""},
 		{"properties", "properties=name,secret", "properties", ""},
+		// Each of these made PostgreSQL fail (a 500) before it was checked.
+		{"LIKE ending in an escape", "filter=" + url.QueryEscape(`name LIKE 'ab\'`), "filter", "escape character"},
+		{"bbox off the map", "filter=" + url.QueryEscape("S_INTERSECTS(geometry, BBOX(0, 0, 1000, 10))"), "filter", "off the map"},
+		{"point beyond Mercator", "filter=" + url.QueryEscape("S_INTERSECTS(geometry, POINT(120 89.9))"), "filter", "off the map"},
+		{"polygon off the map", "filter=" + url.QueryEscape("S_INTERSECTS(geometry, POLYGON((0 0, 200 0, 200 1, 0 0)))"), "filter", "off the map"},
+		{"too many statuses", "status=" + manyValues(201), "status", "more than 200"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -262,4 +268,13 @@ func TestOGCBadFilterValues(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(string(body), `"param":"grade"`) {
 		t.Errorf("counties with a filter: %d %s", resp.StatusCode, body)
 	}
+}
+
+// manyValues is a comma list of n distinct values.
+func manyValues(n int) string {
+	v := make([]string, n)
+	for i := range v {
+		v[i] = fmt.Sprint("s", i)
+	}
+	return strings.Join(v, ",")
 }

@@ -217,6 +217,11 @@ func (c *compiler) bool(e cql.Expr) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		// \ escapes the next character (PostgreSQL's LIKE, as CQL2's):
+		// a pattern may not end in an escape that escapes nothing.
+		if trailing := len(pat.Value) - len(strings.TrimRight(pat.Value, `\`)); trailing%2 == 1 {
+			return "", bad("the LIKE pattern %q ends in an escape character (\\) with nothing after it", pat.Value)
+		}
 		op := " LIKE "
 		if n.Not {
 			op = " NOT LIKE "
@@ -402,6 +407,22 @@ func (c *compiler) isNull(p cql.Property) (string, error) {
 	return "(" + col + " IS NULL)", nil
 }
 
+// maxMercatorLat is the latitude Web Mercator (the tiles' and the spatial
+// index's projection) reaches.
+const maxMercatorLat = 85.05112878
+
+// onMap refuses a geometry with a point off the map: a longitude outside
+// ±180 or a latitude beyond Web Mercator's, which PostGIS cannot
+// project (an error of the server's, not the client's, otherwise).
+func onMap(g cql.Expr, pts ...[2]float64) error {
+	for _, p := range pts {
+		if p[0] < -180 || p[0] > 180 || p[1] < -maxMercatorLat || p[1] > maxMercatorLat {
+			return bad("%s: (%g %g) is off the map (longitude within ±180, latitude within ±%g)", g, p[0], p[1], maxMercatorLat)
+		}
+	}
+	return nil
+}
+
 func (c *compiler) intersects(n cql.Intersects) (string, error) {
 	prop, ok := n.Left.(cql.Property)
 	geom := n.Right
@@ -420,13 +441,24 @@ func (c *compiler) intersects(n cql.Intersects) (string, error) {
 		if g.MinX > g.MaxX || g.MinY > g.MaxY {
 			return "", bad("%s: the minimum is greater than the maximum", g)
 		}
+		if err := onMap(g, [2]float64{g.MinX, g.MinY}, [2]float64{g.MaxX, g.MaxY}); err != nil {
+			return "", err
+		}
 		env := "ST_MakeEnvelope(" + c.param(g.MinX) + "::float8, " + c.param(g.MinY) + "::float8, " +
 			c.param(g.MaxX) + "::float8, " + c.param(g.MaxY) + "::float8, 4490)"
 		return "(o.geom_3857 && ST_Transform(" + env + ", 3857))", nil
 	case cql.Point:
+		if err := onMap(g, [2]float64{g.X, g.Y}); err != nil {
+			return "", err
+		}
 		pt := "ST_SetSRID(ST_MakePoint(" + c.param(g.X) + "::float8, " + c.param(g.Y) + "::float8), 4490)"
 		return "ST_Intersects(o.geom, " + pt + ")", nil
 	case cql.Polygon:
+		for _, ring := range g.Rings {
+			if err := onMap(g, ring...); err != nil {
+				return "", err
+			}
+		}
 		// The WKT is printed here from the parsed numbers, and sent as a
 		// parameter.
 		poly := "ST_MakeValid(ST_GeomFromText(" + c.param(g.String()) + "::text, 4490))"
