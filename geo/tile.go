@@ -7,6 +7,11 @@ import "github.com/paulmach/orb/maptile"
 // objects per grade.
 const DefaultClusterBelow = 12
 
+// MaxClusterBelow is the deepest cluster zoom: a cell of zoom z is a tile
+// of zoom z + 5, and a cell's feature id packs its column and row in 22
+// bits each.
+const MaxClusterBelow = 18
+
 // TileQuery asks for one vector tile: the layers, in drawing order, at a
 // tile address, and how to draw point layers.
 type TileQuery struct {
@@ -16,7 +21,8 @@ type TileQuery struct {
 	// into cells (32 × 32 a tile), each carrying its count per grade and
 	// its highest grade, so that no object is left out and a red one is
 	// never inside a cell that does not show red. 0 means
-	// DefaultClusterBelow; a negative value never aggregates.
+	// DefaultClusterBelow; a negative value never aggregates; above
+	// MaxClusterBelow counts as MaxClusterBelow.
 	ClusterBelow int
 	// Filter keeps only the risk objects it matches (risk-object layers;
 	// the other layers are drawn whole). Cells then count only those.
@@ -29,7 +35,7 @@ type TileQuery struct {
 
 // Clustered tells whether the query's risk-object layers come as cells.
 func (q TileQuery) Clustered() bool {
-	below := q.ClusterBelow
+	below := min(q.ClusterBelow, MaxClusterBelow)
 	if below == 0 {
 		below = DefaultClusterBelow
 	}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,20 +60,24 @@ func (s *Server) handleTile(c echo.Context) error {
 		}
 		h.Set("Riskmap-Truncated", strings.Join(names, ","))
 	}
+	// Each representation (brotli, gzip, none) has its own strong ETag.
 	accept := c.Request().Header.Get(echo.HeaderAcceptEncoding)
-	br := tile.Brotli != nil && acceptsBrotli(accept)
-	if br {
-		// Another representation, another strong ETag.
-		h.Set("ETag", brotliETag(tile.ETag))
+	enc := ""
+	switch {
+	case tile.Brotli != nil && accepts(accept, "br"):
+		enc = "br"
+	case accepts(accept, "gzip"):
+		enc = "gzip"
 	}
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && inm == h.Get("ETag") {
+	h.Set("ETag", representationETag(tile.ETag, enc))
+	if matches(c.Request().Header.Get("If-None-Match"), h.Get("ETag")) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if br {
+	switch enc {
+	case "br":
 		h.Set(echo.HeaderContentEncoding, "br")
 		return c.Blob(http.StatusOK, mvtType, tile.Brotli)
-	}
-	if strings.Contains(accept, "gzip") {
+	case "gzip":
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
 	}
@@ -123,21 +128,46 @@ func (s *Server) baseURL(c echo.Context) string {
 	return c.Scheme() + "://" + c.Request().Host
 }
 
-// acceptsBrotli tells whether an Accept-Encoding header names br (with a
-// quality above 0).
-func acceptsBrotli(accept string) bool {
+// accepts tells whether an Accept-Encoding header names the coding (with
+// a quality above 0).
+func accepts(accept, coding string) bool {
 	for _, part := range strings.Split(accept, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.TrimSpace(name) != "br" {
+		if !strings.EqualFold(strings.TrimSpace(name), coding) {
 			continue
 		}
-		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.TrimSpace(k) == "q" {
+				q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				return err == nil && q > 0
+			}
+		}
+		return true
 	}
 	return false
 }
 
-// brotliETag is the ETag of a tile's brotli representation.
-func brotliETag(gzipETag string) string {
-	return strings.TrimSuffix(gzipETag, `"`) + `-br"`
+// representationETag is the ETag of a tile in a content coding: the
+// gzip one is the tile's own.
+func representationETag(etag, coding string) string {
+	switch coding {
+	case "gzip":
+		return etag
+	case "":
+		return strings.TrimSuffix(etag, `"`) + `-identity"`
+	}
+	return strings.TrimSuffix(etag, `"`) + "-" + coding + `"`
+}
+
+// matches tells whether an If-None-Match header names etag: in a list,
+// weakly (W/ compares equal), or as *.
+func matches(inm, etag string) bool {
+	for _, t := range strings.Split(inm, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
 }

@@ -881,6 +881,16 @@ func TestTileBrotli(t *testing.T) {
 	if again, _ := fetch(big, "br;q=0, gzip", gz.Header.Get("ETag")); again.StatusCode != http.StatusNotModified {
 		t.Errorf("br refused, gzip ETag: %d, want 304", again.StatusCode)
 	}
+	id, idBody := fetch(big, "", "")
+	if id.Header.Get("Content-Encoding") != "" || !bytes.Equal(idBody, fromGzip) || id.Header.Get("ETag") == gz.Header.Get("ETag") {
+		t.Errorf("no Accept-Encoding: coding %q, ETag %q (gzip's %q)", id.Header.Get("Content-Encoding"), id.Header.Get("ETag"), gz.Header.Get("ETag"))
+	}
+	if noGzip, _ := fetch(big, "gzip;q=0", ""); noGzip.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip;q=0 got %q", noGzip.Header.Get("Content-Encoding"))
+	}
+	if again, _ := fetch(big, "gzip", `"other", W/`+gz.Header.Get("ETag")); again.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match listing the ETag weakly: %d, want 304", again.StatusCode)
+	}
 	small := fmt.Sprintf("%s/tiles/shelters/16/0/0.mvt", srv.URL)
 	if resp, _ := fetch(small, "br, gzip", ""); resp.Header.Get("Content-Encoding") == "br" {
 		t.Error("an empty tile came in brotli")

@@ -265,8 +265,8 @@ func (c *serveConfig) validate() error {
 	if c.tileCacheMB < 0 || c.tileCacheMB > 1<<16 {
 		return fmt.Errorf("--tile-cache-mb %d: want 0 to 65536", c.tileCacheMB)
 	}
-	if c.clusterBelow < 0 || c.clusterBelow > 23 {
-		return fmt.Errorf("--cluster-below %d: want a zoom from 0 to 23", c.clusterBelow)
+	if c.clusterBelow < 0 || c.clusterBelow > geo.MaxClusterBelow {
+		return fmt.Errorf("--cluster-below %d: want a zoom from 0 to %d", c.clusterBelow, geo.MaxClusterBelow)
 	}
 	if c.maxFeatures < 0 {
 		return fmt.Errorf("--tile-max-features %d: want 0 (no cap) or more", c.maxFeatures)
