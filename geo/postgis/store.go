@@ -28,7 +28,8 @@ import (
 
 // Options tune the connection pool.
 type Options struct {
-	// MaxConns caps the pool; 0 means 4 × the CPUs. The pool is smaller
+	// MaxConns caps the pool; 0 means the database address's
+	// pool_max_conns, else 4 × the CPUs. The pool is smaller
 	// when the server has fewer connections to spare: see PoolSize.
 	MaxConns int32
 	// ConnShare is the share of the server's free connections one store
@@ -119,6 +120,9 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		opts.ConnShare = DefaultConnShare
 	}
 	sizing := PoolSizing{Want: int(opts.MaxConns), Share: opts.ConnShare}
+	if sizing.Want <= 0 && strings.Contains(connString, "pool_max_conns") {
+		sizing.Want = int(cfg.MaxConns) // the address's own pool_max_conns
+	}
 	if sizing.Want <= 0 {
 		sizing.Want = 4 * runtime.NumCPU()
 	}
