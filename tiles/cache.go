@@ -261,11 +261,10 @@ func (c *Cache) woken(ctx context.Context) error {
 			pending = nil
 		}
 		if done {
-			if len(pending) > 0 { // nothing to tell them with: keep them for the next wake
-				c.payloadMu.Lock()
-				c.payloads = append(pending, c.payloads...)
-				c.payloadMu.Unlock()
-			}
+			// Payloads still pending name no layer that has a version:
+			// nothing to tell. (A change whose version comes later, from
+			// a replica slower than CatchUp, is told by a later refresh,
+			// without a place: anywhere.)
 			return nil
 		}
 		select {
