@@ -217,13 +217,7 @@ func (c *Cluster) Standby() bool {
 // needs alongside.
 func (c *Cluster) basebackup(ctx context.Context) error {
 	fmt.Fprintf(c.opts.Log, "copying the primary into %s (pg_basebackup)\n", c.pgdata)
-	if err := os.RemoveAll(c.pgdata); err != nil {
-		return fmt.Errorf("clear %s: %w", c.pgdata, err)
-	}
-	if err := os.Mkdir(c.pgdata, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", c.pgdata, err)
-	}
-	if err := c.chown(c.pgdata); err != nil {
+	if err := c.emptyDataDir(); err != nil {
 		return err
 	}
 	out, err := c.run(ctx, "pg_basebackup", "-D", c.pgdata, "-d", c.opts.ReplicaOf, "-R", "-X", "stream", "-c", "fast", "--no-password")
@@ -240,6 +234,18 @@ func (c *Cluster) basebackup(ctx context.Context) error {
 		os.Remove(l)
 	}
 	return nil
+}
+
+// emptyDataDir makes pgdata an empty directory, private to the user the
+// cluster runs as, for initdb or pg_basebackup to fill.
+func (c *Cluster) emptyDataDir() error {
+	if err := os.RemoveAll(c.pgdata); err != nil {
+		return fmt.Errorf("clear %s: %w", c.pgdata, err)
+	}
+	if err := os.Mkdir(c.pgdata, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", c.pgdata, err)
+	}
+	return c.chown(c.pgdata)
 }
 
 // ensureDatabase creates the riskmap database when it is missing.
@@ -273,13 +279,7 @@ func (c *Cluster) psql(ctx context.Context, file string) (string, error) {
 
 func (c *Cluster) initdb(ctx context.Context) error {
 	fmt.Fprintf(c.opts.Log, "initialising PostgreSQL cluster in %s\n", c.pgdata)
-	if err := os.RemoveAll(c.pgdata); err != nil {
-		return fmt.Errorf("clear %s: %w", c.pgdata, err)
-	}
-	if err := os.Mkdir(c.pgdata, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", c.pgdata, err)
-	}
-	if err := c.chown(c.pgdata); err != nil {
+	if err := c.emptyDataDir(); err != nil {
 		return err
 	}
 	out, err := c.run(ctx, "initdb", "-D", c.pgdata, "-U", Role, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-instructions")
