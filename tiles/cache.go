@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -103,7 +102,9 @@ type Change struct {
 	Layers map[geo.Layer]int64
 	// Payloads are the raw payloads of the notifications (see Wake) this
 	// refresh answered, unparsed, oldest first; nil for a poll.
+	// Notifications decodes them.
 	Payloads []string
+	notes    []Notification
 }
 
 // Refresh reads the layers' versions now, and tells the subscribers
@@ -134,7 +135,7 @@ func (c *Cache) publish(v map[geo.Layer]int64, payloads []string, force bool) bo
 	if old == nil {
 		return false
 	}
-	ch := Change{Layers: map[geo.Layer]int64{}, Payloads: payloads}
+	ch := Change{Layers: map[geo.Layer]int64{}, Payloads: payloads, notes: parseAll(payloads)}
 	for l, n := range v {
 		ch.Seq = max(ch.Seq, n)
 		if (*old)[l] != n {
@@ -142,9 +143,11 @@ func (c *Cache) publish(v map[geo.Layer]int64, payloads []string, force bool) bo
 		}
 	}
 	if len(ch.Layers) == 0 && force && len(payloads) > 0 {
-		for _, l := range namedLayers(payloads) {
-			if n, ok := v[l]; ok {
-				ch.Layers[l] = n
+		for _, note := range ch.notes {
+			for _, l := range note.Layers {
+				if n, ok := v[l]; ok {
+					ch.Layers[l] = n
+				}
 			}
 		}
 	}
@@ -169,21 +172,6 @@ func (c *Cache) publish(v map[geo.Layer]int64, payloads []string, force bool) bo
 	}
 	c.subsMu.Unlock()
 	return true
-}
-
-// namedLayers are the layers the notifications' payloads name (the JSON
-// of migration 0007: {"layers": [...]}).
-func namedLayers(payloads []string) []geo.Layer {
-	var out []geo.Layer
-	for _, p := range payloads {
-		var n struct {
-			Layers []geo.Layer `json:"layers"`
-		}
-		if json.Unmarshal([]byte(p), &n) == nil {
-			out = append(out, n.Layers...)
-		}
-	}
-	return out
 }
 
 // maxPayloads bounds the payloads kept between two refreshes. Past it

@@ -139,17 +139,7 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 	var d changeDetail
 	var area [4]float64
 	boxes, anywhere := 0, false
-	for _, p := range ch.Payloads {
-		var n struct {
-			Layers  []geo.Layer       `json:"layers"`
-			BBox    *[4]float64       `json:"bbox"`
-			Kind    string            `json:"kind"`
-			Objects []json.RawMessage `json:"objects"`
-			More    int               `json:"more"`
-		}
-		if json.Unmarshal([]byte(p), &n) != nil {
-			continue // not ours: the layers event still goes out
-		}
+	for _, n := range ch.Notifications() {
 		switch {
 		case n.Kind == "grade_changed":
 			var keep []json.RawMessage
@@ -165,7 +155,7 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 			}
 		case n.Kind == "hazard_overdue":
 			if readable(geo.HiddenHazards) {
-				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(p)})
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
 		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable)):
 			anywhere = true
