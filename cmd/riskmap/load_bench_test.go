@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/maptile/tilecover"
 
 	"riskmap/geo"
 	"riskmap/geo/postgis/cluster"
@@ -116,15 +118,14 @@ func writeLoadCSVs(b *testing.B, dir string) map[string]string {
 	return files
 }
 
-// tilesCovering lists the tiles of zoom z over box, in order.
+// tilesCovering lists the tiles of zoom z over box, in column then row
+// order (so that a seeded shuffle picks the same sample every run).
 func tilesCovering(box orb.Bound, z maptile.Zoom) []maptile.Tile {
-	lo, hi := maptile.At(orb.Point{box.Min[0], box.Max[1]}, z), maptile.At(orb.Point{box.Max[0], box.Min[1]}, z)
 	var out []maptile.Tile
-	for x := lo.X; x <= hi.X; x++ {
-		for y := lo.Y; y <= hi.Y; y++ {
-			out = append(out, maptile.New(x, y, z))
-		}
+	for t := range tilecover.Bound(box, z) {
+		out = append(out, t)
 	}
+	slices.SortFunc(out, func(a, b maptile.Tile) int { return cmp.Or(cmp.Compare(a.X, b.X), cmp.Compare(a.Y, b.Y)) })
 	return out
 }
 
