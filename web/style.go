@@ -39,7 +39,12 @@ func (s *Server) handleStyle(c echo.Context) error {
 		return err
 	}
 	base := s.baseURL(c)
-	name := strings.Join(s.layerNames(s.readable(c, styleLayers)), ",")
+	readable := s.readable(c, styleLayers)
+	names := make([]string, len(readable))
+	for i, l := range readable {
+		names[i] = string(l)
+	}
+	name := strings.Join(names, ",")
 	if name == "" {
 		return geo.Invalidf("layers", "no layer of the map is readable by this request")
 	}
@@ -48,7 +53,7 @@ func (s *Server) handleStyle(c echo.Context) error {
 	layers := []map[string]any{
 		{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#0B1A2A"}},
 	}
-	for _, l := range s.readable(c, styleLayers) {
+	for _, l := range readable {
 		src := map[string]any{"source": "riskmap", "source-layer": string(l)}
 		add := func(id, typ string, extra map[string]any) {
 			m := map[string]any{"id": id, "type": typ}
@@ -96,11 +101,3 @@ func (s *Server) handleStyle(c echo.Context) error {
 	return c.JSON(http.StatusOK, style)
 }
 
-// layerNames are the layers' names.
-func (s *Server) layerNames(ls []geo.Layer) []string {
-	out := make([]string, len(ls))
-	for i, l := range ls {
-		out[i] = string(l)
-	}
-	return out
-}
