@@ -100,4 +100,3 @@ func (s *Server) handleStyle(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.JSON(http.StatusOK, style)
 }
-
