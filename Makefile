@@ -10,7 +10,7 @@ MAPLIBRE   := web/node_modules/maplibre-gl
 
 # What the server needs, and what the tests need besides (a real headless
 # browser and a CJK font for it).
-SERVER_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin
+SERVER_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 postgresql-$(PG_MAJOR)-pgrouting gdal-bin
 TEST_PACKAGES   := chromium fonts-wqy-microhei
 NODE_PACKAGES   := $(if $(shell command -v npm),,nodejs npm)
 
