@@ -53,6 +53,7 @@ func seedGrading(ctx context.Context, tx pgx.Tx, q queries) error {
 // querier is what reads need of a pool or a transaction.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // Grading returns the grading configuration in force: the latest version
