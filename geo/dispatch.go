@@ -108,13 +108,16 @@ type Incident struct {
 // (wgs84 when empty, or gcj02, bd09, cgcs2000), as copied from AMap,
 // Baidu or WeChat; Check turns them into CGCS2000.
 type NewIncident struct {
-	Kind        string     `json:"kind"`
-	Level       string     `json:"level"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Lon         *float64   `json:"lon"`
-	Lat         *float64   `json:"lat"`
-	CRS         string     `json:"crs"`
+	Kind        string   `json:"kind"`
+	Level       string   `json:"level"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Lon         *float64 `json:"lon"`
+	Lat         *float64 `json:"lat"`
+	CRS         string   `json:"crs"`
+	// Coordinates is pasted text (see ParseCoordinates), instead of Lon
+	// and Lat.
+	Coordinates string     `json:"coordinates"`
 	ReportedAt  *time.Time `json:"reported_at"` // default: now
 }
 
@@ -139,6 +142,16 @@ func (n *NewIncident) Check(now time.Time) (orb.Point, error) {
 	}
 	if utf8.RuneCountInString(n.Description) > 4000 {
 		return orb.Point{}, Invalidf("description", "longer than 4000 characters")
+	}
+	if n.Coordinates != "" {
+		if n.Lon != nil || n.Lat != nil {
+			return orb.Point{}, Invalidf("coordinates", "give either coordinates or lon and lat, not both")
+		}
+		p, err := ParseCoordinates("coordinates", n.Coordinates)
+		if err != nil {
+			return orb.Point{}, err
+		}
+		n.Lon, n.Lat = &p[0], &p[1]
 	}
 	if n.Lon == nil {
 		return orb.Point{}, Invalidf("lon", "missing")
@@ -552,3 +565,87 @@ type Around struct {
 // MaxAroundList bounds the objects (and the hazards) an around analysis
 // lists.
 const MaxAroundList = 5000
+
+// ParseCoordinates reads a point pasted from a map app, a message or a
+// spreadsheet: two numbers separated by a comma (ASCII or full-width),
+// a semicolon or spaces, each decimal or degrees-minutes-seconds (see
+// crs.ParseDegrees), e.g. "119.9228,28.4517", "28.4517, 119.9228",
+// "北纬28°27′06″ 东经119°55′22″". With hemispheres, they say which is
+// which; without, the value beyond ±90 is the longitude, and when both are
+// within ±90 the order is longitude, latitude (AMap's and Baidu's). Errors
+// are *ParamError values for param.
+func ParseCoordinates(param, text string) (orb.Point, error) {
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return orb.Point{}, Invalidf(param, "empty (want a longitude and a latitude, e.g. 119.92,28.45)")
+	}
+	if len(t) > 200 {
+		return orb.Point{}, Invalidf(param, "longer than 200 characters")
+	}
+	t = strings.NewReplacer("，", ",", "；", ",", ";", ",", "、", ",").Replace(t)
+	var parts []string
+	if strings.Contains(t, ",") {
+		parts = strings.Split(t, ",")
+	} else {
+		parts = splitHalves(t)
+	}
+	if len(parts) != 2 {
+		return orb.Point{}, Invalidf(param, "%q: want two numbers, a longitude and a latitude", shortText(text))
+	}
+	var v [2]float64
+	var ax [2]crs.Axis
+	for i, p := range parts {
+		var err error
+		if v[i], ax[i], err = crs.ParseDegrees(strings.TrimSpace(p)); err != nil {
+			return orb.Point{}, Invalidf(param, "%q is not a longitude or latitude", shortText(p))
+		}
+	}
+	swap := false
+	switch {
+	case ax[0] == crs.AxisLat || ax[1] == crs.AxisLon:
+		swap = true
+	case ax[0] == crs.AxisLon || ax[1] == crs.AxisLat:
+	case math.Abs(v[0]) <= 90 && math.Abs(v[1]) > 90:
+		swap = true
+	}
+	if swap {
+		v[0], v[1] = v[1], v[0]
+	}
+	if ax[0] != crs.AxisUnknown && ax[0] == ax[1] {
+		return orb.Point{}, Invalidf(param, "%q: both numbers are %ss", shortText(text), ax[0])
+	}
+	if math.Abs(v[1]) > 90 {
+		return orb.Point{}, Invalidf(param, "%q: no latitude (both numbers are beyond ±90)", shortText(text))
+	}
+	return orb.Point{v[0], v[1]}, nil
+}
+
+// splitHalves splits "lon lat" written with spaces. Degrees-minutes-
+// seconds may have spaces inside too ("119 55 12 E 28 27 06 N"), so when
+// there are more than two fields it splits after a hemisphere letter or
+// at the middle of an even count.
+func splitHalves(t string) []string {
+	f := strings.Fields(t)
+	if len(f) == 2 {
+		return f
+	}
+	for i := 0; i < len(f)-1; i++ {
+		last, _ := utf8.DecodeLastRuneInString(f[i])
+		if strings.ContainsRune("NSEWnsew", last) || strings.HasSuffix(f[i], "纬") || strings.HasSuffix(f[i], "经") {
+			if !strings.ContainsRune("NSEWnsew", rune(f[i][0])) || len(f[i]) > 1 {
+				return []string{strings.Join(f[:i+1], " "), strings.Join(f[i+1:], " ")}
+			}
+		}
+	}
+	if len(f)%2 == 0 && len(f) > 0 {
+		return []string{strings.Join(f[:len(f)/2], " "), strings.Join(f[len(f)/2:], " ")}
+	}
+	return nil
+}
+
+func shortText(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:40]) + "…"
+}
