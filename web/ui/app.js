@@ -13,6 +13,8 @@ import {
   HAZARD_COLOURS, SOURCE_ID, TILE_LAYERS,
 } from './style.js';
 import * as card from './card.js';
+import { fetchJSON, session as fetchSession, setCSRF } from './api.js';
+import * as dispatch from './dispatch.js';
 
 window.__mapIdle = false;
 window.__mapErrors = [];
@@ -35,34 +37,11 @@ const DEFAULT_CONFIG = {
 
 const VIS_KEY = 'riskmap.layers';
 /** Switcher entries: the five categories (top of the map first) and the counties. */
-const SWITCH_KEYS = ['hidden_hazards', ...CATEGORIES.map((c) => c.id).reverse(), 'counties', 'regions_county', 'regions_grid'];
+const SWITCH_KEYS = ['incidents', 'hidden_hazards', ...CATEGORIES.map((c) => c.id).reverse(), 'counties', 'regions_county', 'regions_grid'];
 
 let config = { ...DEFAULT_CONFIG };
 
 // ---------------------------------------------------------------- helpers
-
-async function fetchJSON(url, opts = {}) {
-  let res;
-  try {
-    res = await fetch(url, { headers: { Accept: 'application/json' }, ...opts });
-  } catch (err) {
-    if (err && err.name === 'AbortError') throw err;
-    throw new Error(`${url}: ${err && err.message ? err.message : err}`);
-  }
-  let body = null;
-  const text = await res.text();
-  if (text) {
-    try { body = JSON.parse(text); } catch { body = null; }
-  }
-  if (!res.ok) {
-    const detail = body && (body.detail || body.title);
-    const err = new Error(`${url}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
-    err.status = res.status;
-    throw err;
-  }
-  if (body === null) throw new Error(`${url}: response is not JSON`);
-  return body;
-}
 
 function loadVisibility() {
   const vis = Object.fromEntries(SWITCH_KEYS.map((k) => [k, !OFF_BY_DEFAULT.includes(k)]));
@@ -126,6 +105,8 @@ function renderLayers(vis, onToggle) {
       const d = Math.round(cat.radius * 2 + 2);
       sw.style.width = `${d}px`;
       sw.style.height = `${d}px`;
+    } else if (key === 'incidents') {
+      sw.classList.add('swatch-incident');
     } else if (key === 'hidden_hazards') {
       sw.classList.add('swatch-point');
       sw.style.background = HAZARD_COLOURS.major;
@@ -344,6 +325,8 @@ function wireMap(map, vis) {
   };
 
   map.on('click', (e) => {
+    // The dispatcher's panel first: placing an incident, or an incident's symbol.
+    if (dispatch.consumeClick(e)) return;
     const hits = hitTest(e.point);
     if (hits.length === 0) {
       // A regional map's area under the pointer: its counts.
@@ -477,6 +460,7 @@ function listenForChanges(map) {
   es.addEventListener('layers', (ev) => {
     let msg;
     try { msg = JSON.parse(ev.data); } catch { return; }
+    if (msg && msg.layers && 'incidents' in msg.layers) dispatch.incidentsChanged();
     if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
     if (!inView(msg.bbox)) {
       window.__tileSkips += 1;
@@ -503,6 +487,11 @@ function listenForChanges(map) {
   };
   const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), t(key));
   const more = (n) => { if (n > 0) add(fill('changes.more', { n }), null, map.getCenter().lng, map.getCenter().lat); };
+  es.addEventListener('dispatch', (ev) => {
+    let msg;
+    try { msg = JSON.parse(ev.data); } catch { return; }
+    dispatch.incidentsChanged(msg);
+  });
   es.addEventListener('grade_changed', (ev) => {
     let msg;
     try { msg = JSON.parse(ev.data); } catch { return; }
@@ -523,17 +512,24 @@ function listenForChanges(map) {
 
 // ---------------------------------------------------------------- login
 
-// login shows the login form (when the server asks for one) and, once the
+// login shows the login form (when the server asks for one, or when a
+// user asks for it with 登录 on a map anyone may read) and, once the
 // server accepts the name and password, reloads the page with its
-// session cookie.
-function login() {
+// session cookie. required: reads need the login (the form cannot be
+// put away).
+function login(required = true) {
   const form = document.getElementById('login');
   const msg = document.getElementById('login-error');
   form.hidden = false;
+  form.querySelector('.hint').hidden = !required;
+  document.getElementById('login-cancel').hidden = required;
   form.elements.username.focus();
   fetchJSON('api/v1/session/methods')
     .then((m) => { document.getElementById('login-sso').hidden = !(m && m.oidc); })
     .catch(() => {});
+  if (form.dataset.wired) return new Promise(() => {});
+  form.dataset.wired = 'true';
+  document.getElementById('login-cancel').addEventListener('click', () => { form.hidden = true; });
   return new Promise(() => {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -553,6 +549,30 @@ function login() {
       }
     });
   });
+}
+
+// whoAmI asks who is logged in: a dispatcher (or an admin) gets the
+// dispatcher's panel; nobody, on a server that keeps users, a 登录 button.
+async function whoAmI(map) {
+  let s = null;
+  try {
+    s = await fetchSession();
+  } catch (err) {
+    recordError(`session ${err.message}`);
+    return;
+  }
+  if (!s) {
+    // 401: users exist but nobody is logged in here (404: no users at all).
+    try {
+      await fetchJSON('api/v1/session/methods');
+    } catch { return; }
+    const b = document.getElementById('login-toggle');
+    b.hidden = false;
+    b.addEventListener('click', () => login(false));
+    return;
+  }
+  setCSRF(s.csrf_token);
+  if (map && (s.role === 'dispatcher' || s.role === 'admin')) dispatch.enablePanel(map, s);
 }
 
 // ---------------------------------------------------------------- start
@@ -596,8 +616,10 @@ async function main() {
   if (map) {
     window.__map = map;
     onToggle = wireMap(map, vis);
+    dispatch.showIncidents(map, () => vis.incidents !== false, recordError);
     listenForChanges(map);
   }
+  whoAmI(map).catch((err) => recordError(`session: ${err && err.message ? err.message : err}`));
 
   renderLayers(vis, (k, on) => onToggle(k, on));
   renderLegend();
@@ -610,6 +632,7 @@ async function main() {
     renderLayers(vis, (k, on) => onToggle(k, on));
     renderLegend();
     card.rerender();
+    dispatch.rerender();
     relabelControls();
     const box = document.getElementById('map-error');
     if (!box.hidden && !map) showFatal(window.__mapErrors.find((s) => s.startsWith('map: ')) ?? '');

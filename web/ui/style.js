@@ -46,6 +46,7 @@ export const SWITCH_LAYERS = {
   regions_county: ['region-county-fill'],
   regions_grid: ['region-grid-fill', 'region-grid-line'],
   hidden_hazards: ['hazards', 'hazards-overdue'],
+  incidents: ['incidents'],
   ...Object.fromEntries(CATEGORIES.map((c) => [c.id, [pointLayerId(c.id)]])),
 };
 

@@ -1,0 +1,65 @@
+// Requests to the riskmap API: JSON in and out, problem bodies turned into
+// errors that carry the status, and writes sent with the session's CSRF
+// token (the server refuses a session's write without it).
+
+let csrfToken = '';
+
+/** Remembers the session's CSRF token (from GET/POST api/v1/session). */
+export function setCSRF(token) { csrfToken = token || ''; }
+
+/**
+ * Fetches url and parses its JSON body. A failure throws an Error with
+ * .status (the HTTP status, when there was an answer) and .detail (the
+ * problem's detail, for a title attribute or the console).
+ */
+export async function fetchJSON(url, opts = {}) {
+  let res;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' }, ...opts });
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new Error(`${url}: ${err && err.message ? err.message : err}`);
+  }
+  let body = null;
+  const text = await res.text();
+  if (text) {
+    try { body = JSON.parse(text); } catch { body = null; }
+  }
+  if (!res.ok) {
+    const detail = body && (body.detail || body.title);
+    const err = new Error(`${url}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
+    err.status = res.status;
+    err.detail = detail || '';
+    err.problem = body;
+    throw err;
+  }
+  if (res.status === 204) return null;
+  if (body === null) throw new Error(`${url}: response is not JSON`);
+  return body;
+}
+
+/** Sends a write (POST, PATCH, DELETE) with a JSON body and the CSRF token. */
+export function send(method, url, body) {
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrfToken };
+  const opts = { method, headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body);
+  }
+  return fetchJSON(url, opts);
+}
+
+/**
+ * The logged-in user ({user, role, csrf_token}), or null when nobody is
+ * logged in (401) or the server keeps no users (404).
+ */
+export async function session() {
+  try {
+    const s = await fetchJSON('api/v1/session');
+    setCSRF(s && s.csrf_token);
+    return s;
+  } catch (err) {
+    if (err.status === 401 || err.status === 404 || err.status === 403) return null;
+    throw err;
+  }
+}
