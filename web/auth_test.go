@@ -63,6 +63,11 @@ var writes = []struct {
 	{"POST", "/api/v1/hidden-hazards", `{}`, access.Planner},
 	{"POST", "/api/v1/hidden-hazards/1/steps", `{"action": "start"}`, access.Planner},
 	{"GET", "/api/v1/audit", "", access.Admin},
+	{"POST", "/api/v1/incidents", `{}`, access.Dispatcher},
+	{"PATCH", "/api/v1/incidents/1", `{"status": "closed"}`, access.Dispatcher},
+	{"POST", "/api/v1/incidents/1/assignments", `{"resource_id": 1}`, access.Dispatcher},
+	{"DELETE", "/api/v1/incidents/1/assignments/2", "", access.Dispatcher},
+	{"POST", "/api/v1/resources/1/positions", `{"lon": 119.9, "lat": 28.4}`, access.Dispatcher},
 }
 
 // TestEveryWriteNeedsItsRole tries every write as nobody and as each
@@ -76,7 +81,10 @@ func TestEveryWriteNeedsItsRole(t *testing.T) {
 	h := authHandler(t, store, web.Options{}).(*web.Server)
 	listed := map[string]bool{"POST /api/v1/session": true, "DELETE /api/v1/session": true}
 	for _, w := range writes {
-		p := strings.NewReplacer("/1/", "/:id/").Replace(w.path)
+		p := strings.NewReplacer("/1/", "/:id/", "assignments/2", "assignments/:resource").Replace(w.path)
+		if strings.HasSuffix(p, "/1") {
+			p = strings.TrimSuffix(p, "/1") + "/:id"
+		}
 		listed[w.method+" "+p] = true
 	}
 	for _, r := range h.Routes() {

@@ -30,8 +30,10 @@ const maxStreams = 1000
 // that reconnects with Last-Event-ID gets at once what changed while it
 // was away (with bbox null). Before it come the object-level events of
 // the same change: "grade_changed" (objects with their grade before and
-// after, and place) and "hazard_overdue" (hidden hazards newly past a
-// deadline). A comment every 20 s keeps proxies from closing the stream.
+// after, and place), "hazard_overdue" (hidden hazards newly past a
+// deadline) and "dispatch" (an incident reported, its status changed, or
+// resources assigned to it or released: {"incident_id", "action",
+// "resources", "status"}). A comment every 20 s keeps proxies from closing the stream.
 func (s *Server) handleEvents(c echo.Context) error {
 	if s.streams.Add(1) > maxStreams {
 		s.streams.Add(-1)
@@ -123,7 +125,7 @@ type changeDetail struct {
 }
 
 type objectEvent struct {
-	kind string // grade_changed or hazard_overdue
+	kind string // grade_changed, hazard_overdue or dispatch
 	data json.RawMessage
 }
 
@@ -155,6 +157,10 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 			}
 		case n.Kind == "hazard_overdue":
 			if readable(geo.HiddenHazards) {
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
+			}
+		case n.Kind == "dispatch":
+			if readable(geo.Incidents) {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
 		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable)):

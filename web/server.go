@@ -64,8 +64,12 @@ type Deps struct {
 	Features FeatureStore
 	Health   Pinger
 	Importer Importer
-	Grading  GradingStore // nil: the grading endpoints answer 404
-	Hazards  HazardStore  // nil: the hidden-hazard endpoints answer 404
+	Grading  GradingStore  // nil: the grading endpoints answer 404
+	Hazards  HazardStore   // nil: the hidden-hazard endpoints answer 404
+	Dispatch DispatchStore // nil: the dispatch endpoints answer 404
+	// Router answers road questions (travel time, routes, isochrones);
+	// nil: as if no road network were loaded.
+	Router Router
 	// Access keeps sessions, tokens and the audit log. nil: nobody can
 	// log in, and every write is refused.
 	Access AccessStore
@@ -136,6 +140,8 @@ type Server struct {
 	importer Importer
 	grading  GradingStore
 	hazards  HazardStore
+	dispatch DispatchStore
+	router   Router
 	access   AccessStore
 	metrics  *metrics
 	oidc     *oidcClient // nil: no single sign-on
@@ -174,7 +180,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = defaultMaxUpload
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, router: deps.Router, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -250,6 +256,20 @@ func (s *Server) routes() {
 		e.GET("/api/v1/hidden-hazards/:id", read(s.handleHazard))
 		e.POST("/api/v1/hidden-hazards/:id/steps", s.write(access.Planner, "hazard.step", s.handleStepHazard))
 		e.GET("/api/v1/stats/hidden-hazards", read(s.handleHazardCounts))
+	}
+	if s.dispatch != nil {
+		e.GET("/api/v1/dispatch/meta", read(s.handleDispatchMeta))
+		e.GET("/api/v1/incidents", read(s.handleIncidents))
+		e.GET("/api/v1/incidents/:id", read(s.handleIncident))
+		e.POST("/api/v1/incidents", s.write(access.Dispatcher, "incident.report", s.handleReportIncident))
+		e.PATCH("/api/v1/incidents/:id", s.write(access.Dispatcher, "incident.status", s.handleUpdateIncident))
+		e.POST("/api/v1/incidents/:id/assignments", s.write(access.Dispatcher, "incident.assign", s.handleAssign))
+		e.DELETE("/api/v1/incidents/:id/assignments/:resource", s.write(access.Dispatcher, "incident.release", s.handleRelease))
+		e.POST("/api/v1/resources/:id/positions", s.write(access.Dispatcher, "resource.position", s.handlePosition))
+		e.GET("/api/v1/nearest", read(s.handleNearest))
+		e.GET("/api/v1/around", read(s.handleAround))
+		e.GET("/api/v1/route", read(s.handleRoute))
+		e.GET("/api/v1/isochrones", read(s.handleIsochrones))
 	}
 
 	e.GET("/ogc", read(s.handleLanding))
