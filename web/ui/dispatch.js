@@ -358,7 +358,7 @@ class Panel {
   showError(err, key) {
     this.st.error = t(key || errorKey(err));
     this.st.errorDetail = err && (err.detail || err.message) ? String(err.detail || err.message) : '';
-    if (err) logError(`dispatch ${err.message || err}`);
+    report(err, 'dispatch');
   }
 
   clearError() { this.st.error = ''; this.st.errorDetail = ''; }
@@ -404,7 +404,7 @@ class Panel {
     } catch (err) {
       this.st.busy = false;
       this.st.formError = err.status === 400 || err.status === 422 ? fill('dispatch.err.invalid', { detail: err.detail || '' }) : t(errorKey(err));
-      logError(`dispatch create ${err.message}`);
+      report(err, 'dispatch create');
       this.render();
     }
   }
@@ -823,6 +823,16 @@ function ringBounds(inc) {
   const dLat = (r / EARTH_M) * (180 / Math.PI);
   const dLon = dLat / Math.cos((inc.lat * Math.PI) / 180);
   return [[inc.lon - dLon, inc.lat - dLat], [inc.lon + dLon, inc.lat + dLat]];
+}
+
+/**
+ * Records a failure for the console and the test hook, except the
+ * refusals a user is told of (4xx: bad input, a double booking).
+ */
+function report(err, what) {
+  if (!err) return;
+  if (err.status >= 400 && err.status < 500) console.warn('[riskmap]', what, err.message);
+  else logError(`${what} ${err.message || err}`);
 }
 
 function errorKey(err) {

@@ -1,0 +1,341 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"riskmap/geo"
+	"riskmap/geo/access"
+	"riskmap/geo/postgis"
+	"riskmap/geo/postgis/pgtest"
+	"riskmap/importers/demo"
+)
+
+// dispatchStore is a database with Lishui's counties and a few rescue
+// resources and a shelter at known places around 莲都 (119.92, 28.45),
+// the nearest of them a mine rescue team that a fire does not call for.
+func dispatchStore(t *testing.T) (*postgis.Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	db := pgtest.NewDB(t)
+	s, err := postgis.Open(ctx, db, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	ds, err := demo.Lishui()
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := func(name, teamType string, lon, lat float64, headcount int) geo.Object {
+		return geo.Object{Category: geo.RescueResources, Name: name, Point: orb.Point{lon, lat}, Source: "e2e", SourceID: name,
+			Attributes: map[string]any{"team_type": teamType, "status": "available", "headcount": headcount, "prep_time_min": 3}}
+	}
+	objs := []geo.Object{
+		team("矿山救护队", "矿山救护", 119.9205, 28.4505, 12),
+		team("城西消防站", "消防救援", 119.900, 28.460, 30),
+		team("莲都消防站", "消防救援", 119.925, 28.452, 25),
+		team("市急救中心", "医疗急救", 119.940, 28.440, 8),
+		team("远郊消防队", "消防救援", 119.990, 28.500, 40),
+		{Category: geo.Shelters, Name: "紫金小学避灾点", Point: orb.Point{119.928, 28.455}, Source: "e2e", SourceID: "s1",
+			Attributes: map[string]any{"capacity_persons": 300, "status": "ready"}},
+	}
+	if _, err := s.Load(ctx, postgis.Dataset{Source: "e2e", Divisions: ds.Divisions, Objects: objs}); err != nil {
+		t.Fatal(err)
+	}
+	return s, db
+}
+
+// metresBetween is the great-circle distance (to well under 1% of the
+// spheroid's at these few kilometres).
+func metresBetween(a, b orb.Point) float64 {
+	rad := func(d float64) float64 { return d * math.Pi / 180 }
+	dLat, dLon := rad(b[1]-a[1]), rad(b[0]-a[0])
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(a[1]))*math.Cos(rad(b[1]))*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * 6371008.8 * math.Asin(math.Sqrt(h))
+}
+
+// TestDispatchPanel: a dispatcher logs in on the map, types an incident's
+// coordinates, sees the nearest fire and medical teams ranked (the
+// nearest first, the mine team left out), the rings and what is around,
+// a route, and assigns the nearest with one click; the database has it
+// dispatched. A second incident cannot have it too: the panel says so in
+// Chinese. Closing the first releases it.
+func TestDispatchPanel(t *testing.T) {
+	store, db := dispatchStore(t)
+	srv, _ := cachedServer(t, store, time.Hour)
+	cctx := context.Background()
+	conn, err := pgx.Connect(cctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(cctx)
+	ids := map[string]int64{}
+	pos := map[string]orb.Point{}
+	rows, err := conn.Query(cctx, "SELECT id, name, ST_X(geom), ST_Y(geom) FROM risk_object WHERE source = 'e2e'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var name string
+		var p orb.Point
+		if err := rows.Scan(&id, &name, &p[0], &p[1]); err != nil {
+			t.Fatal(err)
+		}
+		ids[name], pos[name] = id, p
+	}
+	if rows.Err() != nil || len(ids) != 6 {
+		t.Fatalf("loaded %v (%v)", ids, rows.Err())
+	}
+	name := newUser(t, store, access.Dispatcher)
+
+	ctx := newBrowser(t, 1400, 900)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
+			t.Fatalf("%s: %v (page errors: %v)", what, err, errs)
+		}
+	}
+	poll := func(what, js string, timeout time.Duration) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
+			panel, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('dispatch') || {}).innerText || ''`))
+			errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
+			t.Fatalf("%s: %v\npanel: %s\npage errors: %v", what, err, panel, errs)
+		}
+	}
+	// setSelect picks an option as a person would (the change event fires).
+	setSelect := func(sel, value string) {
+		t.Helper()
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+			const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === %q;
+		})()`, sel, value, value)))
+		if err != nil || !ok {
+			t.Fatalf("select %s %s: %v", sel, value, err)
+		}
+	}
+
+	// The map is open to all; a dispatcher logs in from its 登录 button.
+	openMap(t, ctx, srv.URL+"/?lang=zh")
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('dispatch-toggle').hidden`)); err != nil || !hidden {
+		t.Errorf("the 调度 button shows before anyone logs in (%v)", err)
+	}
+	run("log in",
+		chromedp.WaitVisible(`#login-toggle`),
+		chromedp.Click(`#login-toggle`),
+		chromedp.WaitVisible(`#login`),
+		chromedp.SendKeys(`#login input[name=username]`, name),
+		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
+		chromedp.Click(`#login button[type=submit]`),
+	)
+	var err2 error
+	for try := 0; try < 10; try++ {
+		time.Sleep(200 * time.Millisecond)
+		if _, err2 = chromedp.Run(ctx, chromedp.Poll[bool](`window.__mapIdle === true && !document.getElementById('dispatch-toggle').hidden`,
+			chromedp.WithPollingTimeout(60*time.Second))); err2 == nil ||
+			!(strings.Contains(err2.Error(), "navigated") || strings.Contains(err2.Error(), "context with specified id")) {
+			break
+		}
+	}
+	if err2 != nil {
+		t.Fatalf("no 调度 button after the dispatcher logged in: %v", err2)
+	}
+	run("open the panel", chromedp.Click(`#dispatch-toggle`), chromedp.WaitVisible(`#dispatch-form`))
+	poll("the panel reads the dispatch meta", `!!(window.__dispatch && window.__dispatch.meta)`, 10*time.Second)
+	network, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__dispatch.meta.network.edges > 0`))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An incident by typed coordinates (WGS84).
+	incident := orb.Point{119.92, 28.45}
+	setSelect(`#dispatch-form select[name=kind]`, "fire")
+	setSelect(`#dispatch-form select[name=level]`, "II")
+	setSelect(`#dispatch-form select[name=crs]`, "wgs84")
+	run("fill in the incident",
+		chromedp.SendKeys(`#dispatch-form input[name=title]`, "紫金街道厂房火灾"),
+		chromedp.SendKeys(`#dispatch-form textarea[name=description]`, "三层厂房起火，有人员被困"),
+		chromedp.SendKeys(`#dispatch-form input[name=coords]`, "119.92,28.45"),
+		chromedp.Click(`#dispatch-create`),
+	)
+	poll("the incident opens with its nearest teams", `document.querySelectorAll('#dispatch-candidates tr.cand').length > 0`, 20*time.Second)
+	saveScreenshot(t, ctx, "dispatch-incident.png")
+
+	var first geo.Incident
+	if err := conn.QueryRow(cctx, "SELECT id, kind, level, ST_X(geom), ST_Y(geom), status FROM incident WHERE title = '紫金街道厂房火灾'").
+		Scan(&first.ID, &first.Kind, &first.Level, &first.Lon, &first.Lat, &first.Status); err != nil {
+		t.Fatalf("the incident is not in the database: %v", err)
+	}
+	if first.Kind != "fire" || first.Level != "II" || first.Status != "open" || math.Abs(first.Lon-incident[0]) > 1e-7 || math.Abs(first.Lat-incident[1]) > 1e-7 {
+		t.Errorf("stored incident %+v, want a level II fire at %v", first, incident)
+	}
+
+	// The ranked list: fire and medical teams (the fire's teams,
+	// preselected), nearest first, as the known positions say.
+	type cand struct {
+		ID     int64
+		Metres float64
+		Name   string
+		Status string
+	}
+	list, err := chromedp.Run(ctx, chromedp.Evaluate[[]cand](`[...document.querySelectorAll('#dispatch-candidates tr.cand')].map((tr) => ({
+		ID: Number(tr.dataset.id), Metres: Number(tr.querySelector('[data-metres]').dataset.metres),
+		Name: tr.querySelector('.name').firstChild.textContent, Status: tr.querySelector('[data-status]').dataset.status}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"莲都消防站", "城西消防站", "市急救中心", "远郊消防队"}
+	if !network { // by distance: the order the positions give
+		byDist := append([]string(nil), want...)
+		for i := range byDist {
+			for j := i + 1; j < len(byDist); j++ {
+				if metresBetween(pos[byDist[j]], incident) < metresBetween(pos[byDist[i]], incident) {
+					byDist[i], byDist[j] = byDist[j], byDist[i]
+				}
+			}
+		}
+		want = byDist
+	}
+	if len(list) != len(want) {
+		t.Fatalf("listed %+v, want %v (the mine team is not for a fire)", list, want)
+	}
+	for i, c := range list {
+		if c.Name != want[i] || c.ID != ids[want[i]] {
+			t.Errorf("rank %d: %s (%d), want %s (%d)", i+1, c.Name, c.ID, want[i], ids[want[i]])
+		}
+		if d := metresBetween(pos[c.Name], incident); math.Abs(c.Metres-d) > d*0.005+2 {
+			t.Errorf("%s listed %v m away, the positions say %.0f m", c.Name, c.Metres, d)
+		}
+		if c.Status != "available" {
+			t.Errorf("%s listed as %q", c.Name, c.Status)
+		}
+	}
+	nearest := list[0]
+	types, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#dispatch-types input:checked')].map((i) => i.value).sort()`))
+	if err != nil || strings.Join(types, ",") != "fire,medical" {
+		t.Errorf("preselected types %v (%v), want fire and medical", types, err)
+	}
+
+	// The 1/3/5 km rings, the incident's symbol, and what lies around.
+	poll("rings and the incident drawn", `(() => {
+		const m = window.__map;
+		const radii = m.querySourceFeatures('dispatch-rings').map((f) => f.properties.radius_m);
+		return [1000, 3000, 5000].every((r) => radii.includes(r)) &&
+			m.queryRenderedFeatures({layers: ['incidents']}).some((f) => f.properties.id === `+fmt.Sprint(first.ID)+` && f.properties.level === 'II');
+	})()`, 20*time.Second)
+	poll("the around summary", `document.querySelectorAll('#dispatch-around table.ring').length === 3`, 20*time.Second)
+	around, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#dispatch-around table.ring[data-radius="1000"]').innerText`))
+	if err != nil || !strings.Contains(around, "1 处，可容纳 300 人") || !strings.Contains(around, "救援力量") {
+		t.Errorf("within 1 km the summary says %q (%v), want the shelter of 300 and the rescue teams", around, err)
+	}
+
+	// A click on a team draws its route (a straight line without a road network).
+	run("select the nearest team", chromedp.Click(fmt.Sprintf(`#dispatch-candidates tr[data-id="%d"] td.name`, nearest.ID)))
+	if network {
+		poll("a road route", `document.getElementById('dispatch-route')?.dataset.kind === 'road' &&
+			window.__map.queryRenderedFeatures({layers: ['dispatch-route']}).length > 0`, 20*time.Second)
+	} else {
+		poll("the straight line, and why", `document.getElementById('dispatch-route')?.dataset.kind === 'straight' &&
+			document.getElementById('dispatch-route').textContent.includes('未加载路网') &&
+			window.__map.querySourceFeatures('dispatch-route').length > 0`, 20*time.Second)
+	}
+
+	// 派遣: one click.
+	run("assign", chromedp.Click(fmt.Sprintf(`button[data-assign="%d"]`, nearest.ID)))
+	// It moves to the assigned list, and leaves the list of available teams.
+	poll("the team shows as assigned", fmt.Sprintf(`!!document.querySelector('#dispatch-assigned li[data-resource="%d"]') &&
+		document.querySelector('#dispatch-candidates tr.cand') && !document.querySelector('#dispatch-candidates tr[data-id="%d"]')`, nearest.ID, nearest.ID), 20*time.Second)
+	saveScreenshot(t, ctx, "dispatch-assigned.png")
+	checkDispatched := func(incidentID int64) {
+		t.Helper()
+		var status string
+		var n int
+		var on int64
+		if err := conn.QueryRow(cctx, `SELECT o.attributes->>'status', count(a.id), coalesce(max(a.incident_id), 0) FROM risk_object o
+			LEFT JOIN dispatch_assignment a ON a.resource_id = o.id AND a.released_at IS NULL WHERE o.id = $1 GROUP BY o.id`, nearest.ID).Scan(&status, &n, &on); err != nil {
+			t.Fatal(err)
+		}
+		if status != geo.StatusDispatched || n != 1 || on != incidentID {
+			t.Errorf("%s: status %q with %d active assignments (to incident %d), want dispatched once, to %d", nearest.Name, status, n, on, incidentID)
+		}
+	}
+	checkDispatched(first.ID)
+	resp, err := http.Get(fmt.Sprintf("%s/api/v1/incidents/%d", srv.URL, first.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got geo.Incident
+	err = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if err != nil || len(got.Assignments) != 1 || !got.Assignments[0].Active || got.Assignments[0].ResourceID != nearest.ID || got.Assignments[0].AssignedBy == "" {
+		t.Errorf("the API has the incident's assignments %+v (%v)", got.Assignments, err)
+	}
+
+	// A second incident, pasted in degrees and minutes: the team is taken.
+	run("back to the list", chromedp.Click(`#dispatch-back`), chromedp.WaitVisible(`#dispatch-form`))
+	poll("the first incident listed", fmt.Sprintf(`!!document.querySelector('#dispatch-incidents [data-incident="%d"]')`, first.ID), 10*time.Second)
+	setSelect(`#dispatch-form select[name=kind]`, "traffic")
+	run("second incident",
+		chromedp.SendKeys(`#dispatch-form input[name=title]`, "丽青线追尾事故"),
+		chromedp.SendKeys(`#dispatch-form input[name=coords]`, "28°27'N 119°55'E"),
+		chromedp.Click(`#dispatch-create`),
+	)
+	poll("the second incident opens", `document.querySelector('#dispatch-incident .incident-title')?.textContent.includes('丽青线追尾事故') &&
+		document.querySelectorAll('#dispatch-candidates tr.cand').length > 0`, 20*time.Second)
+	// Only available teams are listed at first; all of them on request.
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('#dispatch-candidates tr[data-id="%d"]').length`, nearest.ID))); err != nil || n != 0 {
+		t.Errorf("the dispatched team is listed as available for the second incident (%d, %v)", n, err)
+	}
+	run("list every status", chromedp.Click(`#dispatch-only-available`))
+	poll("the dispatched team listed as such", fmt.Sprintf(`document.querySelector('#dispatch-candidates tr[data-id="%d"] [data-status]')?.textContent === '已出动'`, nearest.ID), 20*time.Second)
+	run("assign it again", chromedp.Click(fmt.Sprintf(`button[data-assign="%d"]`, nearest.ID)))
+	poll("the refusal, in Chinese", `(() => {
+		const e = document.getElementById('dispatch-error');
+		return !!e && !e.hidden && e.textContent === '该力量已派往其他事件，不能重复派遣。';
+	})()`, 20*time.Second)
+	saveScreenshot(t, ctx, "dispatch-refused.png")
+	checkDispatched(first.ID)
+
+	// 结束 the first incident: its team is free again.
+	run("back", chromedp.Click(`#dispatch-back`), chromedp.WaitVisible(`#dispatch-form`))
+	poll("both incidents listed", `document.querySelectorAll('#dispatch-incidents [data-incident]').length === 2`, 10*time.Second)
+	run("open the first", chromedp.Click(fmt.Sprintf(`#dispatch-incidents button[data-incident="%d"]`, first.ID)))
+	poll("the first incident opens", fmt.Sprintf(`document.getElementById('dispatch-incident')?.dataset.incident === '%d'`, first.ID), 10*time.Second)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.confirm = () => true; true`)); err != nil {
+		t.Fatal(err)
+	}
+	run("close it", chromedp.Click(`#dispatch-close`))
+	poll("back at the list with one incident", `!!document.getElementById('dispatch-form') &&
+		document.querySelectorAll('#dispatch-incidents [data-incident]').length === 1`, 20*time.Second)
+	var status, incStatus string
+	var active int
+	if err := conn.QueryRow(cctx, `SELECT o.attributes->>'status', (SELECT count(*) FROM dispatch_assignment a WHERE a.resource_id = o.id AND a.released_at IS NULL),
+		(SELECT status FROM incident WHERE id = $2) FROM risk_object o WHERE o.id = $1`, nearest.ID, first.ID).Scan(&status, &active, &incStatus); err != nil {
+		t.Fatal(err)
+	}
+	if status != "available" || active != 0 || incStatus != "closed" {
+		t.Errorf("after 结束: the team is %q with %d active assignments, the incident %q", status, active, incStatus)
+	}
+	// The live layer follows: only the second incident is drawn.
+	poll("the closed incident leaves the map", `(() => {
+		const fs = window.__map.querySourceFeatures('incidents');
+		return fs.length > 0 && fs.every((f) => f.properties.title === '丽青线追尾事故');
+	})()`, 20*time.Second)
+	if errs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors`)); err != nil || len(errs) > 0 {
+		t.Errorf("page errors: %v (%v)", errs, err)
+	}
+}
