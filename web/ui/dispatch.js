@@ -299,7 +299,7 @@ class Panel {
     }
     this.setData('dispatch-rings', {
       type: 'FeatureCollection',
-      features: RING_RADII.map((r) => ({ type: 'Feature', geometry: circle(inc.lon, inc.lat, r), properties: { radius_m: r, label: `${r / 1000} km` } })),
+      features: RING_RADII.map((r) => ({ type: 'Feature', geometry: circle(inc.lon, inc.lat, r), properties: { radius_m: r, label: `${r / 1000}km` } })),
     });
     const assigned = new Set(this.activeAssignments().map((a) => a.resource_id));
     const cands = (this.st.nearest && this.st.nearest.candidates) || [];
