@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"encoding/json"
 	"math"
 	"net/url"
 	"slices"
@@ -432,8 +433,11 @@ type Candidate struct {
 	StraightM float64  `json:"straight_m"` // geodesic metres (CGCS2000 spheroid)
 	Travel    *Travel  `json:"travel,omitempty"`
 	// ETASeconds is prep time plus road travel time, when both are known.
-	ETASeconds *float64       `json:"eta_s,omitempty"`
-	Attributes map[string]any `json:"attributes"`
+	ETASeconds *float64 `json:"eta_s,omitempty"`
+	// PrepMinutes is the resource's mobilisation time (prep_time_min),
+	// when known.
+	PrepMinutes *float64        `json:"prep_time_min,omitempty"`
+	Attributes  json.RawMessage `json:"attributes"` // a JSON object, as stored
 }
 
 // Nearest is the answer to a nearest query, saying how it ranked.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,12 +52,34 @@ func timePreselect(limit int) int { return min(geo.MaxNearest*2, max(40, 4*limit
 // errNoNetwork answers a road question when no network is loaded.
 var errNoNetwork = &geo.StateError{Action: "route", State: "no road network", Reason: "import the road network first (riskmap import --category roads)"}
 
+// networkTTL is how long the server trusts what it last heard of the
+// road network: an import is seen within it.
+const networkTTL = 5 * time.Second
+
+// netCache remembers the road network's size, so that a nearest query
+// does not ask the database for it each time.
+type netCache struct {
+	sync.Mutex
+	at   time.Time
+	info geo.NetworkInfo
+}
+
 // network tells what road network is loaded (none without a router).
 func (s *Server) network(ctx context.Context) (geo.NetworkInfo, error) {
 	if s.router == nil {
 		return geo.NetworkInfo{}, nil
 	}
-	return s.router.RoadNetwork(ctx)
+	s.net.Lock()
+	defer s.net.Unlock()
+	if time.Since(s.net.at) < networkTTL {
+		return s.net.info, nil
+	}
+	n, err := s.router.RoadNetwork(ctx)
+	if err != nil {
+		return n, err
+	}
+	s.net.at, s.net.info = time.Now(), n
+	return n, nil
 }
 
 // handleDispatchMeta: GET /api/v1/dispatch/meta, what the dispatcher's
@@ -315,8 +338,8 @@ func (s *Server) handleNearest(c echo.Context) error {
 		for i := range cands {
 			t := ts[i]
 			cands[i].Travel = &t
-			if prep, ok := cands[i].Attributes["prep_time_min"].(float64); ok && t.Reachable {
-				eta := t.Seconds + prep*60
+			if prep := cands[i].PrepMinutes; prep != nil && t.Reachable {
+				eta := t.Seconds + *prep*60
 				cands[i].ETASeconds = &eta
 			}
 		}

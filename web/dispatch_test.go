@@ -112,7 +112,9 @@ func TestDispatchAPI(t *testing.T) {
 		t.Fatalf("nearest: %+v", n)
 	}
 	for i, c := range n.Candidates {
-		if c.Attributes["team_type"] != "消防救援" || c.Attributes["status"] != "available" || (i > 0 && c.StraightM < n.Candidates[i-1].StraightM) {
+		var attrs map[string]any
+		decode(string(c.Attributes), &attrs)
+		if attrs["team_type"] != "消防救援" || attrs["status"] != "available" || (i > 0 && c.StraightM < n.Candidates[i-1].StraightM) {
 			t.Fatalf("candidate %d: %+v", i, c)
 		}
 	}

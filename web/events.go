@@ -160,7 +160,8 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
 		case n.Kind == "dispatch":
-			if readable(geo.Incidents) {
+			// It names the resources: only for who may see them.
+			if readable(geo.Incidents) && readable(geo.Layer(geo.RescueResources)) {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
 		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable)):

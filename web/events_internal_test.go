@@ -25,6 +25,8 @@ func TestDescribe(t *testing.T) {
 			&[4]float64{1, 2, 1, 2}, []string{"grade_changed", "hazard_overdue"}},
 		{"an older riskmap's payload: anywhere", []string{"enterprises,counties"}, nil, nil},
 		{"an unknown kind is not passed on", []string{`{"kind": "secret"}`}, nil, nil},
+		{"a dispatch", []string{`{"kind": "dispatch", "incident_id": 3, "action": "assigned", "resources": [9], "status": "responding"}`,
+			`{"layers": ["rescue_resources", "incidents"], "bbox": [119, 28, 119.1, 28.1]}`}, &[4]float64{119, 28, 119.1, 28.1}, []string{"dispatch"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,5 +60,10 @@ func TestDescribeRestricted(t *testing.T) {
 	}
 	if len(d.objects) != 1 || string(d.objects[0].data) != `{"kind":"grade_changed","more":0,"objects":[{"id":2,"category":"bridges","to":"red"}]}` {
 		t.Errorf("object events %+v, want only bridge 2", d.objects)
+	}
+	// A dispatch names resources: not for who may not see them.
+	d = describe(tiles.Change{Payloads: []string{`{"kind": "dispatch", "incident_id": 3, "action": "assigned", "resources": [9]}`}}, readable)
+	if len(d.objects) != 0 {
+		t.Errorf("dispatch event %+v passed on to a client that may not read rescue_resources", d.objects)
 	}
 }

@@ -142,6 +142,7 @@ type Server struct {
 	hazards  HazardStore
 	dispatch DispatchStore
 	router   Router
+	net      netCache
 	access   AccessStore
 	metrics  *metrics
 	oidc     *oidcClient // nil: no single sign-on

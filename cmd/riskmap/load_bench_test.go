@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
-	"context"
 	"fmt"
 	"io"
 	"math"
@@ -22,13 +21,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/maptile/tilecover"
 
 	"riskmap/geo"
-	"riskmap/geo/postgis/cluster"
 	"riskmap/importers/demo"
 )
 
@@ -305,34 +302,15 @@ func meanMax(v []int) (float64, int) {
 //
 //	make bench  (or: go test -run '^$' -bench Serve -benchtime 1x ./cmd/riskmap/)
 func BenchmarkServe(b *testing.B) {
-	repeat := 10 * time.Second
-	if v := os.Getenv("RISKMAP_BENCH_SECONDS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		repeat = time.Duration(n) * time.Second
-	}
+	repeat := benchSeconds(b)
 	dir := b.TempDir()
 	data := filepath.Join(dir, "data")
 	files := writeLoadCSVs(b, dir)
 	if out, err := riskmapCmd("demo", "--load-only", "--data-dir", data).CombinedOutput(); err != nil { // counties, grading schemes
 		b.Fatalf("demo: %v\n%s", err, out)
 	}
-	cl, err := cluster.Open(context.Background(), cluster.Options{Dir: data})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Close()
 	// Only the benchmark's points: the demo's objects retired, off the map.
-	conn, err := pgx.Connect(context.Background(), cl.ConnString())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := conn.Exec(context.Background(), "UPDATE risk_object SET retired_at = now()"); err != nil {
-		b.Fatalf("retire the demo's objects: %v", err)
-	}
-	conn.Close(context.Background())
+	retireDemoObjects(b, data)
 	t0 := time.Now()
 	for cat, path := range files {
 		if out, err := riskmapCmd("import", "--category", cat, "--source", "bench-"+cat, "--quiet", "--data-dir", data, path).CombinedOutput(); err != nil {

@@ -269,15 +269,18 @@ func (s *Store) UpdatePosition(ctx context.Context, res int64, p orb.Point, accu
 // farther than S × (1 − sphereSlack) on the spheroid.
 const sphereSlack = 0.006
 
-// Nearest returns the q.Limit objects nearest q.Point by geodesic
-// distance on the CGCS2000 (GRS 80) spheroid, exactly: the KNN index scan orders by
-// the sphere, so it fetches more than asked and checks that no object it
-// did not reach can be nearer than the last one kept, fetching more when
-// it cannot tell. Ties go to the lower id.
+// Nearest returns the q.Limit objects nearest q.Point that pass
+// q.Filter, by geodesic distance on the CGCS2000 spheroid, exactly. The
+// KNN index scan orders by the sphere and does not filter: it takes a
+// window of the nearest on the sphere, the filter keeps what passes, and
+// the answer is complete when the window held every object there is, or
+// when the last one kept is nearer (less the sphere's slack) than the
+// window's reach, so that nothing outside the window can beat it. Else
+// the window widens fourfold. Ties go to the lower id.
 func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidate, error) {
-	scan := q.Limit*2 + 10
+	window := max(64, 8*q.Limit)
 	for {
-		sql, args, err := insertFilter(s.q.get("nearest"), q.Filter, []any{q.Point[0], q.Point[1], string(q.Category), scan})
+		sql, args, err := insertFilter(s.q.get("nearest"), q.Filter, []any{q.Point[0], q.Point[1], string(q.Category), window, q.Limit})
 		if err != nil {
 			return nil, err
 		}
@@ -285,32 +288,33 @@ func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidat
 		if err != nil {
 			return nil, fmt.Errorf("find the %s nearest %v: %w", q.Category, q.Point, classify(err))
 		}
-		var maxSphere float64
-		out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.Candidate, error) {
-			var c geo.Candidate
-			var grade string
-			var sphere float64
+		var n int
+		var reach float64
+		var out []geo.Candidate
+		for rows.Next() {
+			var id *int64
+			var name, county, grade *string
+			var lon, lat, metres, prep *float64
 			var attrs []byte
-			if err := r.Scan(&c.ID, &c.Name, &c.Lon, &c.Lat, &c.County, &grade, &c.StraightM, &sphere, &attrs); err != nil {
-				return c, err
+			if err := rows.Scan(&n, &reach, &id, &name, &lon, &lat, &county, &grade, &metres, &prep, &attrs); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("find the %s nearest %v: %w", q.Category, q.Point, classify(err))
 			}
-			maxSphere = max(maxSphere, sphere)
-			c.Category = q.Category
-			c.Grade, _ = geo.ParseGrade(grade)
-			if err := json.Unmarshal(attrs, &c.Attributes); err != nil {
-				return c, fmt.Errorf("attributes of %d: %w", c.ID, err)
+			if id == nil {
+				continue
 			}
-			return c, nil
-		})
-		if err != nil {
+			c := geo.Candidate{ID: *id, Name: *name, Category: q.Category, Lon: *lon, Lat: *lat, County: *county, StraightM: *metres,
+				PrepMinutes: prep, Attributes: json.RawMessage(attrs)}
+			c.Grade, _ = geo.ParseGrade(*grade)
+			out = append(out, c)
+		}
+		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("find the %s nearest %v: %w", q.Category, q.Point, classify(err))
 		}
-		// Complete: the scan found every object there is, or the last
-		// kept is nearer than anything the scan did not reach.
-		if len(out) < scan || len(out) > q.Limit && out[q.Limit-1].StraightM < maxSphere*(1-sphereSlack) {
-			return out[:min(q.Limit, len(out))], nil
+		if n < window || len(out) == q.Limit && out[q.Limit-1].StraightM < reach*(1-sphereSlack) {
+			return out, nil
 		}
-		scan *= 4
+		window *= 4
 	}
 }
 

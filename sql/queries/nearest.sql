@@ -1,22 +1,38 @@
 -- The objects of category $3 (rescue_resources or shelters) nearest
--- lon $1, lat $2: a KNN scan of the partial geography index (distance on
--- the sphere), then the exact distance on the CGCS2000 (GRS 80) spheroid of each
--- object it found. The caller checks that the spheroid order is complete
--- (see postgis.Nearest) and asks again with a larger $4 when it is not.
--- $1 lon, $2 lat, $3 category, $4 how many to scan; the filter marker
--- takes the compiled filter on row o, its parameters from $5.
-WITH p AS (
-    SELECT ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography AS g
-), k AS (
-    SELECT o.id, o.geom::geography <-> p.g AS sphere_m
-    FROM risk_object o, p
+-- lon $1, lat $2 that pass the filter: a KNN scan of the partial
+-- geography index takes the window of the $4 nearest on the sphere, with
+-- no filter (so that the planner always takes the index: a filter on the
+-- attributes, whose selectivity it cannot know, would make it sort the
+-- whole table instead); the filter then keeps its objects, at most $5 of
+-- them, ordered by the exact distance on the CGCS2000 (GRS 80) spheroid.
+-- Each with its prep_time_min attribute when it is a number. With them
+-- come the window's size and reach (its farthest distance on
+-- the sphere): the caller checks that the answer is complete (see
+-- postgis.Store.Nearest) and asks again with a wider window when it
+-- cannot tell. One row with NULL object columns when none passes.
+-- The point is written out in the ORDER BY (not joined from a CTE) so
+-- that the planner can use the index for the ordering.
+-- $1 lon, $2 lat, $3 category, $4 window, $5 limit; the filter marker
+-- takes the compiled filter on row o, its parameters from $6.
+WITH w AS (
+    SELECT o.id, o.geom::geography <-> ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography AS sphere_m
+    FROM risk_object o
     WHERE o.category IN ('rescue_resources', 'shelters') AND o.retired_at IS NULL
       AND o.category = $3::text::risk_category
-      AND /*filter*/ TRUE
-    ORDER BY o.geom::geography <-> p.g
+    ORDER BY o.geom::geography <-> ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography
     LIMIT $4
 )
-SELECT o.id, o.name, ST_X(o.geom), ST_Y(o.geom), coalesce(o.county_code, ''), coalesce(o.grade::text, 'unassessed'),
-       ST_Distance(o.geom::geography, p.g, true) AS metres, k.sphere_m, o.attributes
-FROM k JOIN risk_object o ON o.id = k.id, p
-ORDER BY metres, o.id;
+SELECT m.n, m.reach, f.id, f.name, f.lon, f.lat, f.county, f.grade, f.metres, f.prep, f.attributes
+FROM (SELECT count(*) AS n, coalesce(max(sphere_m), 0) AS reach FROM w) m
+LEFT JOIN LATERAL (
+    SELECT o.id, o.name, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, coalesce(o.county_code, '') AS county,
+           coalesce(o.grade::text, 'unassessed') AS grade,
+           ST_Distance(o.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography, true) AS metres,
+           CASE WHEN jsonb_typeof(o.attributes->'prep_time_min') = 'number' THEN (o.attributes->>'prep_time_min')::float8 END AS prep,
+           o.attributes
+    FROM w JOIN risk_object o ON o.id = w.id
+    WHERE /*filter*/ TRUE
+    ORDER BY metres, o.id
+    LIMIT $5
+) f ON true
+ORDER BY f.metres, f.id;
