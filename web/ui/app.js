@@ -522,14 +522,24 @@ function login(required = true) {
   const msg = document.getElementById('login-error');
   form.hidden = false;
   form.querySelector('.hint').hidden = !required;
-  document.getElementById('login-cancel').hidden = required;
+  if (!required && !document.getElementById('login-cancel')) {
+    // Only a login asked for may be put away (the button is made here, so
+    // that a required login's form has none).
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.id = 'login-cancel';
+    cancel.className = 'login-cancel';
+    cancel.dataset.i18n = 'login.cancel';
+    cancel.textContent = t('login.cancel');
+    cancel.addEventListener('click', () => { form.hidden = true; });
+    form.append(cancel);
+  }
   form.elements.username.focus();
   fetchJSON('api/v1/session/methods')
     .then((m) => { document.getElementById('login-sso').hidden = !(m && m.oidc); })
     .catch(() => {});
   if (form.dataset.wired) return new Promise(() => {});
   form.dataset.wired = 'true';
-  document.getElementById('login-cancel').addEventListener('click', () => { form.hidden = true; });
   return new Promise(() => {
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
