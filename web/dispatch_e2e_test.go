@@ -254,6 +254,15 @@ func TestDispatchPanel(t *testing.T) {
 			window.__map.querySourceFeatures('dispatch-route').length > 0`, 20*time.Second)
 	}
 
+	// Isochrones on request: coloured bands, or why there are none.
+	run("isochrones", chromedp.Click(`#dispatch-iso`))
+	if network {
+		poll("isochrone bands", `window.__map.querySourceFeatures('dispatch-iso').length > 0`, 30*time.Second)
+	} else {
+		poll("no isochrones, and why", `document.getElementById('dispatch-iso-note')?.textContent.includes('未加载路网')`, 20*time.Second)
+	}
+	run("isochrones off", chromedp.Click(`#dispatch-iso`))
+
 	// 派遣: one click.
 	run("assign", chromedp.Click(fmt.Sprintf(`button[data-assign="%d"]`, nearest.ID)))
 	// It moves to the assigned list, and leaves the list of available teams.
