@@ -278,7 +278,7 @@ const sphereSlack = 0.006
 // window's reach, so that nothing outside the window can beat it. Else
 // the window widens fourfold. Ties go to the lower id.
 func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidate, error) {
-	window := max(64, 8*q.Limit)
+	window := max(32, 3*q.Limit)
 	for {
 		sql, args, err := insertFilter(s.q.get("nearest"), q.Filter, []any{q.Point[0], q.Point[1], string(q.Category), window, q.Limit})
 		if err != nil {
