@@ -226,9 +226,21 @@ func (s *Store) release(ctx context.Context, tx pgx.Tx, id int64, res *int64, ac
 	if err != nil {
 		return nil, fmt.Errorf("release the resources of incident %d: %w", id, classify(err))
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
+	var ids []int64
+	var statuses []string
+	var rid int64
+	var st string
+	if _, err := pgx.ForEachRow(rows, []any{&rid, &st}, func() error {
+		ids, statuses = append(ids, rid), append(statuses, st)
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("release the resources of incident %d: %w", id, classify(err))
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.Exec(ctx, s.q.get("resource_restore"), ids, statuses); err != nil {
+		return nil, fmt.Errorf("give the released resources of incident %d their status: %w", id, classify(err))
 	}
 	return ids, nil
 }
@@ -278,7 +290,7 @@ const sphereSlack = 0.006
 // window's reach, so that nothing outside the window can beat it. Else
 // the window widens fourfold. Ties go to the lower id.
 func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidate, error) {
-	window := max(64, 8*q.Limit)
+	window := max(32, 3*q.Limit)
 	for {
 		sql, args, err := insertFilter(s.q.get("nearest"), q.Filter, []any{q.Point[0], q.Point[1], string(q.Category), window, q.Limit})
 		if err != nil {

@@ -265,6 +265,16 @@ func TestAssignNoDoubleBooking(t *testing.T) {
 		t.Fatalf("incident after assignment: %+v, %v", in, err)
 	}
 
+	// A re-import while it is out keeps it dispatched; what the source
+	// now says is what it gets back.
+	objs[0].Attributes["status"] = "available"
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if st := resourceStatus(t, db, ids["a"]); st != geo.StatusDispatched {
+		t.Fatalf("status %q after a re-import, want still dispatched", st)
+	}
+
 	// Even past the application's checks, the index refuses.
 	_, err = db.Exec(ctx, `INSERT INTO dispatch_assignment (incident_id, resource_id, previous_status, straight_m, eta_method, assigned_by)
 		VALUES ($1, $2, 'available', 0, 'straight_line', 'sql')`, incidents[(won+1)%len(incidents)].ID, ids["a"])
@@ -290,8 +300,8 @@ func TestAssignNoDoubleBooking(t *testing.T) {
 	if err != nil || closed.Status != geo.IncidentClosed || closed.ClosedAt == nil || closed.Assignments[0].Active {
 		t.Fatalf("closing: %+v, %v", closed, err)
 	}
-	if st := resourceStatus(t, db, ids["a"]); st != "standby" {
-		t.Fatalf("status %q after close, want standby back", st)
+	if st := resourceStatus(t, db, ids["a"]); st != "available" {
+		t.Fatalf("status %q after close, want the source's available", st)
 	}
 	if _, err := s.SetIncidentStatus(ctx, incidents[won].ID, geo.IncidentUpdate{Status: geo.IncidentOpen}, "dispatcher"); !errors.Is(err, geo.ErrConflict) {
 		t.Fatalf("reopening a closed incident: %v", err)
@@ -311,7 +321,7 @@ func TestAssignNoDoubleBooking(t *testing.T) {
 	if err := s.Release(ctx, other.ID, ids["a"], "dispatcher"); !errors.Is(err, geo.ErrNotFound) {
 		t.Fatalf("releasing twice: %v", err)
 	}
-	if st := resourceStatus(t, db, ids["a"]); st != "standby" {
+	if st := resourceStatus(t, db, ids["a"]); st != "available" {
 		t.Fatalf("status %q after release", st)
 	}
 }

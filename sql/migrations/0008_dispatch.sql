@@ -86,3 +86,23 @@ CREATE INDEX resource_position_resource_idx ON resource_position (resource_id, r
 -- that the other categories' imports do not pay for it.
 CREATE INDEX risk_object_dispatch_geog_idx ON risk_object USING gist ((geom::geography))
     WHERE category IN ('rescue_resources', 'shelters') AND retired_at IS NULL;
+
+-- A re-import of the resources while one is dispatched must not make it
+-- look available: its status stays dispatched while its assignment is
+-- active, and the status the source now gives is what it gets back on
+-- release. (Release ends the assignment in a statement before it gives
+-- the status back, so that this trigger sees it ended.)
+CREATE FUNCTION risk_object_keep_dispatched() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE dispatch_assignment SET previous_status = coalesce(NEW.attributes->>'status', '')
+    WHERE resource_id = NEW.id AND released_at IS NULL;
+    IF FOUND THEN
+        NEW.attributes := NEW.attributes || jsonb_build_object('status', 'dispatched', 'incident_id', OLD.attributes->'incident_id');
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER risk_object_keep_dispatched BEFORE UPDATE ON risk_object
+    FOR EACH ROW
+    WHEN (OLD.attributes->>'status' = 'dispatched' AND NEW.attributes->>'status' IS DISTINCT FROM 'dispatched')
+    EXECUTE FUNCTION risk_object_keep_dispatched();

@@ -15,7 +15,7 @@
 -- $1 lon, $2 lat, $3 category, $4 window, $5 limit; the filter marker
 -- takes the compiled filter on row o, its parameters from $6.
 WITH w AS (
-    SELECT o.id, o.geom::geography <-> ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography AS sphere_m
+    SELECT o.*, o.geom::geography <-> ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography AS sphere_m
     FROM risk_object o
     WHERE o.category IN ('rescue_resources', 'shelters') AND o.retired_at IS NULL
       AND o.category = $3::text::risk_category
@@ -30,7 +30,7 @@ LEFT JOIN LATERAL (
            ST_Distance(o.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography, true) AS metres,
            CASE WHEN jsonb_typeof(o.attributes->'prep_time_min') = 'number' THEN (o.attributes->>'prep_time_min')::float8 END AS prep,
            o.attributes
-    FROM w JOIN risk_object o ON o.id = w.id
+    FROM w o  -- the window's rows carry every column the filter may name
     WHERE /*filter*/ TRUE
     ORDER BY metres, o.id
     LIMIT $5
