@@ -105,6 +105,8 @@ var requiredQueries = []string{
 	"incident_insert", "incident_get", "incident_list", "incident_lock", "incident_set_status", "incident_assignments",
 	"resource_lock", "dispatch_assign", "dispatch_release", "resource_restore", "dispatch_notify", "position_insert", "nearest",
 	"around_objects", "around_hazards", "around_population", "around_circle",
+	"roads_delete", "roads_upsert", "roads_topology", "roads_info", "roads_snap",
+	"route_setup", "route_costs", "route_path", "route_reach", "route_hull",
 }
 
 func (q queries) get(name string) string { return q[name] }
