@@ -64,6 +64,11 @@ func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error
 	}
 	fmt.Fprintf(stdout, "demo data: %d objects, %d counties, %d background features; changed %d objects, %d counties, %d background features, removed %d (%s)\n",
 		len(ds.Objects), len(ds.Divisions), len(ds.Context), st.Objects, st.Divisions, st.Context, st.Removed, time.Since(start).Round(time.Millisecond))
+	rs, err := store.ImportRoads(ctx, demo.Source, ds.Roads, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo road network: %d roads, %d edges and %d vertices to route on\n", rs.Roads, rs.Edges, rs.Vertices)
 	// Hidden hazards at some enterprises and bridges, through the loop's
 	// own steps; the ones already there are left as they are.
 	plans := demo.Hazards(ds, time.Now().In(geo.Local))

@@ -37,8 +37,8 @@ import (
 const AccessSpeedKMH = 20
 
 // SnapDegrees is the farthest a point may be from a road and still join
-// the network (0.05°, about 5 km).
-const SnapDegrees = 0.05
+// the network (0.1°, about 10 km: a mountain village far up a track).
+const SnapDegrees = 0.1
 
 // RouteMargin is the least margin, in degrees (about 15 km), round the
 // points of a route within which the network is read.

@@ -66,6 +66,10 @@ type Dataset struct {
 	// (every GeoNames place), "seat" (the city and 9 county seats) and
 	// "county_label" (one per county at its Label point).
 	Context []geo.ContextFeature
+	// Roads are the routable road network (see world.network): the trunk
+	// roads of Context cut at their vertices, and a road to every town
+	// (also in Context, as Kind "road", named like "碧湖连接线").
+	Roads []geo.Road
 	// Objects are the risk objects, NumEnterprises enterprises first, then
 	// bridges, black spots, rescue resources and shelters. ID, CreatedAt and
 	// UpdatedAt are zero: the database assigns them.
@@ -84,6 +88,9 @@ func Lishui() (*Dataset, error) {
 		Divisions: b.divisions(),
 		Context:   w.context(),
 	}
+	var links []geo.ContextFeature
+	ds.Roads, links = w.network()
+	ds.Context = append(ds.Context, links...)
 	ds.Objects = make([]geo.Object, 0, NumEnterprises+NumBridges+NumBlackSpots+NumRescueResources+NumShelters)
 	ds.Objects = append(ds.Objects, w.enterprises()...)
 	ds.Objects = append(ds.Objects, w.bridges()...)

@@ -198,7 +198,13 @@ func TestContext(t *testing.T) {
 			}
 		case "road":
 			ls, ok := f.Geometry.(orb.LineString)
-			if !ok || len(ls) < 5 || !strings.Contains(f.Name, "—") {
+			switch {
+			case strings.HasPrefix(f.SourceID, "link-"): // a town's road
+				if !ok || len(ls) < 2 || !strings.HasSuffix(f.Name, "连接线") {
+					t.Errorf("road %s %q: %T with %d vertices", f.SourceID, f.Name, f.Geometry, len(ls))
+				}
+				count["link"]++
+			case !ok || len(ls) < 5 || !strings.Contains(f.Name, "—"):
 				t.Errorf("road %s %q: %T with %d vertices", f.SourceID, f.Name, f.Geometry, len(ls))
 			}
 		}
@@ -208,7 +214,8 @@ func TestContext(t *testing.T) {
 		min, max int
 	}{
 		{"river", 1, 1},
-		{"road", 8, 14},
+		{"road", 8 + 90, 14 + 110},
+		{"link", 90, 110},
 		{"town", 110, 110},
 		{"seat", 10, 10},
 		{"county_label", 9, 9},
@@ -595,6 +602,61 @@ func BenchmarkLishui(b *testing.B) {
 	for b.Loop() {
 		if _, err := Lishui(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestNetwork: the routable network's roads are valid and make one
+// connected network (two-way, so each place reaches every other), and
+// every rescue resource and shelter is within
+// 0.1° of a road's vertex (postgis.SnapDegrees is 0.1° to its line), so
+// that routing works on the demo.
+func TestNetwork(t *testing.T) {
+	ds := dataset(t)
+	parent := map[orb.Point]orb.Point{}
+	var find func(p orb.Point) orb.Point
+	find = func(p orb.Point) orb.Point {
+		if q, ok := parent[p]; ok && q != p {
+			r := find(q)
+			parent[p] = r
+			return r
+		}
+		parent[p] = p
+		return p
+	}
+	ids := map[string]bool{}
+	for _, r := range ds.Roads {
+		if err := r.Check(); err != nil {
+			t.Fatalf("road %s: %v", r.SourceID, err)
+		}
+		if ids[r.SourceID] {
+			t.Fatalf("road %s twice", r.SourceID)
+		}
+		ids[r.SourceID] = true
+		a, b := find(r.Line[0]), find(r.Line[len(r.Line)-1])
+		parent[a] = b
+	}
+	roots := map[orb.Point]bool{}
+	for p := range parent {
+		roots[find(p)] = true
+	}
+	if len(roots) != 1 || len(ds.Roads) < 500 {
+		t.Fatalf("%d roads in %d separate networks, want one", len(ds.Roads), len(roots))
+	}
+	var pts []orb.Point
+	for p := range parent {
+		pts = append(pts, p)
+	}
+	for _, o := range ds.Objects {
+		if o.Category != geo.RescueResources && o.Category != geo.Shelters {
+			continue
+		}
+		near := math.Inf(1)
+		for _, p := range pts {
+			near = math.Min(near, math.Hypot(p[0]-o.Point[0], p[1]-o.Point[1]))
+		}
+		if near > 0.1 {
+			t.Errorf("%s %s is %.3f° from the nearest road vertex", o.Category, o.Name, near)
 		}
 	}
 }

@@ -25,6 +25,7 @@ const (
 	streamBlackSpots
 	streamResources
 	streamShelters
+	streamNetwork
 )
 
 // rnd wraps a seeded generator with the helpers the generators need.
