@@ -27,6 +27,15 @@ through GDAL Shapefile (.shp, a folder, or a .zip), GeoPackage and KML.
 Chinese and English headers are recognised (名称, 经度, 纬度, 风险等级, 所属区县,
 编号 …); other columns are kept as attributes; --mapping overrides.
 
+With --category roads, the lines of GeoJSON, Shapefile, GeoPackage or KML
+files become the road network that dispatch routes on: fields 名称/name,
+道路等级/class/highway/fclass (高速公路, 国道, 省道, 县道, 乡道, 村道 or OSM's
+motorway … track: a speed by class when none is given), 单行/oneway
+(yes/no/-1), 限速/设计速度/speed/maxspeed (km/h), 编号/id. Roads join where
+their end points meet: split the lines at junctions. --replace removes the
+source's roads the files no longer have; the network's topology is
+rebuilt, all in one transaction.
+
 All FILEs go in one transaction: all of them, or — when any row is invalid
 and --skip-invalid is not given — nothing. Importing the same source again
 changes only what changed. Works with the embedded data directory whether or
@@ -39,7 +48,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	db.register(fs, getenv)
 	var opt importers.Options
 	var mappingFile, reportFile string
-	fs.StringVar(&opt.Category, "category", "", "enterprises, bridges, black_spots, rescue_resources, shelters, or counties (admin areas)")
+	fs.StringVar(&opt.Category, "category", "", "enterprises, bridges, black_spots, rescue_resources, shelters, counties (admin areas), or roads (the road network for dispatch)")
 	fs.StringVar(&opt.CRS, "crs", "", "coordinate system of the input: wgs84, cgcs2000, gcj02 (AMap, Tencent), bd09 (Baidu) or EPSG:n (e.g. EPSG:4549); default: the file's .prj, else wgs84")
 	fs.StringVar(&opt.Encoding, "encoding", "", "text encoding of CSV and Shapefile attributes: utf-8, gbk or gb18030; default: detect")
 	fs.StringVar(&opt.Sheet, "sheet", "", "Excel sheet (or GIS layer) to read")
@@ -85,6 +94,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if !*quiet && isTerminal(stderr) {
 		opt.Progress = progressBar(stderr, time.Now())
+	}
+	if opt.Category == "roads" {
+		return importRoads(ctx, &db, files, opt, stdout, stderr)
 	}
 	store, closeDB, err := db.openCurrent(ctx, stderr)
 	if err != nil {
@@ -258,4 +270,46 @@ func progressBar(w io.Writer, start time.Time) func(rows, read, size int64) {
 		}
 		fmt.Fprintf(w, "\r\033[K%s", line)
 	}
+}
+
+// importRoads reads road lines and stores them as the road network, all
+// or (when a row is bad and --skip-invalid is not given) nothing.
+func importRoads(ctx context.Context, db *dbConfig, files []importers.File, opt importers.Options, stdout, stderr io.Writer) error {
+	roads, probs, err := importers.ReadRoads(ctx, files, opt)
+	if err != nil {
+		return fmt.Errorf("import roads: %w", err)
+	}
+	for i, p := range probs {
+		if i == 20 {
+			fmt.Fprintf(stdout, "… and %d more problems\n", len(probs)-20)
+			break
+		}
+		fmt.Fprintln(stdout, p.Error())
+	}
+	if len(probs) > 0 && !opt.SkipInvalid {
+		return fmt.Errorf("nothing imported: %d invalid roads (see above; --skip-invalid imports the valid ones)", len(probs))
+	}
+	if len(roads) == 0 {
+		return fmt.Errorf("nothing imported: no road in the files")
+	}
+	if opt.DryRun {
+		fmt.Fprintf(stdout, "dry run: %d roads would be imported, %d invalid left out\n", len(roads), len(probs))
+		return nil
+	}
+	store, closeDB, err := db.openCurrent(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	source := opt.Source
+	if source == "" {
+		source = strings.TrimSuffix(files[0].Name, filepath.Ext(files[0].Name))
+	}
+	res, err := store.ImportRoads(ctx, source, roads, opt.Replace)
+	if err != nil {
+		return fmt.Errorf("import roads: %w", err)
+	}
+	fmt.Fprintf(stdout, "imported %d roads of %s (%d invalid left out, %d removed); the network has %d edges and %d vertices\n",
+		res.Roads, source, len(probs), res.Removed, res.Edges, res.Vertices)
+	return nil
 }
