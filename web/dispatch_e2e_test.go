@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,9 @@ import (
 // dispatchStore is a database with Lishui's counties and a few rescue
 // resources and a shelter at known places around 莲都 (119.92, 28.45),
 // the nearest of them a mine rescue team that a fire does not call for.
-func dispatchStore(t *testing.T) (*postgis.Store, string) {
+// With roads, a grid of national roads 0.005° apart round them is the
+// road network.
+func dispatchStore(t *testing.T, roads bool) (*postgis.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	db := pgtest.NewDB(t)
@@ -53,6 +56,23 @@ func dispatchStore(t *testing.T) (*postgis.Store, string) {
 	if _, err := s.Load(ctx, postgis.Dataset{Source: "e2e", Divisions: ds.Divisions, Objects: objs}); err != nil {
 		t.Fatal(err)
 	}
+	if roads {
+		var grid []geo.Road
+		pt := func(i, j int) orb.Point { return orb.Point{119.88 + float64(i)*0.005, 28.42 + float64(j)*0.005} }
+		for i := range 25 {
+			for j := range 19 {
+				if i < 24 {
+					grid = append(grid, geo.Road{SourceID: fmt.Sprintf("h%d-%d", i, j), Class: "国道", Line: orb.LineString{pt(i, j), pt(i+1, j)}})
+				}
+				if j < 18 {
+					grid = append(grid, geo.Road{SourceID: fmt.Sprintf("v%d-%d", i, j), Class: "县道", Line: orb.LineString{pt(i, j), pt(i, j+1)}})
+				}
+			}
+		}
+		if _, err := s.ImportRoads(ctx, "e2e", grid, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return s, db
 }
 
@@ -72,7 +92,12 @@ func metresBetween(a, b orb.Point) float64 {
 // dispatched. A second incident cannot have it too: the panel says so in
 // Chinese. Closing the first releases it.
 func TestDispatchPanel(t *testing.T) {
-	store, db := dispatchStore(t)
+	t.Run("no road network", func(t *testing.T) { dispatchPanel(t, false) })
+	t.Run("road network", func(t *testing.T) { dispatchPanel(t, true) })
+}
+
+func dispatchPanel(t *testing.T, roads bool) {
+	store, db := dispatchStore(t, roads)
 	srv, _ := cachedServer(t, store, time.Hour)
 	cctx := context.Background()
 	conn, err := pgx.Connect(cctx, db)
@@ -157,8 +182,8 @@ func TestDispatchPanel(t *testing.T) {
 	run("open the panel", chromedp.Click(`#dispatch-toggle`), chromedp.WaitVisible(`#dispatch-form`))
 	poll("the panel reads the dispatch meta", `!!(window.__dispatch && window.__dispatch.meta)`, 10*time.Second)
 	network, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__dispatch.meta.network.edges > 0`))
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || network != roads {
+		t.Fatalf("the panel sees a road network: %v (%v), want %v", network, err, roads)
 	}
 
 	// An incident by typed coordinates (WGS84).
@@ -198,18 +223,24 @@ func TestDispatchPanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// By distance without a network, the order the positions give; by
+	// road time with one, the order the store's travel times give (they
+	// are tested against pgRouting's Dijkstra in geo/postgis).
 	want := []string{"莲都消防站", "城西消防站", "市急救中心", "远郊消防队"}
-	if !network { // by distance: the order the positions give
-		byDist := append([]string(nil), want...)
-		for i := range byDist {
-			for j := i + 1; j < len(byDist); j++ {
-				if metresBetween(pos[byDist[j]], incident) < metresBetween(pos[byDist[i]], incident) {
-					byDist[i], byDist[j] = byDist[j], byDist[i]
-				}
-			}
-		}
-		want = byDist
+	key := map[string]float64{}
+	for _, n := range want {
+		key[n] = metresBetween(pos[n], incident)
 	}
+	if network {
+		for _, n := range want {
+			tt, err := store.TravelTimes(cctx, incident, []orb.Point{pos[n]})
+			if err != nil || !tt[0].Reachable {
+				t.Fatalf("travel time of %s: %+v %v", n, tt, err)
+			}
+			key[n] = tt[0].Seconds
+		}
+	}
+	sort.SliceStable(want, func(i, j int) bool { return key[want[i]] < key[want[j]] })
 	if len(list) != len(want) {
 		t.Fatalf("listed %+v, want %v (the mine team is not for a fire)", list, want)
 	}

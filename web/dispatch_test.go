@@ -123,6 +123,45 @@ func TestDispatchAPI(t *testing.T) {
 	}
 	first := n.Candidates[0]
 
+	// By road time on the demo's network: the 40 straight-line nearest
+	// ranked by travel time, every one with its time and ETA.
+	nt := near(at + "&type=fire&status=available&limit=5&by=time")
+	if nt.Method != "knn+network" || nt.RankedBy != geo.ByTime || nt.Preselect != 40 || nt.Network.Edges == 0 || len(nt.Candidates) != 5 {
+		t.Fatalf("nearest by time: %+v", nt)
+	}
+	for i, c := range nt.Candidates {
+		if c.Travel == nil || !c.Travel.Reachable || c.Travel.Metres < c.StraightM || c.ETASeconds == nil || *c.ETASeconds < c.Travel.Seconds ||
+			(i > 0 && c.Travel.Seconds < nt.Candidates[i-1].Travel.Seconds) {
+			t.Fatalf("by time, candidate %d: %+v", i, c)
+		}
+	}
+	st, body, _ = call(t, http.DefaultClient, "GET", fmt.Sprintf("%s/api/v1/route?from_lon=%v&from_lat=%v&to_lon=%v&to_lat=%v", srv.URL, first.Lon, first.Lat, in.Lon, in.Lat), "", "", nil)
+	var route struct {
+		Geometry struct {
+			Type        string
+			Coordinates [][2]float64
+		}
+		Properties struct{ Seconds, Metres float64 }
+	}
+	decode(body, &route)
+	if st != http.StatusOK || route.Geometry.Type != "LineString" || len(route.Geometry.Coordinates) < 2 || route.Properties.Metres < first.StraightM ||
+		route.Geometry.Coordinates[0] != [2]float64{first.Lon, first.Lat} {
+		t.Fatalf("route: %d %.300s", st, body)
+	}
+	st, body, _ = call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/isochrones?"+at, "", "", nil)
+	var iso struct {
+		Features []struct{ Properties struct{ Minutes int } }
+	}
+	decode(body, &iso)
+	if st != http.StatusOK || len(iso.Features) != 4 || iso.Features[3].Properties.Minutes != 30 {
+		t.Fatalf("isochrones: %d %.300s", st, body)
+	}
+	for _, bad := range []string{"minutes=0", "minutes=5,x", "direction=up"} {
+		if st, body, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/isochrones?"+at+"&"+bad, "", "", nil); st != http.StatusBadRequest {
+			t.Errorf("isochrones %s: %d %s", bad, st, body)
+		}
+	}
+
 	st, body, _ = call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/incidents/%d/assignments", srv.URL, in.ID), fmt.Sprintf(`{"resource_id": %d}`, first.ID), dispatcher, nil)
 	if st != http.StatusCreated {
 		t.Fatalf("assign: %d %s", st, body)

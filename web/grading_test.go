@@ -46,6 +46,9 @@ func writableStore(t testing.TB) (*postgis.Store, string) {
 	if _, err := s.Load(ctx, postgis.Dataset{Source: demo.Source, Divisions: ds.Divisions, Objects: ds.Objects}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.ImportRoads(ctx, demo.Source, ds.Roads, false); err != nil {
+		t.Fatal(err)
+	}
 	return s, db
 }
 
