@@ -34,20 +34,28 @@ CREATE TABLE road_edge (
 CREATE INDEX road_edge_geom_idx ON road_edge USING gist (geom);
 
 -- Rebuilds the vertices from the edges' end points and sets every edge's
--- source and target.
+-- source and target. The points are matched by their EWKB (bytes: a hash
+-- join), which takes seconds for 100,000 edges where matching geometries
+-- would take minutes.
 CREATE FUNCTION road_topology() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE road_vertex;
-    INSERT INTO road_vertex (id, geom)
-    SELECT row_number() OVER (ORDER BY g), g
-    FROM (SELECT DISTINCT ST_SnapToGrid(p, 0.000001) AS g
-          FROM (SELECT ST_StartPoint(geom) AS p FROM road_edge UNION ALL SELECT ST_EndPoint(geom) FROM road_edge) e) d;
+    WITH ends AS (
+        SELECT id, ST_AsEWKB(ST_SnapToGrid(ST_StartPoint(geom), 0.000001)) AS s,
+                   ST_AsEWKB(ST_SnapToGrid(ST_EndPoint(geom), 0.000001)) AS t
+        FROM road_edge
+    ), pts AS (
+        SELECT DISTINCT k FROM (SELECT s AS k FROM ends UNION ALL SELECT t FROM ends) x
+    ), v AS (
+        INSERT INTO road_vertex (id, geom)
+        SELECT row_number() OVER (ORDER BY k), ST_GeomFromEWKB(k) FROM pts
+        RETURNING id, ST_AsEWKB(geom) AS k
+    )
     UPDATE road_edge e
-    SET source = s.id, target = t.id
-    FROM road_vertex s, road_vertex t
-    WHERE s.geom = ST_SnapToGrid(ST_StartPoint(e.geom), 0.000001)
-      AND t.geom = ST_SnapToGrid(ST_EndPoint(e.geom), 0.000001);
+    SET source = vs.id, target = vt.id
+    FROM ends, v vs, v vt
+    WHERE ends.id = e.id AND vs.k = ends.s AND vt.k = ends.t;
     ANALYZE road_vertex;
     ANALYZE road_edge;
 END $$;
