@@ -290,13 +290,18 @@ const sphereSlack = 0.006
 // window's reach, so that nothing outside the window can beat it. Else
 // the window widens fourfold. Ties go to the lower id.
 func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidate, error) {
+	// A filter passes a share of the window: start wider, so that one
+	// round trip usually does.
 	window := max(32, 3*q.Limit)
+	if q.Filter.Expr != nil {
+		window = max(128, 16*q.Limit)
+	}
 	for {
 		sql, args, err := insertFilter(s.q.get("nearest"), q.Filter, []any{q.Point[0], q.Point[1], string(q.Category), window, q.Limit})
 		if err != nil {
 			return nil, err
 		}
-		rows, err := s.pool.Query(ctx, sql, args...)
+		rows, err := s.knn.Query(ctx, sql, args...)
 		if err != nil {
 			return nil, fmt.Errorf("find the %s nearest %v: %w", q.Category, q.Point, classify(err))
 		}

@@ -49,6 +49,7 @@ const DefaultConnShare = 0.5
 // Store is riskmap's PostGIS database.
 type Store struct {
 	pool   *pgxpool.Pool
+	knn    *pgxpool.Pool // for Nearest: generic plans (the pool itself when it is too small to share)
 	q      queries
 	sizing PoolSizing
 }
@@ -155,7 +156,10 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		return nil, err
 	}
 	sizing.MaxConns = PoolSize(sizing.Want, sizing.Limits, sizing.Share)
-	cfg.MaxConns = int32(sizing.MaxConns)
+	// A quarter of the connections, in a pool of their own, run the
+	// nearest queries with generic plans (see nearest.sql).
+	knnConns := int32(sizing.MaxConns / 4)
+	cfg.MaxConns = int32(sizing.MaxConns) - knnConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", classify(err))
@@ -164,7 +168,17 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", classify(err))
 	}
-	return &Store{pool: pool, q: q, sizing: sizing}, nil
+	st := &Store{pool: pool, knn: pool, q: q, sizing: sizing}
+	if knnConns > 0 {
+		kc := cfg.Copy()
+		kc.MaxConns, kc.MinConns = knnConns, 0
+		kc.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+		if st.knn, err = pgxpool.NewWithConfig(ctx, kc); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect to database: %w", classify(err))
+		}
+	}
+	return st, nil
 }
 
 // serverLimits reads the server's connection limits on a connection of
@@ -208,7 +222,12 @@ func loadQueries() (queries, error) {
 }
 
 // Close closes every connection.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	if s.knn != s.pool {
+		s.knn.Close()
+	}
+	s.pool.Close()
+}
 
 // Ping checks that the database answers. Failures wrap geo.ErrUnavailable.
 func (s *Store) Ping(ctx context.Context) error {
@@ -278,10 +297,20 @@ func classify(err error) error {
 	return err
 }
 
-// PoolStats reports the connection pool: connections acquired, idle, in
-// all, and the most it may open.
+// PoolStats reports the connection pools (the nearest queries' with the
+// rest): connections acquired, idle, in all, and the most they may open.
 func (s *Store) PoolStats() map[string]float64 {
-	st := s.pool.Stat()
-	return map[string]float64{"acquired": float64(st.AcquiredConns()), "idle": float64(st.IdleConns()),
-		"total": float64(st.TotalConns()), "max": float64(st.MaxConns())}
+	out := map[string]float64{}
+	pools := []*pgxpool.Pool{s.pool}
+	if s.knn != s.pool {
+		pools = append(pools, s.knn)
+	}
+	for _, p := range pools {
+		st := p.Stat()
+		out["acquired"] += float64(st.AcquiredConns())
+		out["idle"] += float64(st.IdleConns())
+		out["total"] += float64(st.TotalConns())
+		out["max"] += float64(st.MaxConns())
+	}
+	return out
 }

@@ -12,6 +12,11 @@
 -- cannot tell. One row with NULL object columns when none passes.
 -- The point is written out in the ORDER BY (not joined from a CTE) so
 -- that the planner can use the index for the ordering.
+-- The store runs it on connections with plan_cache_mode
+-- force_generic_plan: its generic plan is as good as any (the KNN index
+-- scan), but PostgreSQL would otherwise plan it anew on every call (its
+-- guess for a LIMIT parameter is a tenth of the table, which makes every
+-- custom plan look cheaper), and planning costs more than running it.
 -- $1 lon, $2 lat, $3 category, $4 window, $5 limit; the filter marker
 -- takes the compiled filter on row o, its parameters from $6.
 WITH w AS (
