@@ -82,7 +82,7 @@ func BenchmarkNearest(b *testing.B) {
 	if out, err := riskmapCmd("import", "--category", "rescue_resources", "--source", "bench", "--quiet", "--data-dir", data, path).CombinedOutput(); err != nil {
 		b.Fatalf("import: %v\n%s", err, out)
 	}
-	roads(b, data, "CREATE TABLE road_edge_saved AS SELECT * FROM road_edge; TRUNCATE road_edge; SELECT road_topology()")
+	execSQL(b, data, "CREATE TABLE road_edge_saved AS SELECT * FROM road_edge; TRUNCATE road_edge; SELECT road_topology()")
 	srv := startServe(b, data)
 	defer srv.stop()
 	var urls []string
@@ -102,7 +102,7 @@ func BenchmarkNearest(b *testing.B) {
 		b.ReportMetric(ms(res.pct(0.5)), "nearest-p50-ms")
 		b.ReportMetric(ms(res.pct(0.99)), "nearest-p99-ms")
 
-		roads(b, data, "INSERT INTO road_edge OVERRIDING SYSTEM VALUE SELECT * FROM road_edge_saved; SELECT road_topology()")
+		execSQL(b, data, "INSERT INTO road_edge OVERRIDING SYSTEM VALUE SELECT * FROM road_edge_saved; SELECT road_topology()")
 		time.Sleep(6 * time.Second) // the server rereads the network's size every 5 s
 		byTime := make([]string, len(urls))
 		for i, u := range urls {
@@ -117,13 +117,13 @@ func BenchmarkNearest(b *testing.B) {
 			b.ReportMetric(res.rate(), c.name+"-req/s")
 			b.ReportMetric(ms(res.pct(0.99)), c.name+"-p99-ms")
 		}
-		roads(b, data, "TRUNCATE road_edge; SELECT road_topology()")
+		execSQL(b, data, "TRUNCATE road_edge; SELECT road_topology()")
 		time.Sleep(6 * time.Second)
 	}
 }
 
-// roads runs sql on the road tables of data's database (serve may run).
-func roads(b *testing.B, data, sql string) {
+// execSQL runs sql on data's database (serve may be running on it).
+func execSQL(b *testing.B, data, sql string) {
 	cl, err := cluster.Open(context.Background(), cluster.Options{Dir: data})
 	if err != nil {
 		b.Fatal(err)
@@ -155,17 +155,5 @@ func benchSeconds(b *testing.B) time.Duration {
 // retireDemoObjects takes the demo's objects off the map of data, so
 // that a benchmark measures only its own.
 func retireDemoObjects(b *testing.B, data string) {
-	cl, err := cluster.Open(context.Background(), cluster.Options{Dir: data})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cl.Close()
-	conn, err := pgx.Connect(context.Background(), cl.ConnString())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), "UPDATE risk_object SET retired_at = now()"); err != nil {
-		b.Fatalf("retire the demo's objects: %v", err)
-	}
+	execSQL(b, data, "UPDATE risk_object SET retired_at = now()")
 }

@@ -53,26 +53,34 @@ func dispatchObjects(r *rand.Rand, n int) []geo.Object {
 	return out
 }
 
-// TestNearestMatchesBruteForce: the KNN answer is exactly the brute-force
-// ranking by spheroidal distance over every object that passes the
-// filter, distances equal to the last bit.
-func TestNearestMatchesBruteForce(t *testing.T) {
+// loadedStore is a store holding ds, and a connection to its database.
+func loadedStore(t *testing.T, ds postgis.Dataset) (*postgis.Store, *pgx.Conn) {
+	t.Helper()
 	ctx := context.Background()
 	conn := pgtest.NewDB(t)
 	s, err := postgis.Open(ctx, conn, postgis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	r := rand.New(rand.NewPCG(7, 7))
-	if _, err := s.Load(ctx, randomDataset(dispatchObjects(r, 3000))); err != nil {
+	t.Cleanup(s.Close)
+	if _, err := s.Load(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
 	db, err := pgx.Connect(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close(ctx)
+	t.Cleanup(func() { db.Close(ctx) })
+	return s, db
+}
+
+// TestNearestMatchesBruteForce: the KNN answer is exactly the brute-force
+// ranking by spheroidal distance over every object that passes the
+// filter, distances equal to the last bit.
+func TestNearestMatchesBruteForce(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(7, 7))
+	s, db := loadedStore(t, randomDataset(dispatchObjects(r, 3000)))
 
 	type row struct {
 		id     int64
@@ -188,12 +196,6 @@ func resourceStatus(t *testing.T, db *pgx.Conn, id int64) string {
 // gives it back its status, and then it can go again.
 func TestAssignNoDoubleBooking(t *testing.T) {
 	ctx := context.Background()
-	conn := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, conn, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	objs := []geo.Object{
 		{Category: geo.RescueResources, Name: "城东消防救援站", Point: orb.Point{119.93, 28.46}, Source: "t", SourceID: "a",
 			Attributes: map[string]any{"team_type": "消防救援", "status": "standby"}},
@@ -204,14 +206,7 @@ func TestAssignNoDoubleBooking(t *testing.T) {
 	}
 	ds := randomDataset(objs)
 	ds.Source = "t"
-	if _, err := s.Load(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgx.Connect(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
+	s, db := loadedStore(t, ds)
 	ids := map[string]int64{}
 	for _, sid := range []string{"a", "b", "c"} {
 		var id int64
@@ -330,22 +325,9 @@ func TestAssignNoDoubleBooking(t *testing.T) {
 // one is kept in the track but does not move it back.
 func TestUpdatePosition(t *testing.T) {
 	ctx := context.Background()
-	conn := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, conn, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	ds := randomDataset([]geo.Object{{Category: geo.RescueResources, Name: "车", Point: orb.Point{119.9, 28.4}, Source: "t", SourceID: "v",
 		Attributes: map[string]any{"status": "available"}}})
-	if _, err := s.Load(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgx.Connect(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
+	s, db := loadedStore(t, ds)
 	var id int64
 	if err := db.QueryRow(ctx, `SELECT id FROM risk_object`).Scan(&id); err != nil {
 		t.Fatal(err)
@@ -385,12 +367,6 @@ func TestUpdatePosition(t *testing.T) {
 // TestAround: rings count what a brute-force distance check counts.
 func TestAround(t *testing.T) {
 	ctx := context.Background()
-	conn := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, conn, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	r := rand.New(rand.NewPCG(3, 4))
 	objs := dispatchObjects(r, 600)
 	for i := range 300 {
@@ -404,14 +380,7 @@ func TestAround(t *testing.T) {
 	}
 	ds := randomDataset(objs)
 	ds.Divisions[0].Population = ptr(int64(500000))
-	if _, err := s.Load(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgx.Connect(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
+	s, db := loadedStore(t, ds)
 	p := orb.Point{119.96, 28.46}
 	got, err := s.Around(ctx, geo.AroundQuery{Point: p, Radii: geo.DefaultAroundRadii})
 	if err != nil {

@@ -59,3 +59,29 @@ BEGIN
     ANALYZE road_vertex;
     ANALYZE road_edge;
 END $$;
+
+-- The edge and point queries that the routing statements give pgRouting
+-- (which takes them as SQL text). They read their inputs from settings
+-- of the transaction (see sql/queries/route_setup.sql), never from
+-- spliced text: riskmap.route_box, the box of edges to route on
+-- ('minlon,minlat,maxlon,maxlat', or '' for the whole network);
+-- riskmap.route_points, the points as JSON [{"pid", "edge_id",
+-- "fraction"}]; riskmap.route_reverse, 'on' for the reversed network
+-- (each edge's costs swapped: times to a point rather than from it).
+CREATE FUNCTION route_edges_sql() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $e$
+    SELECT id, source, target,
+           CASE WHEN current_setting('riskmap.route_reverse') = 'on' THEN reverse_cost ELSE cost END AS cost,
+           CASE WHEN current_setting('riskmap.route_reverse') = 'on' THEN cost ELSE reverse_cost END AS reverse_cost
+    FROM road_edge
+    WHERE source IS NOT NULL
+      AND (current_setting('riskmap.route_box') = ''
+           OR geom && (SELECT ST_MakeEnvelope(b[1], b[2], b[3], b[4], 4490)
+                       FROM (SELECT string_to_array(current_setting('riskmap.route_box'), ',')::float8[] AS b) x))
+$e$ $f$;
+
+CREATE FUNCTION route_points_sql() RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$ SELECT $p$
+    SELECT pid, edge_id, fraction
+    FROM json_to_recordset(current_setting('riskmap.route_points')::json) AS p (pid bigint, edge_id bigint, fraction float8)
+$p$ $f$;

@@ -8,16 +8,7 @@
 WITH w AS (
     SELECT w.path_seq, w.node, w.edge, w.cost, lead(w.node) OVER (ORDER BY w.path_seq) AS next
     FROM pgr_withPoints(
-        $e$SELECT id, source, target,
-           CASE WHEN current_setting('riskmap.route_reverse') = 'on' THEN reverse_cost ELSE cost END AS cost,
-           CASE WHEN current_setting('riskmap.route_reverse') = 'on' THEN cost ELSE reverse_cost END AS reverse_cost
-    FROM road_edge
-    WHERE source IS NOT NULL
-      AND (current_setting('riskmap.route_box') = ''
-           OR geom && (SELECT ST_MakeEnvelope(b[1], b[2], b[3], b[4], 4490)
-                       FROM (SELECT string_to_array(current_setting('riskmap.route_box'), ',')::float8[] AS b) x))$e$,
-        $p$SELECT pid, edge_id, fraction
-    FROM json_to_recordset(current_setting('riskmap.route_points')::json) AS p (pid bigint, edge_id bigint, fraction float8)$p$,
+        route_edges_sql(), route_points_sql(),
         $1::bigint, $2::bigint, directed => true, driving_side => 'b') w
 ), pts AS (
     SELECT p.pid, p.edge_id, p.fraction
