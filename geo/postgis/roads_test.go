@@ -15,7 +15,6 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/postgis"
-	"riskmap/geo/postgis/pgtest"
 )
 
 // gridRoads is an n × n grid of roads 0.01° apart from (119.9, 28.3),
@@ -49,21 +48,10 @@ func gridRoads(r *rand.Rand, n int) []geo.Road {
 
 func roadStore(t *testing.T, roads []geo.Road) (*postgis.Store, *pgx.Conn) {
 	t.Helper()
-	ctx := context.Background()
-	conn := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, conn, postgis.Options{})
-	if err != nil {
+	s, db := loadedStore(t, randomDataset(nil))
+	if _, err := s.ImportRoads(context.Background(), "test", roads, false); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
-	if _, err := s.ImportRoads(ctx, "test", roads, false); err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgx.Connect(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(ctx) })
 	return s, db
 }
 
