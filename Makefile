@@ -5,8 +5,8 @@ SHELL      := /bin/bash
 GO         ?= go
 PG_MAJOR   ?= 15
 VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo dev)
-VENDOR     := web/dist/vendor/maplibre-gl
-MAPLIBRE   := web/node_modules/maplibre-gl
+VENDOR     := web/dist/vendor
+NODE_MODS  := web/node_modules
 
 # What the server needs, and what the tests need besides (a real headless
 # browser and a CJK font for it).
@@ -40,15 +40,24 @@ godeps:
 
 # Front-end libraries: from npm (pinned by web/package-lock.json), copied
 # into web/dist, which the binary embeds. Neither is committed.
-$(MAPLIBRE)/package.json: web/package.json web/package-lock.json
+$(NODE_MODS)/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(VENDOR)/maplibre-gl.mjs: $(MAPLIBRE)/package.json
-	mkdir -p $(VENDOR)
-	cp $(MAPLIBRE)/dist/maplibre-gl.mjs $(MAPLIBRE)/dist/maplibre-gl-worker.mjs $(MAPLIBRE)/dist/maplibre-gl.css $(MAPLIBRE)/LICENSE.txt $(VENDOR)/
+# MapLibre (the map), terra-draw and its MapLibre adapter (the planners'
+# editor), jsPDF's classic-script build (report maps as PDF).
+$(VENDOR)/.stamp: $(NODE_MODS)/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/maplibre-gl $(VENDOR)/terra-draw $(VENDOR)/jspdf
+	cp $(NODE_MODS)/maplibre-gl/dist/maplibre-gl.mjs $(NODE_MODS)/maplibre-gl/dist/maplibre-gl-worker.mjs \
+	   $(NODE_MODS)/maplibre-gl/dist/maplibre-gl.css $(NODE_MODS)/maplibre-gl/LICENSE.txt $(VENDOR)/maplibre-gl/
+	cp $(NODE_MODS)/terra-draw/dist/terra-draw.modern.js $(VENDOR)/terra-draw/
+	cp $(NODE_MODS)/terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.modern.js $(VENDOR)/terra-draw/
+	cp $(NODE_MODS)/terra-draw/package.json $(VENDOR)/terra-draw/terra-draw.package.json
+	cp $(NODE_MODS)/terra-draw-maplibre-gl-adapter/package.json $(VENDOR)/terra-draw/adapter.package.json
+	cp $(NODE_MODS)/jspdf/dist/jspdf.umd.min.js $(NODE_MODS)/jspdf/LICENSE $(VENDOR)/jspdf/
+	@touch $@
 
-web: $(VENDOR)/maplibre-gl.mjs
+web: $(VENDOR)/.stamp
 
 build: deps web godeps
 	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/riskmap ./cmd/riskmap
