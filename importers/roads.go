@@ -29,17 +29,19 @@ var roadFields = map[string][]string{
 
 // ParseOneWay reads a one-way flag as sources write it: yes/no, true/
 // false, 1/0/-1 (against the line, as OSM), 是/否, 双向 (both ways),
-// 正向/反向 (along/against). Empty is both ways.
+// 正向/反向 (along/against), and the Geofabrik shapefiles' letters B
+// (both ways), F (along the line, forward) and T (against it, toward
+// the start). Empty is both ways.
 func ParseOneWay(s string) (int, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "no", "false", "0", "n", "f", "否", "双向", "双行":
+	case "", "no", "false", "0", "n", "b", "否", "双向", "双行":
 		return 0, nil
-	case "yes", "true", "1", "y", "t", "是", "单行", "单向", "正向":
+	case "yes", "true", "1", "y", "f", "是", "单行", "单向", "正向":
 		return 1, nil
-	case "-1", "reverse", "反向", "逆向":
+	case "-1", "t", "reverse", "反向", "逆向":
 		return -1, nil
 	}
-	return 0, fmt.Errorf("%q is not a one-way flag (want yes/no, 1/0/-1, 是/否)", clip(s, 40))
+	return 0, fmt.Errorf("%q is not a one-way flag (want yes/no, 1/0/-1, B/F/T, 是/否)", clip(s, 40))
 }
 
 // ParseSpeed reads a speed in km/h: a number, with km/h, kmh, kph or

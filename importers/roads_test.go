@@ -21,6 +21,8 @@ func TestParseOneWayAndSpeed(t *testing.T) {
 		ok   bool
 	}{
 		{"", 0, true}, {"yes", 1, true}, {"是", 1, true}, {"-1", -1, true}, {"反向", -1, true}, {" No ", 0, true}, {"双向", 0, true}, {"maybe", 0, false},
+		// Geofabrik shapefiles: B both ways, F along the line, T against it
+		{"B", 0, true}, {"F", 1, true}, {"T", -1, true},
 	} {
 		got, err := importers.ParseOneWay(c.in)
 		if (err == nil) != c.ok || got != c.want {

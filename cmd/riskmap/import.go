@@ -55,7 +55,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&mappingFile, "mapping", "", "JSON file mapping headers to fields: {\"columns\": {\"单位名\": \"name\"}, \"crs\": \"gcj02\", \"grade_scale\": {\"1\": \"red\"}}")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "check everything and report what would change; write nothing")
 	fs.BoolVar(&opt.SkipInvalid, "skip-invalid", false, "import the valid rows and report the others (default: any invalid row stops the import)")
-	fs.BoolVar(&opt.Replace, "replace", false, "retire the source's objects that the files no longer have (they are kept, off the map)")
+	fs.BoolVar(&opt.Replace, "replace", false, "retire the source's objects that the files no longer have (they are kept, off the map; roads are deleted from the network)")
 	fs.StringVar(&opt.Source, "source", "", "name of the data's source, e.g. 市应急管理局企业清单; re-imports of one source update it (default: the first file's name)")
 	fs.StringVar(&reportFile, "report", "", "write the problems to this file, as CSV (.csv) or JSON (.json)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -96,6 +96,12 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		opt.Progress = progressBar(stderr, time.Now())
 	}
 	if opt.Category == "roads" {
+		switch {
+		case mappingFile != "":
+			return fmt.Errorf("--mapping: road imports read their fields by name (see the README's road network)")
+		case reportFile != "":
+			return fmt.Errorf("--report: road imports print their problems; there is no report file for them")
+		}
 		return importRoads(ctx, &db, files, opt, stdout, stderr)
 	}
 	store, closeDB, err := db.openCurrent(ctx, stderr)
@@ -288,6 +294,11 @@ func importRoads(ctx context.Context, db *dbConfig, files []importers.File, opt 
 	}
 	if len(probs) > 0 && !opt.SkipInvalid {
 		return fmt.Errorf("nothing imported: %d invalid roads (see above; --skip-invalid imports the valid ones)", len(probs))
+	}
+	if len(probs) > 0 && opt.Replace {
+		// A skipped row is a road the files still have: replacing would
+		// delete it from the network.
+		return fmt.Errorf("nothing imported: --replace with %d invalid roads would delete roads the files still have; correct them first", len(probs))
 	}
 	if len(roads) == 0 {
 		return fmt.Errorf("nothing imported: no road in the files")

@@ -80,7 +80,11 @@ func (s *Store) ImportRoads(ctx context.Context, source string, roads []geo.Road
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if replace {
-			tag, err := tx.Exec(ctx, s.q.get("roads_delete"), source)
+			keep := make([]string, len(roads))
+			for i, r := range roads {
+				keep[i] = r.SourceID
+			}
+			tag, err := tx.Exec(ctx, s.q.get("roads_delete"), source, keep)
 			if err != nil {
 				return fmt.Errorf("remove the roads of %s: %w", source, classify(err))
 			}
@@ -103,11 +107,6 @@ func (s *Store) ImportRoads(ctx context.Context, source string, roads []geo.Road
 			if _, err := tx.Exec(ctx, s.q.get("roads_upsert"), source, ids, names, classes, oneway, speeds, lines); err != nil {
 				return fmt.Errorf("store the roads of %s: %w", source, classify(err))
 			}
-		}
-		if replace {
-			// The source's roads deleted and stored again: "removed" are
-			// those gone for good.
-			out.Removed -= int64(min(len(roads), int(out.Removed)))
 		}
 		if _, err := tx.Exec(ctx, s.q.get("roads_topology")); err != nil {
 			return fmt.Errorf("build the road network's topology: %w", classify(err))
@@ -295,6 +294,13 @@ func (s *Store) Route(ctx context.Context, from, to orb.Point) (geo.Route, error
 			return err
 		}
 		if !sn[0].ok || !sn[1].ok {
+			return nil
+		}
+		if sn[0].node() == sn[1].node() {
+			// Both join the network at the same junction: no road
+			// between them but the two access legs.
+			legs := sn[0].legM + sn[1].legM
+			out = geo.Route{Travel: geo.Travel{Seconds: legSeconds(legs), Metres: legs, Reachable: true}, Line: orb.LineString{from, to}}
 			return nil
 		}
 		for _, box := range []*orb.Bound{routeBox([]orb.Point{from, to}), nil} {

@@ -152,6 +152,7 @@ func TestRoutingByHand(t *testing.T) {
 		{"with the one-way", e, c, at(40, ec)},
 		{"against the one-way: round by b and d", c, e, at(60, bc) + at(40, bd) + at(40, de)},
 		{"from halfway along a road", mid, d, at(60, ab)/2 + at(40, bd)},
+		{"from a junction to itself", b, b, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,6 +282,11 @@ func TestImportRoadsAllOrNothing(t *testing.T) {
 	res, err := s.ImportRoads(ctx, "test", roads[:5], true)
 	if err != nil || res.Edges != 5 || res.Removed != int64(len(roads)-5) {
 		t.Fatalf("replace: %+v %v", res, err)
+	}
+	// One road gone, one new: one removed, though as many stored as before.
+	res, err = s.ImportRoads(ctx, "test", roads[1:6], true)
+	if err != nil || res.Edges != 5 || res.Removed != 1 {
+		t.Fatalf("replace one road by another: %+v %v", res, err)
 	}
 }
 
