@@ -253,8 +253,8 @@ type Assignment struct {
 
 // Position is a GPS/北斗 fix of a resource.
 type Position struct {
-	Lon        float64   `json:"lon"`
-	Lat        float64   `json:"lat"`
+	Lon        *float64  `json:"lon"` // required: nil is a missing field
+	Lat        *float64  `json:"lat"`
 	CRS        string    `json:"crs,omitempty"`
 	AccuracyM  *float64  `json:"accuracy_m,omitempty"`
 	RecordedAt time.Time `json:"recorded_at"`
@@ -480,20 +480,23 @@ type GradeCounts struct {
 }
 
 // Add counts one object of grade g.
-func (c *GradeCounts) Add(g Grade) {
+func (c *GradeCounts) Add(g Grade) { c.AddN(g, 1) }
+
+// AddN counts n objects of grade g.
+func (c *GradeCounts) AddN(g Grade, n int) {
 	switch g {
 	case Red:
-		c.Red++
+		c.Red += n
 	case Orange:
-		c.Orange++
+		c.Orange += n
 	case Yellow:
-		c.Yellow++
+		c.Yellow += n
 	case Blue:
-		c.Blue++
+		c.Blue += n
 	default:
-		c.Unassessed++
+		c.Unassessed += n
 	}
-	c.Total++
+	c.Total += n
 }
 
 // AroundObject is a risk object in the area.

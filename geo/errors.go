@@ -55,3 +55,24 @@ func (e *StateError) Error() string {
 
 // Is makes a StateError match ErrConflict.
 func (e *StateError) Is(target error) bool { return target == ErrConflict }
+
+// VersionError is a write that named a version (If-Match) other than the
+// current one, or none where one is needed. Its message is safe to show
+// to the client; Current, when set, is the resource as it now is.
+type VersionError struct {
+	Resource       string // "zone 12"
+	Given          int    // the version the client had; 0: none given
+	CurrentVersion int
+	Current        any
+}
+
+// Error implements error.
+func (e *VersionError) Error() string {
+	if e.Given == 0 {
+		return fmt.Sprintf("%s: send If-Match with the version you edited (the current version is %d)", e.Resource, e.CurrentVersion)
+	}
+	return fmt.Sprintf("%s was changed by someone else: you edited version %d, the current version is %d", e.Resource, e.Given, e.CurrentVersion)
+}
+
+// Is makes a VersionError match ErrConflict.
+func (e *VersionError) Is(target error) bool { return target == ErrConflict }

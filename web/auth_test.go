@@ -402,6 +402,19 @@ func TestRestrictedLayer(t *testing.T) {
 	}
 	tile := maptile.At([2]float64{119.92, 28.45}, 10)
 	tileURL := fmt.Sprintf("%s/tiles/rescue_resources,shelters/%d/%d/%d.mvt", srv.URL, tile.Z, tile.X, tile.Y)
+	// An incident with a resource assigned: its detail names the resource.
+	var sent int64
+	if err := conn.QueryRow(context.Background(), "SELECT id FROM risk_object WHERE category = 'rescue_resources' ORDER BY id LIMIT 1").Scan(&sent); err != nil {
+		t.Fatal(err)
+	}
+	st, body, _ := call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/incidents", `{"kind": "fire", "level": "III", "title": "受限测试", "lon": 119.92, "lat": 28.45}`, tok[access.Dispatcher], nil)
+	var in struct{ ID int64 }
+	if st != http.StatusCreated || json.Unmarshal([]byte(body), &in) != nil {
+		t.Fatalf("report: %d %s", st, body)
+	}
+	if st, body, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/incidents/%d/assignments", srv.URL, in.ID), fmt.Sprintf(`{"resource_id": %d}`, sent), tok[access.Dispatcher], nil); st != http.StatusCreated {
+		t.Fatalf("assign: %d %s", st, body)
+	}
 	for _, tc := range []struct {
 		role    access.Role
 		sees    bool
@@ -439,6 +452,12 @@ func TestRestrictedLayer(t *testing.T) {
 			}
 			if s, body, _ := call(t, http.DefaultClient, "GET", fmt.Sprintf("%s/api/v1/objects/%d/history", srv.URL, rid), "", tok[tc.role], nil); s != tc.status {
 				t.Errorf("history of a rescue resource: %d %s, want %d", s, body, tc.status)
+			}
+			if tc.role != "" {
+				_, body, _ := call(t, http.DefaultClient, "GET", fmt.Sprintf("%s/api/v1/incidents/%d", srv.URL, in.ID), "", tok[tc.role], nil)
+				if strings.Contains(body, fmt.Sprintf(`"resource_id":%d`, sent)) != tc.sees {
+					t.Errorf("incident detail names the resource sent: %v, want %v: %.300s", !tc.sees, tc.sees, body)
+				}
 			}
 			_, body, _ = call(t, http.DefaultClient, "GET", srv.URL+"/ogc/collections", "", tok[tc.role], nil)
 			if strings.Contains(body, `"id":"rescue_resources"`) != tc.inIndex {

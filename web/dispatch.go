@@ -166,6 +166,9 @@ func (s *Server) handleIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.mayRead(c, geo.Layer(geo.RescueResources)) {
+		in.Assignments = []geo.Assignment{} // they name the resources
+	}
 	return c.JSON(http.StatusOK, in)
 }
 
@@ -185,10 +188,30 @@ func (s *Server) handleUpdateIncident(c echo.Context) error {
 	}
 	out, err := s.dispatch.SetIncidentStatus(c.Request().Context(), id, u, s.actor(c))
 	if err != nil {
+		if errors.Is(err, geo.ErrConflict) {
+			s.audit(c, access.Entry{Action: "incident.status", Target: fmt.Sprintf("incident:%d", id), Outcome: "refused"},
+				map[string]any{"status": before.Status}, map[string]any{"status": u.Status, "reason": err.Error()})
+		}
 		return err
 	}
+	// Closing releases the resources still assigned: each is named.
+	var released []int64
+	for _, a := range before.Assignments {
+		if !a.Active {
+			continue
+		}
+		for _, b := range out.Assignments {
+			if b.ID == a.ID && !b.Active {
+				released = append(released, a.ResourceID)
+			}
+		}
+	}
+	after := map[string]any{"status": out.Status, "note": u.Note}
+	if len(released) > 0 {
+		after["released_resources"] = released
+	}
 	s.audit(c, access.Entry{Action: "incident.status", Target: fmt.Sprintf("incident:%d", id)},
-		map[string]any{"status": before.Status}, map[string]any{"status": out.Status, "note": u.Note})
+		map[string]any{"status": before.Status}, after)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -257,6 +280,10 @@ func (s *Server) handleRelease(c echo.Context) error {
 		return err
 	}
 	if err := s.dispatch.Release(c.Request().Context(), id, res, s.actor(c)); err != nil {
+		if errors.Is(err, geo.ErrConflict) || errors.Is(err, geo.ErrNotFound) {
+			s.audit(c, access.Entry{Action: "incident.release", Target: fmt.Sprintf("incident:%d", id), Outcome: "refused"},
+				map[string]any{"resource_id": res}, map[string]any{"reason": err.Error()})
+		}
 		return err
 	}
 	s.audit(c, access.Entry{Action: "incident.release", Target: fmt.Sprintf("incident:%d", id)}, map[string]any{"resource_id": res}, nil)
@@ -275,7 +302,13 @@ func (s *Server) handlePosition(c echo.Context) error {
 	if err := decodeBody(c, &fix); err != nil {
 		return err
 	}
-	p, err := geo.PointIn("", fix.Lon, fix.Lat, fix.CRS)
+	if fix.Lon == nil {
+		return geo.Invalidf("lon", "required: the fix's longitude")
+	}
+	if fix.Lat == nil {
+		return geo.Invalidf("lat", "required: the fix's latitude")
+	}
+	p, err := geo.PointIn("", *fix.Lon, *fix.Lat, fix.CRS)
 	if err != nil {
 		return err
 	}
@@ -492,16 +525,18 @@ func (s *Server) handleAround(c echo.Context) error {
 		if err != nil {
 			return geo.Invalidf("polygon", "not a GeoJSON geometry")
 		}
-		switch poly := g.Geometry().(type) {
-		case orb.Polygon, orb.MultiPolygon:
-			aq.Polygon = poly
-		default:
-			return geo.Invalidf("polygon", "a %s, not a Polygon or MultiPolygon", g.Type)
+		mp, problems, err := geo.CheckPolygons("polygon", g.Geometry())
+		if err != nil {
+			return err
 		}
+		if len(problems) > 0 {
+			for i := range problems {
+				problems[i].Repairable = false // the area is the client's to redraw
+			}
+			return &geo.GeometryError{Param: "polygon", Problems: problems}
+		}
+		aq.Polygon = mp
 		b := aq.Polygon.Bound()
-		if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
-			return geo.Invalidf("polygon", "coordinates beyond longitude ±180 or latitude ±90")
-		}
 		if q.Get("lon") != "" {
 			p, err := pointParams(q, "")
 			if err != nil {

@@ -232,6 +232,22 @@ func TestDispatchAPI(t *testing.T) {
 		t.Errorf("polygon as GeoJSON: %d %.200s", st, body)
 	}
 
+	for name, bad := range map[string]string{
+		"unclosed": `{"type":"Polygon","coordinates":[[[119.9,28.4],[120.0,28.4],[120.0,28.5]]]}`,
+		"bowtie":   `{"type":"Polygon","coordinates":[[[119.9,28.4],[120.0,28.5],[120.0,28.4],[119.9,28.5],[119.9,28.4]]]}`,
+		"a point":  `{"type":"Point","coordinates":[119.9,28.4]}`,
+	} {
+		st, body, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/around?polygon="+url.QueryEscape(bad), "", "", nil)
+		if st != http.StatusBadRequest || !strings.Contains(body, `"param":"polygon"`) {
+			t.Errorf("around, %s polygon: %d %s", name, st, body)
+		}
+	}
+
+	// A fix without a latitude is refused (not taken for 0°).
+	if st, body, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/resources/%d/positions", srv.URL, first.ID), `{"lon": 119.935}`, dispatcher, nil); st != http.StatusBadRequest || !strings.Contains(body, `"param":"lat"`) {
+		t.Errorf("fix without lat: %d %s", st, body)
+	}
+
 	// A GPS fix moves the resource on the map.
 	st, body, _ = call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/resources/%d/positions", srv.URL, first.ID), `{"lon": 119.935, "lat": 28.455, "accuracy_m": 8}`, dispatcher, nil)
 	if st != http.StatusOK || !strings.Contains(body, `"moved":true`) {
@@ -255,6 +271,9 @@ func TestDispatchAPI(t *testing.T) {
 		t.Fatalf("open incidents: %d %s", st, body)
 	}
 	st, body, _ = call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/audit?limit=100", "", admin, nil)
+	if !strings.Contains(body, "released_resources") {
+		t.Errorf("the audit of closing names no released resource: %.300s", body)
+	}
 	for _, action := range []string{"incident.report", "incident.assign", "incident.status"} {
 		if !strings.Contains(body, action) {
 			t.Errorf("audit log lacks %s: %d %.300s", action, st, body)

@@ -18,6 +18,16 @@ type problem struct {
 	Detail   string `json:"detail,omitempty"`
 	Param    string `json:"param,omitempty"` // the parameter at fault, for 400s
 	Instance string `json:"instance,omitempty"`
+	// Problems are a geometry's faults, each with where it is and
+	// whether it can be repaired (400s for polygons).
+	Problems []geo.GeometryProblem `json:"problems,omitempty"`
+	// Repairable: every problem can be mended by sending repair=true.
+	Repairable *bool `json:"repairable,omitempty"`
+	// Current is what a stale If-Match lost to: the resource as it now
+	// is, with its version (409s of versioned writes).
+	Current any `json:"current,omitempty"`
+	// CurrentVersion is that version.
+	CurrentVersion *int `json:"current_version,omitempty"`
 }
 
 // handleError is the one place where errors become HTTP statuses. Only
@@ -31,6 +41,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p := problem{Type: "about:blank", Instance: r.URL.Path}
 	var (
 		pe *geo.ParamError
+		ge *geo.GeometryError
+		ve *geo.VersionError
 		se *geo.StateError
 		he *echo.HTTPError
 		ae *authError
@@ -41,6 +53,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if ae.status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskmap"`)
 		}
+	case errors.As(err, &ge):
+		rep := ge.Repairable()
+		p.Status, p.Detail, p.Param, p.Problems, p.Repairable = http.StatusBadRequest, ge.Error(), ge.Param, ge.Problems, &rep
+	case errors.As(err, &ve):
+		p.Status = http.StatusConflict // a stale version
+		if ve.Given == 0 {
+			p.Status = http.StatusPreconditionRequired // none given
+		}
+		p.Detail, p.Current, p.CurrentVersion = ve.Error(), ve.Current, &ve.CurrentVersion
 	case errors.As(err, &pe):
 		p.Status, p.Detail, p.Param = http.StatusBadRequest, pe.Error(), pe.Param
 	case errors.As(err, &se):

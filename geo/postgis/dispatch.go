@@ -263,7 +263,15 @@ func (s *Store) notifyDispatch(ctx context.Context, tx pgx.Tx, id int64, action 
 // *geo.ParamError.
 func (s *Store) UpdatePosition(ctx context.Context, res int64, p orb.Point, accuracy *float64, at time.Time, source string) (bool, error) {
 	var moved bool
-	err := s.pool.QueryRow(ctx, s.q.get("position_insert"), res, p[0], p[1], accuracy, at, source).Scan(&moved)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, s.q.get("position_lock"), res).Scan(&id); err != nil {
+			return err
+		}
+		// A statement of its own after the lock: it sees a fix that a
+		// concurrent feed committed while this one waited.
+		return tx.QueryRow(ctx, s.q.get("position_insert"), res, p[0], p[1], accuracy, at, source).Scan(&moved)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, fmt.Errorf("resource %d: %w", res, geo.ErrNotFound)
 	}
@@ -350,6 +358,14 @@ func (s *Store) Around(ctx context.Context, q geo.AroundQuery) (geo.Around, erro
 		if err != nil {
 			return geo.Around{}, geo.Invalidf("polygon", "not a polygon")
 		}
+		bad, err := s.invalidity(ctx, s.pool, poly)
+		if err != nil {
+			return geo.Around{}, err
+		}
+		if bad != nil {
+			bad.Repairable = false // the area is the client's to redraw
+			return geo.Around{}, &geo.GeometryError{Param: "polygon", Problems: []geo.GeometryProblem{*bad}}
+		}
 		box, _ := ewkb.MarshalToHex(q.Polygon.Bound().ToPolygon(), 4490)
 		areas = []area{{poly: poly, box: box}}
 	} else {
@@ -411,33 +427,38 @@ func (s *Store) Around(ctx context.Context, q geo.AroundQuery) (geo.Around, erro
 		for _, c := range geo.AllCategories {
 			ring.Objects[c] = &geo.GradeCounts{}
 		}
-		inside := func(d float64) bool { return a.radius == nil || d <= *a.radius }
-		for _, o := range out.Objects {
-			if !inside(o.DistanceM) {
-				continue
-			}
-			if gc := ring.Objects[o.Category]; gc != nil {
-				gc.Add(o.Grade)
-			}
-			if o.Category == geo.Shelters {
-				ring.Shelters.Count++
-				if o.Capacity != nil {
-					ring.Shelters.Capacity += *o.Capacity
-				}
-			}
+		// The counts come from SQL in full: the lists above are cut.
+		var radius any
+		if a.radius != nil {
+			radius = *a.radius
 		}
-		for _, h := range out.Hazards {
-			if !inside(h.DistanceM) {
-				continue
-			}
-			ring.HiddenHazards.Total++
-			if h.Level == "major" {
-				ring.HiddenHazards.Major++
-			} else {
-				ring.HiddenHazards.General++
-			}
+		area := []any{q.Point[0], q.Point[1], radius, a.poly, a.box}
+		rows, err := s.pool.Query(ctx, s.q.get("around_object_counts"), area...)
+		if err != nil {
+			return out, fmt.Errorf("count the objects around %v: %w", q.Point, classify(err))
 		}
-		rows, err := s.pool.Query(ctx, s.q.get("around_population"), a.poly)
+		var cat, grade string
+		var n int
+		var capacity float64
+		_, err = pgx.ForEachRow(rows, []any{&cat, &grade, &n, &capacity}, func() error {
+			g, _ := geo.ParseGrade(grade)
+			if gc := ring.Objects[geo.Category(cat)]; gc != nil {
+				gc.AddN(g, n)
+			}
+			if geo.Category(cat) == geo.Shelters {
+				ring.Shelters.Count += n
+				ring.Shelters.Capacity += capacity
+			}
+			return nil
+		})
+		if err != nil {
+			return out, fmt.Errorf("count the objects around %v: %w", q.Point, classify(err))
+		}
+		if err := s.pool.QueryRow(ctx, s.q.get("around_hazard_counts"), area...).Scan(&ring.HiddenHazards.Total, &ring.HiddenHazards.Major); err != nil {
+			return out, fmt.Errorf("count the hidden hazards around %v: %w", q.Point, classify(err))
+		}
+		ring.HiddenHazards.General = ring.HiddenHazards.Total - ring.HiddenHazards.Major
+		rows, err = s.pool.Query(ctx, s.q.get("around_population"), a.poly)
 		if err != nil {
 			return out, fmt.Errorf("find the counties around %v: %w", q.Point, classify(err))
 		}

@@ -463,4 +463,27 @@ func TestAround(t *testing.T) {
 	if n != want || len(pa.Objects) != want || want == 0 {
 		t.Fatalf("polygon: %d objects (%d listed), want %d", n, len(pa.Objects), want)
 	}
+
+	// More objects than the list holds: the list is cut, the counts are not.
+	extra := geo.MaxAroundList + 100
+	if _, err := db.Exec(ctx, `INSERT INTO risk_object (category, name, geom, source, source_id)
+		SELECT 'enterprises', '密集' || i, ST_SetSRID(ST_MakePoint(119.96 + (i % 100) * 0.00005, 28.46 + (i / 100) * 0.00005), 4490), 'dense', i::text
+		FROM generate_series(1, $1) i`, extra); err != nil {
+		t.Fatal(err)
+	}
+	dense, err := s.Around(ctx, geo.AroundQuery{Point: p, Radii: []float64{1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantDense int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM risk_object WHERE category = 'enterprises' AND grade IS NULL
+		AND ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography, true) <= 1000`, p[0], p[1]).Scan(&wantDense); err != nil {
+		t.Fatal(err)
+	}
+	if !dense.Truncated || len(dense.Objects) != geo.MaxAroundList {
+		t.Errorf("dense: truncated %v, %d listed", dense.Truncated, len(dense.Objects))
+	}
+	if got := dense.Rings[0].Objects[geo.Enterprises].Unassessed; got != wantDense || got <= geo.MaxAroundList {
+		t.Errorf("dense: %d unassessed enterprises counted, want %d (more than the list's %d)", got, wantDense, geo.MaxAroundList)
+	}
 }

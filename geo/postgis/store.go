@@ -104,8 +104,8 @@ var requiredQueries = []string{
 	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",
 	"token_create", "token_get", "token_revoke", "audit_append", "audit_list", "listen_layers", "server_limits",
 	"incident_insert", "incident_get", "incident_list", "incident_lock", "incident_set_status", "incident_assignments",
-	"resource_lock", "dispatch_assign", "dispatch_release", "resource_restore", "dispatch_notify", "position_insert", "nearest",
-	"around_objects", "around_hazards", "around_population", "around_circle",
+	"resource_lock", "dispatch_assign", "dispatch_release", "resource_restore", "dispatch_notify", "position_lock", "position_insert", "nearest",
+	"around_objects", "around_hazards", "around_population", "around_circle", "around_object_counts", "around_hazard_counts", "polygon_validity",
 	"roads_delete", "roads_upsert", "roads_topology", "roads_info", "roads_snap",
 	"route_setup", "route_costs", "route_path", "route_reach", "route_hull",
 }

@@ -1,15 +1,11 @@
--- Records a position fix of rescue resource $1 and, when it is the
--- newest fix of the resource, moves the resource there (so it moves on
--- every map). Returns whether it moved; no row when $1 is not an active
--- rescue resource.
+-- Records a position fix of rescue resource $1 (locked first by
+-- position_lock, in the same transaction) and, when it is the newest fix
+-- of the resource, moves the resource there (so it moves on every map).
+-- Returns whether it moved.
 -- $1 resource, $2 lon, $3 lat, $4 accuracy m (NULL), $5 recorded at, $6 source
-WITH r AS (
-    SELECT o.id FROM risk_object o
-    WHERE o.id = $1 AND o.category = 'rescue_resources' AND o.retired_at IS NULL
-    FOR UPDATE
-), p AS (
+WITH p AS (
     INSERT INTO resource_position (resource_id, geom, accuracy_m, recorded_at, source)
-    SELECT r.id, ST_SetSRID(ST_MakePoint($2, $3), 4490), $4, $5, $6 FROM r
+    VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4490), $4, $5, $6)
     RETURNING resource_id, geom, recorded_at
 ), newest AS (
     SELECT p.* FROM p
