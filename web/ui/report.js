@@ -120,7 +120,7 @@ function fillCounties() {
   for (const c of counties || []) {
     const o = document.createElement('option');
     o.value = c.code;
-    o.textContent = `${c.name}（${c.code}）`;
+    o.textContent = `${c.name}${paren(c.code)}`;
     sel.append(o);
   }
   if (keep && (counties || []).some((c) => c.code === keep)) sel.value = keep;
@@ -466,6 +466,9 @@ function reportDate(now = new Date()) {
   return { text, compact: `${y}${String(mo).padStart(2, '0')}${String(d).padStart(2, '0')}` };
 }
 
+/** A parenthesis in the report's language. */
+function paren(s) { return lang() === 'zh' ? `（${s}）` : ` (${s})`; }
+
 function safeName(s) { return s.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 120); }
 
 /** Dark text on the light grades, white on the dark. */
@@ -486,7 +489,7 @@ function compose(g, L, d) {
   g.font = font(mm(3.4));
   g.fillStyle = MUTED;
   g.textAlign = 'left';
-  const ext = d.extent.kind === 'county' ? `${d.extent.name}（${d.extent.code}）` : t('report.extent.view');
+  const ext = d.extent.kind === 'county' ? `${d.extent.name}${paren(d.extent.code)}` : t('report.extent.view');
   g.fillText(`${t('report.extentLabel')}${ext}`, L.sub[0], L.sub[1] + L.sub[3] / 2);
   g.textAlign = 'right';
   g.fillText(`${t('report.dateLabel')}${date.text}`, L.sub[0] + L.sub[2], L.sub[1] + L.sub[3] / 2);
@@ -611,7 +614,7 @@ function statsTable(g, box, d, mm) {
   g.fillStyle = INK;
   g.textAlign = 'left';
   const name = d.extent.kind === 'county' ? d.extent.name : t('report.extent.view');
-  fitText(g, `${t('report.table')}（${name}）`, x, y + mm(3.5), w, mm(4), 'bold');
+  fitText(g, `${t('report.table')}${paren(name)}`, x, y + mm(3.5), w, mm(4), 'bold');
   const top = y + mm(8);
   const rowH = mm(6);
   const firstW = w * 0.3;
