@@ -15,6 +15,7 @@ import {
 import * as card from './card.js';
 import { fetchJSON, session as fetchSession, setCSRF } from './api.js';
 import * as dispatch from './dispatch.js';
+import * as report from './report.js';
 
 window.__mapIdle = false;
 window.__mapErrors = [];
@@ -628,6 +629,7 @@ async function main() {
     onToggle = wireMap(map, vis);
     dispatch.showIncidents(map, () => vis.incidents !== false, recordError);
     listenForChanges(map);
+    report.enable(map, { style: () => buildStyle(config, vis), title: appTitle, config: () => config, recordError });
   }
   whoAmI(map).catch((err) => recordError(`session: ${err && err.message ? err.message : err}`));
 
@@ -643,6 +645,7 @@ async function main() {
     renderLegend();
     card.rerender();
     dispatch.rerender();
+    report.rerender();
     relabelControls();
     const box = document.getElementById('map-error');
     if (!box.hidden && !map) showFatal(window.__mapErrors.find((s) => s.startsWith('map: ')) ?? '');
