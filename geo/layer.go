@@ -5,7 +5,7 @@ import (
 )
 
 // Layer names a map layer: one of the risk-object categories, the county
-// boundaries, or the offline background.
+// boundaries, the planners' hazard zones, or the offline background.
 type Layer string
 
 // The layers that are not risk-object categories.
@@ -18,7 +18,7 @@ const (
 )
 
 // AllLayers lists every layer, background first, in drawing order.
-var AllLayers = []Layer{Counties, RegionsCounty, RegionsGrid, Context, Layer(Enterprises), Layer(Bridges), Layer(BlackSpots), Layer(RescueResources), Layer(Shelters), HiddenHazards}
+var AllLayers = []Layer{Counties, RegionsCounty, RegionsGrid, Context, Zones, Layer(Enterprises), Layer(Bridges), Layer(BlackSpots), Layer(RescueResources), Layer(Shelters), HiddenHazards}
 
 // Category returns the risk-object category the layer shows and true, or
 // false for the other layers.

@@ -187,10 +187,13 @@ func checkRing(r orb.Ring, i, j int) (orb.Ring, []GeometryProblem) {
 		return r, ps
 	}
 	ring := append(orb.Ring(open), open[0])
-	if area := signedArea(ring); area == 0 {
+	if collinear(open) {
 		problem(ProblemTooFewPoints, "the ring encloses no area (its positions lie on one line)", "环的面积为零（各点共线）", at(r[0]), false)
 		return ring, ps
-	} else if (j == 0) != (area > 0) {
+	}
+	// A ring that crosses itself (a bow tie) has no one orientation:
+	// PostGIS reports the crossing.
+	if area := signedArea(ring); area != 0 && (j == 0) != (area > 0) {
 		if j == 0 {
 			problem(ProblemOrientation, "the outer ring runs clockwise (GeoJSON wants it counter-clockwise)", "外环为顺时针（GeoJSON 要求逆时针）", at(ring[0]), true)
 		} else {
@@ -220,6 +223,25 @@ func spikeAt(pts []orb.Point) int {
 		}
 	}
 	return -1
+}
+
+// collinear tells whether the positions all lie on one line.
+func collinear(pts []orb.Point) bool {
+	a := pts[0]
+	for k := 1; k < len(pts); k++ {
+		b := pts[k]
+		if b == a {
+			continue
+		}
+		for _, c := range pts[k+1:] {
+			cross := (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
+			if math.Abs(cross) > 1e-12*math.Hypot(b[0]-a[0], b[1]-a[1])*math.Hypot(c[0]-a[0], c[1]-a[1]) {
+				return false
+			}
+		}
+		return true
+	}
+	return true
 }
 
 // signedArea is the ring's planar area in square degrees, positive when

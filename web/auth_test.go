@@ -68,6 +68,10 @@ var writes = []struct {
 	{"POST", "/api/v1/incidents/1/assignments", `{"resource_id": 1}`, access.Dispatcher},
 	{"DELETE", "/api/v1/incidents/1/assignments/2", "", access.Dispatcher},
 	{"POST", "/api/v1/resources/1/positions", `{"lon": 119.9, "lat": 28.4}`, access.Dispatcher},
+	{"POST", "/api/v1/zones", `{}`, access.Planner},
+	{"PUT", "/api/v1/zones/1", `{}`, access.Planner},
+	{"DELETE", "/api/v1/zones/1", "", access.Planner},
+	{"POST", "/api/v1/zones/1/versions/3/restore", "", access.Planner},
 }
 
 // TestEveryWriteNeedsItsRole tries every write as nobody and as each
@@ -81,7 +85,7 @@ func TestEveryWriteNeedsItsRole(t *testing.T) {
 	h := authHandler(t, store, web.Options{}).(*web.Server)
 	listed := map[string]bool{"POST /api/v1/session": true, "DELETE /api/v1/session": true}
 	for _, w := range writes {
-		p := strings.NewReplacer("/1/", "/:id/", "assignments/2", "assignments/:resource").Replace(w.path)
+		p := strings.NewReplacer("/1/", "/:id/", "assignments/2", "assignments/:resource", "versions/3/", "versions/:version/").Replace(w.path)
 		if strings.HasSuffix(p, "/1") {
 			p = strings.TrimSuffix(p, "/1") + "/:id"
 		}

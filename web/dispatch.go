@@ -573,24 +573,7 @@ func (s *Server) handleAround(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Layers the request may not see are left out.
-	a.Objects = slices.DeleteFunc(a.Objects, func(o geo.AroundObject) bool { return !s.mayRead(c, geo.Layer(o.Category)) })
-	if !s.mayRead(c, geo.HiddenHazards) {
-		a.Hazards = []geo.AroundHazard{}
-	}
-	for i := range a.Rings {
-		for cat := range a.Rings[i].Objects {
-			if !s.mayRead(c, geo.Layer(cat)) {
-				delete(a.Rings[i].Objects, cat)
-			}
-		}
-		if !s.mayRead(c, geo.HiddenHazards) {
-			a.Rings[i].HiddenHazards = geo.HazardTally{}
-		}
-		if !s.mayRead(c, geo.Layer(geo.Shelters)) {
-			a.Rings[i].Shelters = geo.ShelterSum{}
-		}
-	}
+	s.hideUnreadable(c, &a)
 	switch c.QueryParam("f") {
 	case "", "json":
 		return c.JSON(http.StatusOK, a)
@@ -612,6 +595,28 @@ func (s *Server) handleAround(c echo.Context) error {
 		return geoJSON(c, fc)
 	default:
 		return geo.Invalidf("f", "%q is not a format here (want json or geojson)", c.QueryParam("f"))
+	}
+}
+
+// hideUnreadable leaves out of an around analysis the layers the request
+// may not see.
+func (s *Server) hideUnreadable(c echo.Context, a *geo.Around) {
+	a.Objects = slices.DeleteFunc(a.Objects, func(o geo.AroundObject) bool { return !s.mayRead(c, geo.Layer(o.Category)) })
+	if !s.mayRead(c, geo.HiddenHazards) {
+		a.Hazards = []geo.AroundHazard{}
+	}
+	for i := range a.Rings {
+		for cat := range a.Rings[i].Objects {
+			if !s.mayRead(c, geo.Layer(cat)) {
+				delete(a.Rings[i].Objects, cat)
+			}
+		}
+		if !s.mayRead(c, geo.HiddenHazards) {
+			a.Rings[i].HiddenHazards = geo.HazardTally{}
+		}
+		if !s.mayRead(c, geo.Layer(geo.Shelters)) {
+			a.Rings[i].Shelters = geo.ShelterSum{}
+		}
 	}
 }
 

@@ -67,10 +67,13 @@ func (s *Server) handleConformance(c echo.Context) error {
 }
 
 // featureLayers are the layers offered as collections.
-func featureLayers() []geo.Layer {
+func (s *Server) featureLayers() []geo.Layer {
 	out := []geo.Layer{geo.Counties}
 	for _, c := range geo.AllCategories {
 		out = append(out, geo.Layer(c))
+	}
+	if s.zones != nil {
+		out = append(out, geo.Zones)
 	}
 	return out
 }
@@ -84,6 +87,9 @@ const (
 func (s *Server) collection(c echo.Context, l geo.Layer) (map[string]any, error) {
 	base := s.baseURL(c) + "/ogc/collections/" + string(l)
 	title := "县级行政区 Counties"
+	if l == geo.Zones {
+		title = "灾害风险区划 Hazard zones"
+	}
 	if cat, ok := l.Category(); ok {
 		title = cat.NameZH() + " " + string(cat)
 	}
@@ -113,7 +119,7 @@ func (s *Server) collection(c echo.Context, l geo.Layer) (map[string]any, error)
 
 func (s *Server) handleCollections(c echo.Context) error {
 	cols := []map[string]any{}
-	for _, l := range s.readable(c, featureLayers()) {
+	for _, l := range s.readable(c, s.featureLayers()) {
 		col, err := s.collection(c, l)
 		if err != nil {
 			return err
@@ -126,21 +132,21 @@ func (s *Server) handleCollections(c echo.Context) error {
 	})
 }
 
-func parseFeatureLayer(s string) (geo.Layer, error) {
-	for _, l := range featureLayers() {
-		if string(l) == s {
+func (s *Server) parseFeatureLayer(name string) (geo.Layer, error) {
+	for _, l := range s.featureLayers() {
+		if string(l) == name {
 			return l, nil
 		}
 	}
-	names := make([]string, 0, 6)
-	for _, l := range featureLayers() {
+	names := make([]string, 0, 8)
+	for _, l := range s.featureLayers() {
 		names = append(names, string(l))
 	}
-	return "", geo.Invalidf("layer", "unknown collection %q (want one of %s)", s, strings.Join(names, ", "))
+	return "", geo.Invalidf("layer", "unknown collection %q (want one of %s)", name, strings.Join(names, ", "))
 }
 
 func (s *Server) handleCollection(c echo.Context) error {
-	l, err := parseFeatureLayer(c.Param("layer"))
+	l, err := s.parseFeatureLayer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -191,7 +197,7 @@ func gradeNames() []string {
 // objects take any attribute name besides those listed (a missing one
 // matches nothing); counties take no filter.
 func (s *Server) handleQueryables(c echo.Context) error {
-	l, err := parseFeatureLayer(c.Param("layer"))
+	l, err := s.parseFeatureLayer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -295,7 +301,7 @@ func parsePage(q url.Values) (geo.Page, error) {
 }
 
 func (s *Server) handleItems(c echo.Context) error {
-	l, err := parseFeatureLayer(c.Param("layer"))
+	l, err := s.parseFeatureLayer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -309,6 +315,9 @@ func (s *Server) handleItems(c echo.Context) error {
 	}
 	if p.Filter, err = geo.ParseFilter(q); err != nil {
 		return err
+	}
+	if l == geo.Zones {
+		return s.handleZones(c) // the same parameters: bbox, limit, offset, hazard_type, grade
 	}
 	cat, isObjects := l.Category()
 	known := objectProperties
@@ -380,7 +389,7 @@ func (s *Server) handleItems(c echo.Context) error {
 }
 
 func (s *Server) handleItem(c echo.Context) error {
-	l, err := parseFeatureLayer(c.Param("layer"))
+	l, err := s.parseFeatureLayer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -389,6 +398,9 @@ func (s *Server) handleItem(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	idText := c.Param("id")
+	if l == geo.Zones {
+		return s.handleZone(c)
+	}
 	if cat, ok := l.Category(); ok {
 		id, err := strconv.ParseInt(idText, 10, 64)
 		if err != nil || id < 1 {

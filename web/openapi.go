@@ -27,7 +27,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 	list := map[string]any{"type": "array", "items": str}
 	collection := map[string]any{"name": "collectionId", "in": "path", "required": true, "schema": map[string]any{"type": "string", "enum": func() []string {
 		var out []string
-		for _, l := range featureLayers() {
+		for _, l := range s.featureLayers() {
 			out = append(out, string(l))
 		}
 		return out

@@ -67,6 +67,7 @@ type Deps struct {
 	Grading  GradingStore  // nil: the grading endpoints answer 404
 	Hazards  HazardStore   // nil: the hidden-hazard endpoints answer 404
 	Dispatch DispatchStore // nil: the dispatch endpoints answer 404
+	Zones    ZoneStore     // nil: the zone endpoints answer 404
 	// Router answers road questions (travel time, routes, isochrones);
 	// nil: as if no road network were loaded.
 	Router Router
@@ -141,6 +142,7 @@ type Server struct {
 	grading  GradingStore
 	hazards  HazardStore
 	dispatch DispatchStore
+	zones    ZoneStore
 	router   Router
 	net      netCache
 	access   AccessStore
@@ -181,7 +183,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = defaultMaxUpload
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, router: deps.Router, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, zones: deps.Zones, router: deps.Router, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -271,6 +273,10 @@ func (s *Server) routes() {
 		e.GET("/api/v1/around", read(s.handleAround))
 		e.GET("/api/v1/route", read(s.handleRoute))
 		e.GET("/api/v1/isochrones", read(s.handleIsochrones))
+	}
+
+	if s.zones != nil {
+		s.zoneRoutes()
 	}
 
 	e.GET("/ogc", read(s.handleLanding))

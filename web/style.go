@@ -12,8 +12,9 @@ import (
 
 // styleLayers are the layers the whole map's style.json draws, bottom to
 // top: the counties tinted by their highest grade, the background
-// context, the point layers, the hidden hazards.
-var styleLayers = []geo.Layer{geo.Counties, geo.Context, geo.Layer(geo.Shelters), geo.Layer(geo.RescueResources),
+// context, the planners' hazard zones, the point layers, the hidden
+// hazards.
+var styleLayers = []geo.Layer{geo.Counties, geo.Context, geo.Zones, geo.Layer(geo.Shelters), geo.Layer(geo.RescueResources),
 	geo.Layer(geo.Bridges), geo.Layer(geo.BlackSpots), geo.Layer(geo.Enterprises), geo.HiddenHazards}
 
 // gradeColour is a MapLibre expression colouring a feature by its grade
@@ -72,6 +73,9 @@ func (s *Server) handleStyle(c echo.Context) error {
 		case geo.Context:
 			add("context-lines", "line", map[string]any{"filter": []any{"in", []any{"get", "kind"}, []any{"literal", []string{"river", "road"}}},
 				"paint": map[string]any{"line-color": []any{"match", []any{"get", "kind"}, "river", "#3A7BD5", "#8A8F98"}, "line-width": 1}})
+		case geo.Zones:
+			add("zones-fill", "fill", map[string]any{"paint": map[string]any{"fill-color": gradeColour(), "fill-opacity": 0.35}})
+			add("zones-line", "line", map[string]any{"paint": map[string]any{"line-color": gradeColour(), "line-width": 1.5}})
 		case geo.HiddenHazards:
 			add("hidden-hazards", "circle", map[string]any{"paint": map[string]any{
 				"circle-color": []any{"match", []any{"get", "level"}, "major", geo.Red.Colour(), "#FFB300"}, "circle-radius": 5,

@@ -213,7 +213,7 @@ func loadQueries() (queries, error) {
 		}
 		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
 	}
-	for _, name := range requiredQueries {
+	for _, name := range append(requiredQueries, zoneQueries...) {
 		if q[name] == "" {
 			return nil, fmt.Errorf("embedded query sql/queries/%s.sql is missing or empty", name)
 		}

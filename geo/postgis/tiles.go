@@ -44,6 +44,8 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 			b.Queue(s.q.get("tile_context"), z, x, y)
 		case geo.HiddenHazards:
 			b.Queue(s.q.get("tile_hazards"), z, x, y)
+		case geo.Zones:
+			b.Queue(s.q.get("tile_zones"), z, x, y)
 		case geo.RegionsGrid:
 			cell := GridSizes["grid5k"]
 			if z >= 10 {

@@ -1,0 +1,479 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"riskmap/geo"
+)
+
+// zoneQueries are the files the zone store runs.
+var zoneQueries = []string{
+	"zone_repair", "zone_place", "zone_insert", "zone_lock", "zone_update", "zone_delete",
+	"zone_get", "zone_version_get", "zone_versions", "zones_list", "zone_reach", "zone_overlaps", "tile_zones",
+}
+
+// Outside the service area, a zone may stick out by this share of its
+// area or this many square metres, whichever is more, before it is
+// refused [PROP]: a planner drawing along a boundary by hand overshoots.
+const (
+	outsideShare = 0.01
+	outsideM2    = 10000
+)
+
+// metresPerDegree converts a snapping distance to degrees, conservatively
+// (a degree of latitude, the longest).
+const metresPerDegree = 111320
+
+// prepared is a zone geometry ready to store.
+type prepared struct {
+	hex      string
+	counties []string
+	areaM2   float64
+	repaired []geo.GeometryProblem
+}
+
+// prepareZone checks g as a zone's geometry (geo.CheckPolygons, then
+// PostGIS's validity, then the service area) and, where opt consents,
+// mends it. Problems it may not mend are a *geo.GeometryError for param
+// "geometry", every problem found at that stage listed with its place.
+func (s *Store) prepareZone(ctx context.Context, q querier, g orb.Geometry, opt geo.ZoneOptions) (prepared, error) {
+	var out prepared
+	mp, problems, err := geo.CheckPolygons("geometry", g)
+	if err != nil {
+		return out, err
+	}
+	reject := func(ps []geo.GeometryProblem) error {
+		return &geo.GeometryError{Param: "geometry", Problems: ps}
+	}
+	hex, err := polygonHex(mp)
+	if err != nil {
+		return out, err
+	}
+	unrepairable := false
+	for _, p := range problems {
+		unrepairable = unrepairable || !p.Repairable
+	}
+	if unrepairable {
+		return out, reject(problems)
+	}
+	bad, err := s.invalidity(ctx, q, hex)
+	if err != nil {
+		return out, err
+	}
+	if bad != nil {
+		problems = append(problems, *bad)
+	}
+	if len(problems) > 0 && !opt.Repair {
+		return out, reject(problems)
+	}
+	out.repaired = problems
+	if bad != nil {
+		var left bool
+		if err := q.QueryRow(ctx, s.q.get("zone_repair"), hex).Scan(&hex, &left); err != nil {
+			return out, fmt.Errorf("repair the zone's geometry: %w", classify(err))
+		}
+		if !left {
+			return out, reject([]geo.GeometryProblem{{Code: geo.ProblemEmpty, Message: "nothing is left once the polygon is made valid (it has no area)",
+				MessageZH: "修复后多边形没有面积", Ring: -1}})
+		}
+	}
+	var snap any
+	if opt.SnapM > 0 {
+		snap = opt.SnapM / metresPerDegree
+	}
+	var (
+		nCounties         int
+		outsideM, beforeM float64
+		ox, oy            *float64
+		valid, empty      bool
+		final             string
+		finalM2           float64
+	)
+	if err := q.QueryRow(ctx, s.q.get("zone_place"), hex, snap, opt.Clip).Scan(&nCounties, &out.counties, &outsideM, &ox, &oy,
+		&beforeM, &final, &valid, &empty, &finalM2); err != nil {
+		return out, fmt.Errorf("place the zone in the service area: %w", classify(err))
+	}
+	var where *[2]float64
+	if ox != nil && oy != nil {
+		where = &[2]float64{*ox, *oy}
+	}
+	switch {
+	case nCounties == 0:
+		return out, reject([]geo.GeometryProblem{{Code: geo.ProblemOutsideArea, Ring: -1,
+			Message:   "there is no service area yet: import the county boundaries first",
+			MessageZH: "尚无服务范围：请先导入区县边界"}})
+	case len(out.counties) == 0:
+		return out, reject([]geo.GeometryProblem{{Code: geo.ProblemOutsideArea, Ring: -1, Location: where,
+			Message:   "the zone lies outside the service area (the counties' boundaries)",
+			MessageZH: "区划完全在服务范围（区县边界）之外"}})
+	case !opt.Clip && outsideM > math.Max(outsideShare*beforeM, outsideM2):
+		return out, reject([]geo.GeometryProblem{{Code: geo.ProblemOutsideArea, Ring: -1, Location: where, Repairable: true,
+			Message:   fmt.Sprintf("%.0f m² of the zone lies outside the service area (send clip=true to cut it off)", outsideM),
+			MessageZH: fmt.Sprintf("区划有 %.0f 平方米在服务范围之外（可裁剪到服务范围）", outsideM)}})
+	case empty || finalM2 <= 0:
+		return out, reject([]geo.GeometryProblem{{Code: geo.ProblemEmpty, Ring: -1,
+			Message: "nothing of the zone is left inside the service area", MessageZH: "裁剪后区划没有剩余部分"}})
+	}
+	if opt.Clip && outsideM > 0 {
+		out.repaired = append(out.repaired, geo.GeometryProblem{Code: geo.ProblemOutsideArea, Ring: -1, Location: where, Repairable: true,
+			Message: fmt.Sprintf("%.0f m² outside the service area cut off", outsideM), MessageZH: fmt.Sprintf("已裁去服务范围外的 %.0f 平方米", outsideM)})
+	}
+	if !valid {
+		// Snapping or clipping can leave slivers that touch wrongly.
+		var left bool
+		if err := q.QueryRow(ctx, s.q.get("zone_repair"), final).Scan(&final, &left); err != nil {
+			return out, fmt.Errorf("repair the snapped zone: %w", classify(err))
+		}
+		if !left {
+			return out, reject([]geo.GeometryProblem{{Code: geo.ProblemEmpty, Ring: -1, Message: "nothing is left once snapped", MessageZH: "吸附后区划没有剩余部分"}})
+		}
+	}
+	out.hex, out.areaM2 = final, finalM2
+	return out, nil
+}
+
+// nullIfBlank is s, or NULL when empty.
+func nullIfBlank(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CreateZone stores a new zone drawn (or imported) by actor, its
+// geometry checked and, as opt allows, mended; nothing is stored when it
+// fails.
+func (s *Store) CreateZone(ctx context.Context, f geo.ZoneFeature, opt geo.ZoneOptions, actor string) (geo.Zone, error) {
+	if err := f.Fields.Check(); err != nil {
+		return geo.Zone{}, err
+	}
+	var id int64
+	var repaired []geo.GeometryProblem
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		p, err := s.prepareZone(ctx, tx, f.Geometry, opt)
+		if err != nil {
+			return err
+		}
+		repaired = p.repaired
+		fl := f.Fields
+		action := "create"
+		if fl.Source == "import" {
+			action = "import"
+		}
+		return tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
+			nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
+			fl.Source, actor, p.counties, p.areaM2, p.hex, action).Scan(&id)
+	})
+	if err != nil {
+		return geo.Zone{}, wrapZone("store the zone", err)
+	}
+	z, err := s.Zone(ctx, id)
+	z.Repaired = repaired
+	return z, err
+}
+
+// wrapZone wraps a failure of a zone write, passing the client's errors
+// through as they are.
+func wrapZone(what string, err error) error {
+	var ge *geo.GeometryError
+	var pe *geo.ParamError
+	var ve *geo.VersionError
+	var se *geo.StateError
+	if errors.As(err, &ge) || errors.As(err, &pe) || errors.As(err, &ve) || errors.As(err, &se) || errors.Is(err, geo.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, classify(err))
+}
+
+// lockZone locks zone id and checks the version the client edited.
+func (s *Store) lockZone(ctx context.Context, tx pgx.Tx, id int64, ifVersion int) (deleted bool, err error) {
+	var version int
+	if err := tx.QueryRow(ctx, s.q.get("zone_lock"), id).Scan(&version, &deleted); errors.Is(err, pgx.ErrNoRows) {
+		return false, fmt.Errorf("zone %d: %w", id, geo.ErrNotFound)
+	} else if err != nil {
+		return false, fmt.Errorf("lock zone %d: %w", id, classify(err))
+	}
+	if ifVersion != version {
+		cur, err := s.zoneIn(ctx, tx, id)
+		if err != nil {
+			return false, err
+		}
+		return false, &geo.VersionError{Resource: fmt.Sprintf("zone %d", id), Given: ifVersion, CurrentVersion: version, Current: cur.Feature()}
+	}
+	return deleted, nil
+}
+
+// UpdateZone saves a new version of zone id, if the client edited the
+// current version (ifVersion; a *geo.VersionError otherwise, with the
+// zone as it now is). A deleted zone is restored first (RestoreZone).
+func (s *Store) UpdateZone(ctx context.Context, id int64, ifVersion int, f geo.ZoneFeature, opt geo.ZoneOptions, actor string) (geo.Zone, error) {
+	if err := f.Fields.Check(); err != nil {
+		return geo.Zone{}, err
+	}
+	var repaired []geo.GeometryProblem
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		deleted, err := s.lockZone(ctx, tx, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		if deleted {
+			return &geo.StateError{Action: "update", State: "deleted", Reason: "restore a version of the zone first"}
+		}
+		p, err := s.prepareZone(ctx, tx, f.Geometry, opt)
+		if err != nil {
+			return err
+		}
+		repaired = p.repaired
+		fl := f.Fields
+		_, err = tx.Exec(ctx, s.q.get("zone_update"), id, fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
+			nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
+			actor, p.counties, p.areaM2, p.hex, fl.Source, "update", nil)
+		return err
+	})
+	if err != nil {
+		return geo.Zone{}, wrapZone(fmt.Sprintf("update zone %d", id), err)
+	}
+	z, err := s.Zone(ctx, id)
+	z.Repaired = repaired
+	return z, err
+}
+
+// DeleteZone marks zone id deleted, as a new version (soft: it can be
+// restored), if the client saw the current version.
+func (s *Store) DeleteZone(ctx context.Context, id int64, ifVersion int, actor string) (geo.Zone, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		deleted, err := s.lockZone(ctx, tx, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		if deleted {
+			return &geo.StateError{Action: "delete", State: "deleted", Reason: "the zone is deleted already"}
+		}
+		_, err = tx.Exec(ctx, s.q.get("zone_delete"), id, actor)
+		return err
+	})
+	if err != nil {
+		return geo.Zone{}, wrapZone(fmt.Sprintf("delete zone %d", id), err)
+	}
+	return s.Zone(ctx, id)
+}
+
+// RestoreZone saves version `from` of zone id again as its newest
+// version (undeleting it), if the client saw the current version.
+func (s *Store) RestoreZone(ctx context.Context, id int64, from, ifVersion int, actor string) (geo.Zone, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := s.lockZone(ctx, tx, id, ifVersion); err != nil {
+			return err
+		}
+		old, err := s.scanZone(tx.QueryRow(ctx, s.q.get("zone_version_get"), id, from))
+		if errors.Is(err, geo.ErrNotFound) {
+			return geo.Invalidf("version", "zone %d has no version %d", id, from)
+		}
+		if err != nil {
+			return err
+		}
+		if old.Deleted {
+			return geo.Invalidf("version", "version %d is the zone's deletion: restore a version before it", from)
+		}
+		hex, err := polygonHex(old.Geometry)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, s.q.get("zone_update"), id, old.Name, old.HazardType, old.Kind, old.Grade.String(), old.Description,
+			nullIfBlank(old.SeasonFrom), nullIfBlank(old.SeasonTo), nullIfBlank(old.ValidFrom), nullIfBlank(old.ValidTo),
+			actor, old.Counties, old.AreaM2, hex, old.Source, "restore", old.DrawnBy)
+		return err
+	})
+	if err != nil {
+		return geo.Zone{}, wrapZone(fmt.Sprintf("restore version %d of zone %d", from, id), err)
+	}
+	return s.Zone(ctx, id)
+}
+
+// Zone returns zone id as it stands (Deleted tells whether it is).
+func (s *Store) Zone(ctx context.Context, id int64) (geo.Zone, error) {
+	return s.zoneIn(ctx, s.pool, id)
+}
+
+func (s *Store) zoneIn(ctx context.Context, q querier, id int64) (geo.Zone, error) {
+	z, err := s.scanZone(q.QueryRow(ctx, s.q.get("zone_get"), id))
+	if err != nil {
+		return z, fmt.Errorf("zone %d: %w", id, err)
+	}
+	return z, nil
+}
+
+// ZoneVersion returns version v of zone id as it was saved.
+func (s *Store) ZoneVersion(ctx context.Context, id int64, v int) (geo.Zone, error) {
+	z, err := s.scanZone(s.pool.QueryRow(ctx, s.q.get("zone_version_get"), id, v))
+	if err != nil {
+		return z, fmt.Errorf("version %d of zone %d: %w", v, id, err)
+	}
+	return z, nil
+}
+
+// ZoneVersions lists the versions of zone id, the newest first.
+func (s *Store) ZoneVersions(ctx context.Context, id int64) ([]geo.ZoneVersion, error) {
+	rows, err := s.pool.Query(ctx, s.q.get("zone_versions"), id)
+	if err != nil {
+		return nil, fmt.Errorf("list the versions of zone %d: %w", id, classify(err))
+	}
+	vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.ZoneVersion, error) {
+		var v geo.ZoneVersion
+		err := r.Scan(&v.Version, &v.Action, &v.Name, &v.Grade, &v.AreaM2, &v.Deleted, &v.SavedBy, &v.SavedAt)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the versions of zone %d: %w", id, classify(err))
+	}
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("zone %d: %w", id, geo.ErrNotFound)
+	}
+	return vs, nil
+}
+
+// Zones lists a page of zones, and how many match in all.
+func (s *Store) Zones(ctx context.Context, q geo.ZoneQuery) ([]geo.Zone, int, error) {
+	var box any
+	if q.BBox != nil {
+		h, err := polygonHex(q.BBox.ToPolygon())
+		if err != nil {
+			return nil, 0, err
+		}
+		box = h
+	}
+	var types, grades any
+	if len(q.HazardTypes) > 0 {
+		types = q.HazardTypes
+	}
+	if len(q.Grades) > 0 {
+		gs := make([]string, len(q.Grades))
+		for i, g := range q.Grades {
+			gs[i] = g.String()
+		}
+		grades = gs
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > geo.MaxZoneList {
+		limit = geo.MaxZoneList
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("zones_list"), box, types, grades, q.Deleted, limit, q.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list zones: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []geo.Zone
+	total := 0
+	for rows.Next() {
+		z, n, err := scanZoneRow(rows, true)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list zones: %w", err)
+		}
+		out = append(out, z)
+		total = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list zones: %w", classify(err))
+	}
+	return out, total, nil
+}
+
+func (s *Store) scanZone(row pgx.Row) (geo.Zone, error) {
+	z, _, err := scanZoneRow(row, false)
+	return z, err
+}
+
+// scanZoneRow reads the columns of zone_get (and, withTotal, the count
+// zones_list adds).
+func scanZoneRow(row pgx.Row, withTotal bool) (geo.Zone, int, error) {
+	var z geo.Zone
+	var grade string
+	var geom []byte
+	var total int
+	dest := []any{&z.ID, &z.Version, &z.Name, &z.HazardType, &z.Kind, &grade, &z.Description, &z.SeasonFrom, &z.SeasonTo,
+		&z.ValidFrom, &z.ValidTo, &z.Source, &z.DrawnBy, &z.Counties, &z.AreaM2, &geom, &z.Action, &z.UpdatedBy, &z.UpdatedAt, &z.Deleted}
+	if withTotal {
+		dest = append(dest, &total)
+	}
+	if err := row.Scan(dest...); errors.Is(err, pgx.ErrNoRows) {
+		return z, 0, geo.ErrNotFound
+	} else if err != nil {
+		return z, 0, classify(err)
+	}
+	z.Grade, _ = geo.ParseGrade(grade)
+	g, err := wkb.Unmarshal(geom)
+	if err != nil {
+		return z, 0, fmt.Errorf("read zone %d's geometry: %w", z.ID, err)
+	}
+	z.Geometry, _ = g.(orb.MultiPolygon)
+	z.UpdatedAt = z.UpdatedAt.In(time.UTC)
+	return z, total, nil
+}
+
+// ZoneAnalysis is what zone id holds (objects by category and grade,
+// hidden hazards, shelters, county population shares: the around
+// analysis of its polygon), the shelters within reachM of it outside it,
+// and the other zones it overlaps. Computed when asked, from the data as
+// it stands.
+func (s *Store) ZoneAnalysis(ctx context.Context, id int64, reachM float64) (geo.ZoneAnalysis, error) {
+	z, err := s.Zone(ctx, id)
+	if err != nil {
+		return geo.ZoneAnalysis{}, err
+	}
+	if z.Deleted {
+		return geo.ZoneAnalysis{}, &geo.StateError{Action: "analyse", State: "deleted", Reason: "restore the zone to analyse it"}
+	}
+	out := geo.ZoneAnalysis{ZoneID: z.ID, Version: z.Version, AreaM2: z.AreaM2, ReachM: reachM}
+	centre := z.Geometry.Bound().Center()
+	out.Inside, err = s.Around(ctx, geo.AroundQuery{Point: centre, Polygon: z.Geometry})
+	if err != nil {
+		return out, fmt.Errorf("analyse zone %d: %w", id, err)
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("zone_reach"), id, reachM, geo.MaxAroundList)
+	if err != nil {
+		return out, fmt.Errorf("find the shelters within reach of zone %d: %w", id, classify(err))
+	}
+	out.Reach, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.AroundObject, error) {
+		o := geo.AroundObject{Category: geo.Shelters}
+		var grade string
+		err := r.Scan(&o.ID, &o.Name, &grade, &o.Lon, &o.Lat, &o.DistanceM, &o.Capacity, &o.Status)
+		o.Grade, _ = geo.ParseGrade(grade)
+		return o, err
+	})
+	if err != nil {
+		return out, fmt.Errorf("find the shelters within reach of zone %d: %w", id, classify(err))
+	}
+	if out.Reach == nil {
+		out.Reach = []geo.AroundObject{}
+	}
+	for _, o := range out.Reach {
+		out.ReachSummary.Count++
+		if o.Capacity != nil {
+			out.ReachSummary.Capacity += *o.Capacity
+		}
+	}
+	rows, err = s.pool.Query(ctx, s.q.get("zone_overlaps"), id)
+	if err != nil {
+		return out, fmt.Errorf("find the zones overlapping zone %d: %w", id, classify(err))
+	}
+	out.Overlaps, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.ZoneOverlap, error) {
+		var o geo.ZoneOverlap
+		err := r.Scan(&o.ID, &o.Name, &o.HazardType, &o.Grade, &o.AreaM2, &o.Share, &o.ShareOther)
+		return o, err
+	})
+	if err != nil {
+		return out, fmt.Errorf("find the zones overlapping zone %d: %w", id, classify(err))
+	}
+	if out.Overlaps == nil {
+		out.Overlaps = []geo.ZoneOverlap{}
+	}
+	return out, nil
+}
