@@ -38,9 +38,12 @@ export async function fetchJSON(url, opts = {}) {
   return body;
 }
 
-/** Sends a write (POST, PATCH, DELETE) with a JSON body and the CSRF token. */
-export function send(method, url, body) {
-  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrfToken };
+/**
+ * Sends a write (POST, PUT, PATCH, DELETE) with a JSON body and the CSRF
+ * token; extra headers (If-Match) are added.
+ */
+export function send(method, url, body, extra) {
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrfToken, ...(extra || {}) };
   const opts = { method, headers };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';

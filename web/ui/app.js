@@ -16,6 +16,7 @@ import * as card from './card.js';
 import { fetchJSON, session as fetchSession, setCSRF } from './api.js';
 import * as dispatch from './dispatch.js';
 import * as report from './report.js';
+import * as zones from './zones.js';
 
 window.__mapIdle = false;
 window.__mapErrors = [];
@@ -38,7 +39,7 @@ const DEFAULT_CONFIG = {
 
 const VIS_KEY = 'riskmap.layers';
 /** Switcher entries: the five categories (top of the map first) and the counties. */
-const SWITCH_KEYS = ['incidents', 'hidden_hazards', ...CATEGORIES.map((c) => c.id).reverse(), 'counties', 'regions_county', 'regions_grid'];
+const SWITCH_KEYS = ['incidents', 'hidden_hazards', ...CATEGORIES.map((c) => c.id).reverse(), 'zones', 'counties', 'regions_county', 'regions_grid'];
 
 let config = { ...DEFAULT_CONFIG };
 
@@ -327,6 +328,7 @@ function wireMap(map, vis) {
 
   map.on('click', (e) => {
     // The dispatcher's panel first: placing an incident, or an incident's symbol.
+    if (zones.consumeClick(e)) return;
     if (dispatch.consumeClick(e)) return;
     const hits = hitTest(e.point);
     if (hits.length === 0) {
@@ -462,6 +464,8 @@ function listenForChanges(map) {
     let msg;
     try { msg = JSON.parse(ev.data); } catch { return; }
     if (msg && msg.layers && 'incidents' in msg.layers) dispatch.incidentsChanged();
+    // A zone's analysis counts zones and objects: either changing redraws it.
+    if (msg && msg.layers && Object.keys(msg.layers).some((l) => l !== 'incidents' && l !== 'context')) zones.zonesChanged();
     if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
     if (!inView(msg.bbox)) {
       window.__tileSkips += 1;
@@ -584,6 +588,7 @@ async function whoAmI(map) {
   }
   setCSRF(s.csrf_token);
   if (map && (s.role === 'dispatcher' || s.role === 'admin')) dispatch.enablePanel(map, s);
+  if (map && (s.role === 'planner' || s.role === 'admin')) zones.enable(map, s, recordError);
 }
 
 // ---------------------------------------------------------------- start
@@ -645,6 +650,7 @@ async function main() {
     renderLegend();
     card.rerender();
     dispatch.rerender();
+    zones.rerender();
     report.rerender();
     relabelControls();
     const box = document.getElementById('map-error');

@@ -29,7 +29,7 @@ export const CATEGORIES = [
 ];
 
 /** The vector tile source's source-layers, in the order of the tile URL. */
-export const TILE_LAYERS = ['counties', 'regions_grid', 'context', 'enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters', 'hidden_hazards'];
+export const TILE_LAYERS = ['counties', 'regions_grid', 'context', 'zones', 'enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters', 'hidden_hazards'];
 
 export const SOURCE_ID = 'riskmap';
 
@@ -47,6 +47,7 @@ export const SWITCH_LAYERS = {
   regions_grid: ['region-grid-fill', 'region-grid-line'],
   hidden_hazards: ['hazards', 'hazards-overdue'],
   incidents: ['incidents'],
+  zones: ['zone-fill', 'zone-line'],
   ...Object.fromEntries(CATEGORIES.map((c) => [c.id, [pointLayerId(c.id)]])),
 };
 
@@ -238,6 +239,20 @@ export function buildStyle(cfg, visible) {
         'text-anchor': 'top',
       },
       paint: { 'text-color': THEME.labelText, 'text-halo-color': THEME.halo, 'text-halo-width': 1.4 },
+    }),
+  );
+
+  // The planners' hazard zones (风险区划), tinted by grade, under the points.
+  layers.push(
+    fromTiles('zone-fill', 'zones', {
+      type: 'fill',
+      layout: { visibility: vis('zones') },
+      paint: { 'fill-color': gradeColourExpr(), 'fill-opacity': 0.3 },
+    }),
+    fromTiles('zone-line', 'zones', {
+      type: 'line',
+      layout: { visibility: vis('zones') },
+      paint: { 'line-color': gradeColourExpr(), 'line-width': 2 },
     }),
   );
 
