@@ -62,7 +62,7 @@ type Zone struct {
 	Counties    []string         `json:"counties"`
 	AreaM2      float64          `json:"area_m2"`
 	Geometry    orb.MultiPolygon `json:"-"`
-	Action      string           `json:"action"` // what the version's write did: create, update, delete, restore, import
+	Action      string           `json:"action"` // what the version's write did: create, update, delete, restore, import, split, merge
 	UpdatedBy   string           `json:"updated_by"`
 	UpdatedAt   time.Time        `json:"updated_at"`
 	Deleted     bool             `json:"deleted"`
@@ -245,6 +245,12 @@ func (z Zone) Feature() *geojson.Feature {
 	b, _ := json.Marshal(z)
 	_ = json.Unmarshal(b, &f.Properties)
 	return f
+}
+
+// ZoneRef names a zone at the version a client saw (for a merge).
+type ZoneRef struct {
+	ID      int64 `json:"id"`
+	Version int   `json:"version"`
 }
 
 // ZoneQuery selects zones for a list.

@@ -72,6 +72,8 @@ var writes = []struct {
 	{"PUT", "/api/v1/zones/1", `{}`, access.Planner},
 	{"DELETE", "/api/v1/zones/1", "", access.Planner},
 	{"POST", "/api/v1/zones/1/versions/3/restore", "", access.Planner},
+	{"POST", "/api/v1/zones/1/split", `{}`, access.Planner},
+	{"POST", "/api/v1/zones/merge", `{}`, access.Planner},
 }
 
 // TestEveryWriteNeedsItsRole tries every write as nobody and as each

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"riskmap/geo"
@@ -30,6 +32,8 @@ type ZoneStore interface {
 	ZoneVersion(ctx context.Context, id int64, v int) (geo.Zone, error)
 	ZoneVersions(ctx context.Context, id int64) ([]geo.ZoneVersion, error)
 	ZoneAnalysis(ctx context.Context, id int64, reachM float64) (geo.ZoneAnalysis, error)
+	SplitZone(ctx context.Context, id int64, ifVersion int, line orb.LineString, actor string) (geo.Zone, []geo.Zone, error)
+	MergeZones(ctx context.Context, refs []geo.ZoneRef, actor string) (geo.Zone, error)
 }
 
 // maxZoneBody bounds a zone's GeoJSON body: room for a county-snapped
@@ -48,6 +52,8 @@ func (s *Server) zoneRoutes() {
 	e.PUT("/api/v1/zones/:id", s.write(access.Planner, "zone.update", s.handleUpdateZone))
 	e.DELETE("/api/v1/zones/:id", s.write(access.Planner, "zone.delete", s.handleDeleteZone))
 	e.POST("/api/v1/zones/:id/versions/:version/restore", s.write(access.Planner, "zone.restore", s.handleRestoreZone))
+	e.POST("/api/v1/zones/:id/split", s.write(access.Planner, "zone.split", s.handleSplitZone))
+	e.POST("/api/v1/zones/merge", s.write(access.Planner, "zone.merge", s.handleMergeZones))
 }
 
 // zoneOptions reads the planner's consent: repair, clip (true/false) and
@@ -353,6 +359,73 @@ func (s *Server) handleZoneAnalysis(c echo.Context) error {
 		a.Reach, a.ReachSummary = []geo.AroundObject{}, geo.ShelterSum{}
 	}
 	return c.JSON(http.StatusOK, a)
+}
+
+// handleSplitZone: POST /api/v1/zones/{id}/split {"line": <GeoJSON
+// LineString>} with If-Match: the zone keeps the largest piece, each
+// other piece becomes a zone. Answers {"zone": Feature, "created": [Feature…]}.
+func (s *Server) handleSplitZone(c echo.Context) error {
+	id, err := zoneID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Line json.RawMessage `json:"line"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if len(body.Line) == 0 {
+		return geo.Invalidf("line", "required: a GeoJSON LineString across the zone")
+	}
+	g, err := geojson.UnmarshalGeometry(body.Line)
+	if err != nil {
+		return geo.Invalidf("line", "not a GeoJSON geometry")
+	}
+	line, ok := g.Geometry().(orb.LineString)
+	if !ok {
+		return geo.Invalidf("line", "a %s, not a LineString", g.Type)
+	}
+	v, err := s.needVersion(c, id)
+	if err != nil {
+		return err
+	}
+	z, created, err := s.zones.SplitZone(c.Request().Context(), id, v, line, s.actor(c))
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(created))
+	out := make([]*geojson.Feature, len(created))
+	for i, n := range created {
+		ids[i], out[i] = n.ID, n.Feature()
+	}
+	s.audit(c, access.Entry{Action: "zone.split", Target: fmt.Sprintf("zone:%d", id)}, map[string]any{"version": v},
+		map[string]any{"zone": zoneAudit(z), "created": ids})
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(z.Version)))
+	return c.JSON(http.StatusOK, map[string]any{"zone": z.Feature(), "created": out})
+}
+
+// handleMergeZones: POST /api/v1/zones/merge {"zones": [{"id", "version"}…]}:
+// the first keeps its fields and takes the union of their areas, the
+// others are deleted (merged). Answers the merged zone.
+func (s *Server) handleMergeZones(c echo.Context) error {
+	var body struct {
+		Zones []geo.ZoneRef `json:"zones"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	z, err := s.zones.MergeZones(c.Request().Context(), body.Zones, s.actor(c))
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(body.Zones))
+	for i, r := range body.Zones {
+		ids[i] = r.ID
+	}
+	s.audit(c, access.Entry{Action: "zone.merge", Target: fmt.Sprintf("zone:%d", z.ID)}, map[string]any{"zones": body.Zones},
+		map[string]any{"zone": zoneAudit(z), "merged": ids[1:]})
+	return writeZone(c, http.StatusOK, z)
 }
 
 func contains(list []string, s string) bool {

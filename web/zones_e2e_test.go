@@ -192,5 +192,55 @@ func TestZoneEditor(t *testing.T) {
 	}
 	run("load theirs", chromedp.Click(`#zones button[data-action=reload]`))
 	poll("their version in the form", `window.__zones.version === 3 && document.querySelector('#zones input[data-field=name]').value === '紫金滑坡危险区（复核）'`, 10*time.Second)
+
+	// Split it along a line drawn across it, then merge the pieces back.
+	pixel := func(lon, lat float64) px {
+		t.Helper()
+		p, err := chromedp.Run(ctx, chromedp.Evaluate[px](fmt.Sprintf(`(() => {
+			const p = window.__map.project([%f, %f]); const r = window.__map.getCanvas().getBoundingClientRect();
+			return {X: r.left + p.x, Y: r.top + p.y};
+		})()`, lon, lat)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	clickAt := func(what string, p px) {
+		t.Helper()
+		for k := 5; k >= 0; k-- {
+			run("move", chromedp.MouseEvent(chromedp.MouseMoved, p.X-float64(k*4), p.Y-float64(k*4)))
+		}
+		time.Sleep(100 * time.Millisecond)
+		run(what, chromedp.MouseClickXY(p.X, p.Y))
+		time.Sleep(400 * time.Millisecond)
+	}
+	run("split", chromedp.Click(`#zones button[data-action=split]`))
+	poll("splitting", `window.__zones.mode === 'splitting'`, 5*time.Second)
+	clickAt("line start", pixel(119.929, 28.446))
+	end := pixel(119.929, 28.464)
+	clickAt("line end", end)
+	clickAt("line end again", end)
+	poll("split in two", `window.__zones.version === 4 && window.__zones.mode === 'editing'`, 20*time.Second)
+	var pieces int
+	var newID int64
+	if err := conn.QueryRow(cctx, `SELECT count(*), max(id) FROM hazard_zone WHERE deleted_at IS NULL`).Scan(&pieces, &newID); err != nil || pieces != 2 || newID == id {
+		t.Fatalf("after the split: %d zones (%v)", pieces, err)
+	}
+	poll("the new piece is in the tiles", fmt.Sprintf(`window.__map.queryRenderedFeatures({layers: ['zone-fill']}).some(f => f.id === %d)`, newID), 30*time.Second)
+	// The piece that is not the selected zone's: the smaller one, east
+	// or west of the line.
+	var cx, cy float64
+	if err := conn.QueryRow(cctx, `SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM hazard_zone WHERE id = $1`, newID).Scan(&cx, &cy); err != nil {
+		t.Fatal(err)
+	}
+	run("merge", chromedp.Click(`#zones button[data-action=merge]`))
+	poll("merging", `window.__zones.mode === 'merging'`, 5*time.Second)
+	clickAt("the other piece", pixel(cx, cy))
+	poll("merged", `window.__zones.version === 5`, 20*time.Second)
+	var action string
+	var deleted bool
+	if err := conn.QueryRow(cctx, `SELECT last_action, deleted_at IS NOT NULL FROM hazard_zone WHERE id = $1`, newID).Scan(&action, &deleted); err != nil || action != "merge" || !deleted {
+		t.Fatalf("the merged piece: %q deleted %v (%v)", action, deleted, err)
+	}
 	saveScreenshot(t, ctx, "zone-editor")
 }

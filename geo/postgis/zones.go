@@ -1,10 +1,12 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +20,7 @@ import (
 var zoneQueries = []string{
 	"zone_repair", "zone_place", "zone_insert", "zone_lock", "zone_update", "zone_delete",
 	"zone_get", "zone_version_get", "zone_versions", "zones_list", "zone_reach", "zone_overlaps", "tile_zones",
+	"zone_split", "zone_union",
 }
 
 // Outside the service area, a zone may stick out by this share of its
@@ -257,7 +260,7 @@ func (s *Store) DeleteZone(ctx context.Context, id int64, ifVersion int, actor s
 		if deleted {
 			return &geo.StateError{Action: "delete", State: "deleted", Reason: "the zone is deleted already"}
 		}
-		_, err = tx.Exec(ctx, s.q.get("zone_delete"), id, actor)
+		_, err = tx.Exec(ctx, s.q.get("zone_delete"), id, actor, "delete")
 		return err
 	})
 	if err != nil {
@@ -476,4 +479,192 @@ func (s *Store) ZoneAnalysis(ctx context.Context, id int64, reachM float64) (geo
 		out.Overlaps = []geo.ZoneOverlap{}
 	}
 	return out, nil
+}
+
+// zoneFields are a stored zone's fields, to save with a new geometry.
+func zoneFields(z geo.Zone) geo.ZoneFields {
+	return geo.ZoneFields{Name: z.Name, HazardType: z.HazardType, Kind: z.Kind, Grade: z.Grade.String(), Description: z.Description,
+		SeasonFrom: z.SeasonFrom, SeasonTo: z.SeasonTo, ValidFrom: z.ValidFrom, ValidTo: z.ValidTo, Source: z.Source}
+}
+
+// saveGeometry saves zone z (locked) with geometry p as a new version.
+func (s *Store) saveGeometry(ctx context.Context, tx pgx.Tx, z geo.Zone, p prepared, action, actor string) error {
+	fl := zoneFields(z)
+	_, err := tx.Exec(ctx, s.q.get("zone_update"), z.ID, fl.Name, fl.HazardType, fl.Kind, fl.Grade, fl.Description,
+		nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
+		actor, p.counties, p.areaM2, p.hex, fl.Source, action, nil)
+	return err
+}
+
+// MaxSplitLine bounds the positions of a splitting line.
+const MaxSplitLine = 10000
+
+// SplitZone cuts zone id along line, if the client saw the current
+// version: the zone keeps the largest piece of every part the line
+// crosses (a new version), each other piece becomes a zone with the same
+// fields. It returns the zone and the new ones; a line that cuts nothing
+// is a *geo.ParamError for "line".
+func (s *Store) SplitZone(ctx context.Context, id int64, ifVersion int, line orb.LineString, actor string) (geo.Zone, []geo.Zone, error) {
+	if len(line) < 2 || len(line) > MaxSplitLine {
+		return geo.Zone{}, nil, geo.Invalidf("line", "a LineString of 2 to %d positions", MaxSplitLine)
+	}
+	for _, p := range line {
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+			return geo.Zone{}, nil, geo.Invalidf("line", "position %v is beyond longitude ±180° or latitude ±90°", [2]float64(p))
+		}
+	}
+	lineHex, err := polygonHex(line)
+	if err != nil {
+		return geo.Zone{}, nil, err
+	}
+	var created []int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		deleted, err := s.lockZone(ctx, tx, id, ifVersion)
+		if err != nil {
+			return err
+		}
+		if deleted {
+			return &geo.StateError{Action: "split", State: "deleted", Reason: "restore a version of the zone first"}
+		}
+		z, err := s.zoneIn(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, s.q.get("zone_split"), id, lineHex)
+		if err != nil {
+			return fmt.Errorf("split zone %d: %w", id, classify(err))
+		}
+		var keep []byte
+		var others [][]byte
+		var isKeep bool
+		var g []byte
+		var m2 float64
+		if _, err := pgx.ForEachRow(rows, []any{&isKeep, &g, &m2}, func() error {
+			if isKeep {
+				keep = append([]byte(nil), g...)
+			} else {
+				others = append(others, append([]byte(nil), g...))
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("split zone %d: %w", id, classify(err))
+		}
+		if len(others) == 0 {
+			return geo.Invalidf("line", "the line does not cut the zone in two: draw it across the zone, from outside to outside")
+		}
+		place := func(b []byte) (prepared, error) {
+			g, err := wkb.Unmarshal(b)
+			if err != nil {
+				return prepared{}, fmt.Errorf("read a piece of zone %d: %w", id, err)
+			}
+			return s.prepareZone(ctx, tx, g, geo.ZoneOptions{})
+		}
+		p, err := place(keep)
+		if err != nil {
+			return err
+		}
+		if err := s.saveGeometry(ctx, tx, z, p, "split", actor); err != nil {
+			return err
+		}
+		fl := zoneFields(z)
+		for _, b := range others {
+			p, err := place(b)
+			if err != nil {
+				return err
+			}
+			var nid int64
+			if err := tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.Grade, fl.Description,
+				nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
+				fl.Source, actor, p.counties, p.areaM2, p.hex, "split").Scan(&nid); err != nil {
+				return err
+			}
+			created = append(created, nid)
+		}
+		return nil
+	})
+	if err != nil {
+		return geo.Zone{}, nil, wrapZone(fmt.Sprintf("split zone %d", id), err)
+	}
+	z, err := s.Zone(ctx, id)
+	if err != nil {
+		return z, nil, err
+	}
+	var out []geo.Zone
+	for _, nid := range created {
+		n, err := s.Zone(ctx, nid)
+		if err != nil {
+			return z, nil, err
+		}
+		out = append(out, n)
+	}
+	return z, out, nil
+}
+
+// MaxMerge bounds how many zones one merge joins.
+const MaxMerge = 50
+
+// MergeZones joins zones into the first of them (its fields kept, the
+// union of their areas as its geometry, a new version); the others are
+// marked deleted (merged). Each must be at the version the client saw.
+func (s *Store) MergeZones(ctx context.Context, refs []geo.ZoneRef, actor string) (geo.Zone, error) {
+	if len(refs) < 2 || len(refs) > MaxMerge {
+		return geo.Zone{}, geo.Invalidf("zones", "merge 2 to %d zones", MaxMerge)
+	}
+	ids := make([]int64, len(refs))
+	seen := map[int64]bool{}
+	for i, r := range refs {
+		if seen[r.ID] {
+			return geo.Zone{}, geo.Invalidf(fmt.Sprintf("zones[%d].id", i), "zone %d is named twice", r.ID)
+		}
+		if r.Version < 1 {
+			return geo.Zone{}, geo.Invalidf(fmt.Sprintf("zones[%d].version", i), "required: the version of zone %d you saw", r.ID)
+		}
+		seen[r.ID] = true
+		ids[i] = r.ID
+	}
+	// Locked in id order, so that two merges of the same zones cannot
+	// wait on each other.
+	order := append([]geo.ZoneRef(nil), refs...)
+	slices.SortFunc(order, func(a, b geo.ZoneRef) int { return cmp.Compare(a.ID, b.ID) })
+	first := refs[0].ID
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, r := range order {
+			deleted, err := s.lockZone(ctx, tx, r.ID, r.Version)
+			if err != nil {
+				return err
+			}
+			if deleted {
+				return &geo.StateError{Action: "merge", State: "deleted", Reason: fmt.Sprintf("zone %d is deleted", r.ID)}
+			}
+		}
+		z, err := s.zoneIn(ctx, tx, first)
+		if err != nil {
+			return err
+		}
+		var b []byte
+		if err := tx.QueryRow(ctx, s.q.get("zone_union"), ids).Scan(&b); err != nil {
+			return fmt.Errorf("join zones %v: %w", ids, classify(err))
+		}
+		g, err := wkb.Unmarshal(b)
+		if err != nil {
+			return fmt.Errorf("read the union of zones %v: %w", ids, err)
+		}
+		p, err := s.prepareZone(ctx, tx, g, geo.ZoneOptions{})
+		if err != nil {
+			return err
+		}
+		if err := s.saveGeometry(ctx, tx, z, p, "merge", actor); err != nil {
+			return err
+		}
+		for _, id := range ids[1:] {
+			if _, err := tx.Exec(ctx, s.q.get("zone_delete"), id, actor, "merge"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return geo.Zone{}, wrapZone(fmt.Sprintf("merge zones %v", ids), err)
+	}
+	return s.Zone(ctx, first)
 }

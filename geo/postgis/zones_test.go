@@ -337,3 +337,57 @@ func TestZoneAnalysis(t *testing.T) {
 		t.Fatalf("after deleting the other zone: %+v %v", got.Overlaps, err)
 	}
 }
+
+// TestZoneSplitMerge: a line cuts a zone in two (areas adding up), the
+// pieces merge back; stale versions and lines that cut nothing change
+// nothing.
+func TestZoneSplitMerge(t *testing.T) {
+	ctx := context.Background()
+	s, db := zoneStore(t)
+	z, err := s.CreateZone(ctx, zoneOf("整区", "yellow", box(119.9, 28.3, 120.0, 28.4)), geo.ZoneOptions{}, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := orb.LineString{{119.95, 28.25}, {119.95, 28.45}}
+	if _, _, err := s.SplitZone(ctx, z.ID, 1, orb.LineString{{119.8, 28.25}, {119.8, 28.45}}, "p"); !isParam(err, "line") {
+		t.Fatalf("a line beside the zone: %v", err)
+	}
+	if _, _, err := s.SplitZone(ctx, z.ID, 7, cut, "p"); !errors.As(err, new(*geo.VersionError)) {
+		t.Fatalf("a stale split: %v", err)
+	}
+	kept, created, err := s.SplitZone(ctx, z.ID, 1, cut, "切分者")
+	if err != nil || len(created) != 1 || kept.Version != 2 || kept.Action != "split" || created[0].Action != "split" || created[0].Name != "整区" {
+		t.Fatalf("split: %+v %+v %v", kept, created, err)
+	}
+	// (new vertices on the edges sit on the lon/lat lines, not on the
+	// geodesics the spheroid's area follows: a millionth apart at most)
+	if d := kept.AreaM2 + created[0].AreaM2 - z.AreaM2; math.Abs(d) > z.AreaM2*1e-6 {
+		t.Fatalf("the pieces' areas %v + %v differ from the zone's %v by %v m²", kept.AreaM2, created[0].AreaM2, z.AreaM2, d)
+	}
+	var overlap float64
+	if err := db.QueryRow(ctx, `SELECT ST_Area(ST_Intersection(a.geom, b.geom)) FROM hazard_zone a, hazard_zone b WHERE a.id = $1 AND b.id = $2`,
+		kept.ID, created[0].ID).Scan(&overlap); err != nil || overlap > 1e-12 {
+		t.Fatalf("the pieces overlap by %v (%v)", overlap, err)
+	}
+	if _, err := s.MergeZones(ctx, []geo.ZoneRef{{ID: kept.ID, Version: 2}, {ID: created[0].ID, Version: 5}}, "p"); !errors.As(err, new(*geo.VersionError)) {
+		t.Fatalf("a stale merge: %v", err)
+	}
+	if cur, _ := s.Zone(ctx, created[0].ID); cur.Deleted || cur.Version != 1 {
+		t.Fatalf("a refused merge changed a zone: %+v", cur)
+	}
+	m, err := s.MergeZones(ctx, []geo.ZoneRef{{ID: kept.ID, Version: 2}, {ID: created[0].ID, Version: 1}}, "合并者")
+	if err != nil || m.Version != 3 || m.Action != "merge" || math.Abs(m.AreaM2-z.AreaM2) > z.AreaM2*1e-6 || len(m.Geometry) != 1 {
+		t.Fatalf("merge: %+v %v", m, err)
+	}
+	if other, _ := s.Zone(ctx, created[0].ID); !other.Deleted || other.Action != "merge" {
+		t.Fatalf("the merged-in zone: %+v", other)
+	}
+	if _, err := s.MergeZones(ctx, []geo.ZoneRef{{ID: m.ID, Version: 3}, {ID: m.ID, Version: 3}}, "p"); !isParam(err, "zones[1].id") {
+		t.Fatalf("a zone merged with itself: %v", err)
+	}
+}
+
+func isParam(err error, param string) bool {
+	var pe *geo.ParamError
+	return errors.As(err, &pe) && pe.Param == param
+}

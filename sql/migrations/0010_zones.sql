@@ -24,7 +24,7 @@ CREATE TABLE hazard_zone (
     area_m2     double precision NOT NULL CHECK (area_m2 > 0),
     geom        geometry(MultiPolygon, 4490) NOT NULL CHECK (ST_IsValid(geom) AND NOT ST_IsEmpty(geom)),
     geom_3857   geometry(MultiPolygon, 3857) GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED,
-    last_action text        NOT NULL CHECK (last_action IN ('create', 'update', 'delete', 'restore', 'import')),
+    last_action text        NOT NULL CHECK (last_action IN ('create', 'update', 'delete', 'restore', 'import', 'split', 'merge')),
     updated_by  text        NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
@@ -40,7 +40,7 @@ CREATE INDEX hazard_zone_geom_3857_idx ON hazard_zone USING gist (geom_3857) WHE
 CREATE TABLE hazard_zone_version (
     zone_id     bigint      NOT NULL REFERENCES hazard_zone (id),
     version     integer     NOT NULL,
-    action      text        NOT NULL CHECK (action IN ('create', 'update', 'delete', 'restore', 'import')),
+    action      text        NOT NULL CHECK (action IN ('create', 'update', 'delete', 'restore', 'import', 'split', 'merge')),
     name        text        NOT NULL,
     hazard_type text        NOT NULL,
     zone_kind   text        NOT NULL,

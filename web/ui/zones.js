@@ -9,7 +9,7 @@
 // Built with DOM calls and textContent only. Test hook: window.__zones
 // is the editor's state (read only).
 
-import { TerraDraw, TerraDrawPolygonMode, TerraDrawSelectMode } from 'terra-draw';
+import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import { t as tr, gradeLabel, layerLabel } from './i18n.js';
 import { fetchJSON, send } from './api.js';
@@ -113,6 +113,7 @@ class Editor {
       adapter: new TerraDrawMapLibreGLAdapter({ map: this.map }),
       modes: [
         new TerraDrawPolygonMode({ styles: { fillColor: '#FFD400', outlineColor: '#FFD400', fillOpacity: 0.25 } }),
+        new TerraDrawLineStringMode({ styles: { lineStringColor: '#FF4FD8', lineStringWidth: 3 } }),
         new TerraDrawSelectMode({
           flags: { polygon: { feature: { draggable: false, coordinates: { midpoints: true, draggable: true, deletable: true } } } },
         }),
@@ -120,6 +121,12 @@ class Editor {
     });
     this.draw.start();
     this.draw.on('finish', (id) => {
+      if (this.st.mode === 'splitting') {
+        const f = this.draw.getSnapshotFeature(id);
+        this.draw.removeFeatures([id]);
+        if (f && f.geometry.type === 'LineString') this.split(f.geometry);
+        return;
+      }
       if (this.st.mode === 'drawing') {
         // One zone at a time: the polygon just closed is the draft.
         this.setMode('editing');
@@ -132,13 +139,14 @@ class Editor {
   setMode(mode) {
     this.st.mode = mode;
     if (!this.draw) return;
-    this.draw.setMode(mode === 'drawing' ? 'polygon' : mode === 'editing' ? 'select' : 'static');
+    const modes = { drawing: 'polygon', editing: 'select', splitting: 'linestring' };
+    this.draw.setMode(modes[mode] || 'static');
   }
 
   /** The draft's geometry (the one polygon terra-draw holds), or null. */
   draftGeometry() {
     if (!this.draw) return null;
-    const polys = this.draw.getSnapshot().filter((f) => f.geometry.type === 'Polygon');
+    const polys = this.draw.getSnapshot().filter((f) => f.geometry.type === 'Polygon' && !f.properties.currentlyDrawing);
     if (polys.length === 0) return null;
     if (polys.length === 1) return polys[0].geometry;
     return { type: 'MultiPolygon', coordinates: polys.map((f) => f.geometry.coordinates) };
@@ -177,7 +185,14 @@ class Editor {
   // ----- map clicks: a zone of the map picked to edit
 
   click(e) {
-    if (!this.st.open || this.st.mode === 'drawing') return this.st.open && this.st.mode === 'drawing';
+    if (!this.st.open) return false;
+    if (this.st.mode === 'drawing' || this.st.mode === 'splitting') return true; // terra-draw's
+    if (this.st.mode === 'merging') {
+      const hit = this.map.getLayer('zone-fill') ? this.map.queryRenderedFeatures(e.point, { layers: ['zone-fill'] }) : [];
+      const other = hit.find((f) => this.st.zone && f.id !== this.st.zone.id);
+      if (other) this.merge(other.id, Number(other.properties.version));
+      return true;
+    }
     if (this.st.mode === 'editing' && this.st.zone === null && this.draftGeometry()) return false;
     const layers = ['zone-fill'].filter((id) => this.map.getLayer(id));
     if (layers.length === 0) return false;
@@ -314,6 +329,58 @@ class Editor {
     }
   }
 
+  /** Cuts the zone along line (GeoJSON LineString). */
+  async split(line) {
+    const z = this.st.zone;
+    this.setMode('editing');
+    if (!z) return;
+    this.st.busy = true;
+    this.render();
+    try {
+      const out = await send('POST', `api/v1/zones/${z.id}/split`, { line }, { 'If-Match': `"${this.st.version}"` });
+      this.select(out.zone, out.zone.properties.version);
+      this.st.message = t('zones.splitDone', { n: out.created.length + 1 });
+    } catch (err) {
+      this.showWriteError(err, 'split');
+      if (this.st.zone) this.loadDraft(this.st.zone.geometry);
+    } finally {
+      this.st.busy = false;
+      this.render();
+    }
+  }
+
+  /** Joins zone id (at version) into the selected zone. */
+  async merge(id, version) {
+    const z = this.st.zone;
+    this.st.mode = 'editing';
+    if (!z) return;
+    this.st.busy = true;
+    this.render();
+    try {
+      const f = await send('POST', 'api/v1/zones/merge', { zones: [{ id: z.id, version: this.st.version }, { id, version }] });
+      this.select(f, f.properties.version);
+      this.st.message = t('zones.mergeDone', { id });
+    } catch (err) {
+      this.showWriteError(err, 'merge');
+    } finally {
+      this.st.busy = false;
+      this.render();
+    }
+  }
+
+  /** A refused write, told: a conflict, the server's reason, or that it failed. */
+  showWriteError(err, what) {
+    const p = err.problem || {};
+    if (err.status === 409 && p.current_version && p.current && this.st.zone && p.current.id === this.st.zone.id) {
+      this.st.conflict = { version: p.current_version, current: p.current };
+    } else if ((err.status === 400 || err.status === 409) && p.detail) {
+      this.st.error = t('zones.refused', { detail: p.detail });
+    } else {
+      this.st.error = t('zones.saveFailed', { status: err.status || '' });
+      this.recordError(`zones: ${what} ${err.message}`);
+    }
+  }
+
   async loadVersions() {
     if (!this.st.zone) return;
     try {
@@ -394,9 +461,11 @@ class Editor {
         btn('new', () => this.newZone()),
         btn('undo', () => this.undo(), { disabled: s.busy || s.undo === 0 }),
         btn('save', () => this.save()),
+        s.zone ? btn('split', () => { this.setMode('splitting'); this.render(); }) : null,
+        s.zone ? btn('merge', () => { this.st.mode = 'merging'; this.render(); }) : null,
         s.zone ? btn('delete', () => this.remove()) : null,
         s.zone ? btn('versions', () => this.loadVersions()) : null),
-      el('p', { class: 'hint' }, t(s.mode === 'drawing' ? 'zones.hint.drawing' : s.mode === 'editing' ? 'zones.hint.editing' : 'zones.hint.idle')),
+      el('p', { class: 'hint', 'data-mode': s.mode }, t(`zones.hint.${s.mode}`)),
       s.zone ? el('p', { class: 'zone-current' }, t('zones.current', { id: s.zone.id, v: s.version })) : null,
       el('form', { class: 'zone-form', onsubmit: (e) => { e.preventDefault(); this.save(); } },
         field('name', text('name', { required: true, maxlength: 200 })),
