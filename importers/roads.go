@@ -84,7 +84,7 @@ func ReadRoads(ctx context.Context, files []File, opt Options) ([]geo.Road, []*P
 	var probs []*Problem
 	seen := map[string]string{} // id → where it was first
 	for _, f := range files {
-		rd, err := openRoads(ctx, f, opt, system)
+		rd, err := openGIS(ctx, f, opt, system, "roads", "道路")
 		if err != nil {
 			var p *Problem
 			if errors.As(err, &p) {
@@ -137,8 +137,8 @@ func closeReader(rd Reader) {
 	}
 }
 
-// openRoads opens one file of roads.
-func openRoads(ctx context.Context, f File, opt Options, system crs.System) (Reader, error) {
+// openGIS opens one GIS file of what (roads, zones; whatZH in Chinese).
+func openGIS(ctx context.Context, f File, opt Options, system crs.System, what, whatZH string) (Reader, error) {
 	ext := strings.ToLower(filepath.Ext(f.Name))
 	if fi, err := os.Stat(f.Path); err == nil && fi.IsDir() {
 		ext = ".shp"
@@ -166,8 +166,8 @@ func openRoads(ctx context.Context, f File, opt Options, system crs.System) (Rea
 		}
 		return NewGDALReader(ctx, f.Path, g)
 	}
-	return nil, problemf(0, "", "", "unknown file type "+ext+" for roads: want .geojson, .shp/.zip, .gpkg or .kml",
-		"道路不支持的文件类型 "+ext+"：应为 .geojson、.shp/.zip、.gpkg 或 .kml")
+	return nil, problemf(0, "", "", "unknown file type "+ext+" for "+what+": want .geojson, .shp/.zip, .gpkg or .kml",
+		whatZH+"不支持的文件类型 "+ext+"：应为 .geojson、.shp/.zip、.gpkg 或 .kml")
 }
 
 // roadsOf turns one feature into roads (one per line of it).

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"riskmap/geo"
 	"riskmap/geo/postgis"
 	"riskmap/importers"
 )
@@ -48,7 +49,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	db.register(fs, getenv)
 	var opt importers.Options
 	var mappingFile, reportFile string
-	fs.StringVar(&opt.Category, "category", "", "enterprises, bridges, black_spots, rescue_resources, shelters, counties (admin areas), or roads (the road network for dispatch)")
+	fs.StringVar(&opt.Category, "category", "", "enterprises, bridges, black_spots, rescue_resources, shelters, counties (admin areas), roads (the road network for dispatch), or zones (planners' hazard zones)")
 	fs.StringVar(&opt.CRS, "crs", "", "coordinate system of the input: wgs84, cgcs2000, gcj02 (AMap, Tencent), bd09 (Baidu) or EPSG:n (e.g. EPSG:4549); default: the file's .prj, else wgs84")
 	fs.StringVar(&opt.Encoding, "encoding", "", "text encoding of CSV and Shapefile attributes: utf-8, gbk or gb18030; default: detect")
 	fs.StringVar(&opt.Sheet, "sheet", "", "Excel sheet (or GIS layer) to read")
@@ -59,6 +60,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.StringVar(&opt.Source, "source", "", "name of the data's source, e.g. 市应急管理局企业清单; re-imports of one source update it (default: the first file's name)")
 	fs.StringVar(&reportFile, "report", "", "write the problems to this file, as CSV (.csv) or JSON (.json)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	var zoneOpt geo.ZoneOptions
+	fs.BoolVar(&zoneOpt.Repair, "repair", false, "zones: mend repairable geometry faults (unclosed or clockwise rings, spikes, crossing edges) instead of stopping")
+	fs.BoolVar(&zoneOpt.Clip, "clip", false, "zones: cut off what lies outside the county boundaries instead of stopping")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,6 +98,20 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	if !*quiet && isTerminal(stderr) {
 		opt.Progress = progressBar(stderr, time.Now())
+	}
+	if opt.Category == "zones" {
+		switch {
+		case mappingFile != "":
+			return fmt.Errorf("--mapping: zone imports read their fields by name (see the README's hazard zoning)")
+		case reportFile != "":
+			return fmt.Errorf("--report: zone imports print their problems; there is no report file for them")
+		case opt.Replace:
+			return fmt.Errorf("--replace: zones are never replaced wholesale; delete the ones to go in the editor or with DELETE /api/v1/zones/{id}")
+		}
+		return importZones(ctx, &db, files, opt, zoneOpt, stdout, stderr)
+	}
+	if zoneOpt.Repair || zoneOpt.Clip {
+		return fmt.Errorf("--repair and --clip are for --category zones")
 	}
 	if opt.Category == "roads" {
 		switch {
@@ -322,5 +340,47 @@ func importRoads(ctx context.Context, db *dbConfig, files []importers.File, opt 
 	}
 	fmt.Fprintf(stdout, "imported %d roads of %s (%d invalid left out, %d removed); the network has %d edges and %d vertices\n",
 		res.Roads, source, len(probs), res.Removed, res.Edges, res.Vertices)
+	return nil
+}
+
+// importZones reads hazard zones and stores them, all or (when a row or a
+// geometry is bad) nothing.
+func importZones(ctx context.Context, db *dbConfig, files []importers.File, opt importers.Options, zopt geo.ZoneOptions, stdout, stderr io.Writer) error {
+	rows, probs, err := importers.ReadZones(ctx, files, opt)
+	if err != nil {
+		return fmt.Errorf("import zones: %w", err)
+	}
+	for i, p := range probs {
+		if i == 20 {
+			fmt.Fprintf(stdout, "… and %d more problems\n", len(probs)-20)
+			break
+		}
+		fmt.Fprintln(stdout, p.Error())
+	}
+	if len(probs) > 0 && !opt.SkipInvalid {
+		return fmt.Errorf("nothing imported: %d invalid zones (see above; --skip-invalid imports the valid ones)", len(probs))
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("nothing imported: no zone in the files")
+	}
+	store, closeDB, err := db.openCurrent(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	features := make([]geo.ZoneFeature, len(rows))
+	where := make([]string, len(rows))
+	for i, r := range rows {
+		features[i], where[i] = r.Feature, fmt.Sprintf("%s row %d", r.File, r.Row)
+	}
+	n, err := store.ImportZones(ctx, features, where, zopt, opt.Actor, opt.DryRun)
+	if err != nil {
+		return fmt.Errorf("nothing imported: %w", err)
+	}
+	if opt.DryRun {
+		fmt.Fprintf(stdout, "dry run: %d zones would be imported, %d invalid left out\n", n, len(probs))
+		return nil
+	}
+	fmt.Fprintf(stdout, "imported %d zones (%d invalid left out)\n", n, len(probs))
 	return nil
 }

@@ -668,3 +668,50 @@ func (s *Store) MergeZones(ctx context.Context, refs []geo.ZoneRef, actor string
 	}
 	return s.Zone(ctx, first)
 }
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// ImportZones stores zones read from files, all in one transaction:
+// every geometry checked (and, as opt allows, mended) as a drawn one is;
+// the first that fails stops the import, named by its place in rows
+// (where[i], e.g. "zones.geojson row 3"), and nothing is stored. With
+// dryRun everything is checked and nothing kept. It returns how many
+// zones were (or would be) stored.
+func (s *Store) ImportZones(ctx context.Context, rows []geo.ZoneFeature, where []string, opt geo.ZoneOptions, actor string, dryRun bool) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for i, f := range rows {
+			at := fmt.Sprintf("zone %d", i+1)
+			if i < len(where) {
+				at = where[i]
+			}
+			if err := f.Fields.Check(); err != nil {
+				return fmt.Errorf("%s: %w", at, err)
+			}
+			p, err := s.prepareZone(ctx, tx, f.Geometry, opt)
+			if err != nil {
+				return fmt.Errorf("%s: %w", at, err)
+			}
+			fl := f.Fields
+			var id int64
+			if err := tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
+				nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
+				fl.Source, actor, p.counties, p.areaM2, p.hex, "import").Scan(&id); err != nil {
+				return fmt.Errorf("%s: store it: %w", at, classify(err))
+			}
+			n++
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return n, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("import zones: %w", err)
+	}
+	return n, nil
+}
