@@ -206,6 +206,10 @@ func (s *Server) handleQueryables(c echo.Context) error {
 	}
 	props := map[string]any{}
 	more := false
+	if l == geo.Zones {
+		props["hazard_type"] = map[string]any{"title": "灾害类型 Hazard type", "type": "string", "enum": geo.HazardTypes}
+		props["grade"] = map[string]any{"title": "风险等级 Grade", "type": "string", "enum": []string{"red", "orange", "yellow", "blue"}}
+	}
 	if cat, ok := l.Category(); ok {
 		more = true
 		for name, p := range objectColumns {
@@ -317,7 +321,12 @@ func (s *Server) handleItems(c echo.Context) error {
 		return err
 	}
 	if l == geo.Zones {
-		return s.handleZones(c) // the same parameters: bbox, limit, offset, hazard_type, grade
+		for _, name := range geo.FilterParams {
+			if name != "grade" && q.Has(name) {
+				return geo.Invalidf(name, "the zones collection takes bbox, limit, offset, hazard_type and grade")
+			}
+		}
+		return s.handleZones(c) // the same parameters
 	}
 	cat, isObjects := l.Category()
 	known := objectProperties

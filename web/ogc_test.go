@@ -48,8 +48,8 @@ func TestOGCConformanceAndCollections(t *testing.T) {
 		} `json:"collections"`
 	}
 	getJSON(t, srv.URL+"/ogc/collections", &cols)
-	if len(cols.Collections) != 6 {
-		t.Fatalf("%d collections, want 6", len(cols.Collections))
+	if len(cols.Collections) != 7 { // counties, five categories, zones
+		t.Fatalf("%d collections, want 7", len(cols.Collections))
 	}
 	for _, c := range cols.Collections {
 		b := c.Extent.Spatial.BBox

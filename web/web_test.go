@@ -62,7 +62,10 @@ func demoServer(t testing.TB) (*httptest.Server, *postgis.Store) {
 			demoErr = err
 			return
 		}
-		_, demoErr = demoStore.Load(ctx, postgis.Dataset{Source: demo.Source, Divisions: ds.Divisions, Context: ds.Context, Objects: ds.Objects})
+		if _, demoErr = demoStore.Load(ctx, postgis.Dataset{Source: demo.Source, Divisions: ds.Divisions, Context: ds.Context, Objects: ds.Objects}); demoErr != nil {
+			return
+		}
+		_, demoErr = demoStore.ImportZones(ctx, demo.Zones(ds), nil, geo.ZoneOptions{Repair: true, Clip: true}, "demo", false)
 	})
 	if demoErr != nil {
 		t.Fatal(demoErr)

@@ -69,6 +69,24 @@ func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "demo road network: %d roads, %d edges and %d vertices to route on\n", rs.Roads, rs.Edges, rs.Vertices)
+	// Hazard zoning, once: an empty zoning gets the demo's (planners'
+	// zones, and the demo's own once drawn, are left as they are).
+	_, live, err := store.Zones(ctx, geo.ZoneQuery{Limit: 1})
+	if err != nil {
+		return err
+	}
+	_, gone, err := store.Zones(ctx, geo.ZoneQuery{Limit: 1, Deleted: true})
+	if err != nil {
+		return err
+	}
+	if live+gone == 0 {
+		zs := demo.Zones(ds)
+		n, err := store.ImportZones(ctx, zs, nil, geo.ZoneOptions{Repair: true, Clip: true}, "demo", false)
+		if err != nil {
+			return fmt.Errorf("load the demo's zones: %w", err)
+		}
+		fmt.Fprintf(stdout, "demo hazard zoning: %d zones\n", n)
+	}
 	// Hidden hazards at some enterprises and bridges, through the loop's
 	// own steps; the ones already there are left as they are.
 	plans := demo.Hazards(ds, time.Now().In(geo.Local))
