@@ -20,7 +20,7 @@ import (
 var zoneQueries = []string{
 	"zone_repair", "zone_place", "zone_insert", "zone_lock", "zone_update", "zone_delete",
 	"zone_get", "zone_version_get", "zone_versions", "zones_list", "zone_reach", "zone_overlaps", "tile_zones",
-	"zone_split", "zone_union",
+	"zone_split", "zone_union", "zones_count",
 }
 
 // Outside the service area, a zone may stick out by this share of its
@@ -385,6 +385,11 @@ func (s *Store) Zones(ctx context.Context, q geo.ZoneQuery) ([]geo.Zone, int, er
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list zones: %w", classify(err))
+	}
+	if len(out) == 0 && q.Offset > 0 {
+		if err := s.pool.QueryRow(ctx, s.q.get("zones_count"), box, types, grades, q.Deleted).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count zones: %w", classify(err))
+		}
 	}
 	return out, total, nil
 }

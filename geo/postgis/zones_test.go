@@ -235,6 +235,9 @@ func TestZoneVersions(t *testing.T) {
 	if _, n, _ := s.Zones(ctx, geo.ZoneQuery{Deleted: true}); n != 1 {
 		t.Fatalf("%d deleted zones listed", n)
 	}
+	if page, n, err := s.Zones(ctx, geo.ZoneQuery{Deleted: true, Offset: 5}); err != nil || n != 1 || len(page) != 0 {
+		t.Fatalf("a page past the end: %d listed of %d (%v)", len(page), n, err)
+	}
 	if _, err := s.UpdateZone(ctx, z.ID, 4, edit, geo.ZoneOptions{}, "p"); !errors.Is(err, geo.ErrConflict) {
 		t.Fatalf("update of a deleted zone: %v", err)
 	}
