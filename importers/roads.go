@@ -72,25 +72,50 @@ func ParseSpeed(s string) (float64, error) {
 // id gets one from its file and feature number. It returns the roads and
 // the problems (rows left out); an error ends the reading.
 func ReadRoads(ctx context.Context, files []File, opt Options) ([]geo.Road, []*Problem, error) {
+	var roads []geo.Road
+	seen := map[string]string{} // id → where it was first
+	probs, err := eachGISRecord(ctx, files, opt, "roads", "道路", func(f File, rec Record, system crs.System) []*Problem {
+		rs, probs := roadsOf(rec, f.Name, system)
+		for _, r := range rs {
+			if first, dup := seen[r.SourceID]; dup {
+				probs = append(probs, &Problem{Level: "error", Row: rec.Row, Column: "id", Value: r.SourceID,
+					Reason: "this id is also " + first + "'s", ReasonZH: "编号与 " + first + " 重复"})
+				continue
+			}
+			seen[r.SourceID] = fmt.Sprintf("%s row %d", f.Name, rec.Row)
+			roads = append(roads, r)
+		}
+		return probs
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return roads, probs, nil
+}
+
+// eachGISRecord reads the features of GIS files (see openGIS) of what
+// (whatZH in Chinese) and hands each to each, in the coordinate system
+// opt.CRS names (zero: the files' own). The problems of rows that could
+// not be read, and those each returns, are collected, with their file;
+// an error ends the reading.
+func eachGISRecord(ctx context.Context, files []File, opt Options, what, whatZH string, each func(File, Record, crs.System) []*Problem) ([]*Problem, error) {
 	var system crs.System
 	if opt.CRS != "" {
 		s, err := crs.Parse(opt.CRS)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: --crs: %v", ErrOptions, err)
+			return nil, fmt.Errorf("%w: --crs: %v", ErrOptions, err)
 		}
 		system = s
 	}
-	var roads []geo.Road
 	var probs []*Problem
-	seen := map[string]string{} // id → where it was first
 	for _, f := range files {
-		rd, err := openGIS(ctx, f, opt, system, "roads", "道路")
+		rd, err := openGIS(ctx, f, opt, system, what, whatZH)
 		if err != nil {
 			var p *Problem
 			if errors.As(err, &p) {
 				p.File = f.Name
 			}
-			return nil, nil, err
+			return nil, err
 		}
 		for {
 			rec, err := rd.Next()
@@ -108,27 +133,16 @@ func ReadRoads(ctx context.Context, files []File, opt Options) ([]geo.Road, []*P
 				if errors.As(err, &p) {
 					p.File = f.Name
 				}
-				return nil, nil, err
+				return nil, err
 			}
-			rs, ps := roadsOf(rec, f.Name, system)
-			for _, p := range ps {
+			for _, p := range each(f, rec, system) {
 				p.File = f.Name
-			}
-			probs = append(probs, ps...)
-			for _, r := range rs {
-				here := fmt.Sprintf("%s row %d", f.Name, rec.Row)
-				if first, dup := seen[r.SourceID]; dup {
-					probs = append(probs, &Problem{Level: "error", File: f.Name, Row: rec.Row, Column: "id", Value: r.SourceID,
-						Reason: "this id is also " + first + "'s", ReasonZH: "编号与 " + first + " 重复"})
-					continue
-				}
-				seen[r.SourceID] = here
-				roads = append(roads, r)
+				probs = append(probs, p)
 			}
 		}
 		closeReader(rd)
 	}
-	return roads, probs, nil
+	return probs, nil
 }
 
 func closeReader(rd Reader) {

@@ -3,8 +3,6 @@ package importers
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -57,52 +55,17 @@ type ZoneRow struct {
 // The geometry is checked by the store. It returns the zones and the
 // problems (rows left out); an error ends the reading.
 func ReadZones(ctx context.Context, files []File, opt Options) ([]ZoneRow, []*Problem, error) {
-	var system crs.System
-	if opt.CRS != "" {
-		s, err := crs.Parse(opt.CRS)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: --crs: %v", ErrOptions, err)
-		}
-		system = s
-	}
 	var out []ZoneRow
-	var probs []*Problem
-	for _, f := range files {
-		rd, err := openGIS(ctx, f, opt, system, "zones", "区划")
-		if err != nil {
-			var p *Problem
-			if errors.As(err, &p) {
-				p.File = f.Name
-			}
-			return nil, nil, err
+	probs, err := eachGISRecord(ctx, files, opt, "zones", "区划", func(f File, rec Record, system crs.System) []*Problem {
+		z, p := zoneOf(rec, system)
+		if p != nil {
+			return []*Problem{p}
 		}
-		for {
-			rec, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			var p *Problem
-			if errors.As(err, &p) && p.Row > 0 {
-				p.File = f.Name
-				probs = append(probs, p)
-				continue
-			}
-			if err != nil {
-				closeReader(rd)
-				if errors.As(err, &p) {
-					p.File = f.Name
-				}
-				return nil, nil, err
-			}
-			z, p := zoneOf(rec, system)
-			if p != nil {
-				p.File = f.Name
-				probs = append(probs, p)
-				continue
-			}
-			out = append(out, ZoneRow{File: f.Name, Row: rec.Row, Feature: z})
-		}
-		closeReader(rd)
+		out = append(out, ZoneRow{File: f.Name, Row: rec.Row, Feature: z})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return out, probs, nil
 }

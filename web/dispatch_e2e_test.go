@@ -128,57 +128,15 @@ func dispatchPanel(t *testing.T, roads bool) {
 	ctx := newBrowser(t, 1400, 900)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
-			t.Fatalf("%s: %v (page errors: %v)", what, err, errs)
-		}
-	}
-	poll := func(what, js string, timeout time.Duration) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
-			panel, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('dispatch') || {}).innerText || ''`))
-			errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
-			t.Fatalf("%s: %v\npanel: %s\npage errors: %v", what, err, panel, errs)
-		}
-	}
-	// setSelect picks an option as a person would (the change event fires).
-	setSelect := func(sel, value string) {
-		t.Helper()
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
-			const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === %q;
-		})()`, sel, value, value)))
-		if err != nil || !ok {
-			t.Fatalf("select %s %s: %v", sel, value, err)
-		}
-	}
+	pg := browserPage{t, ctx, "dispatch"}
+	run, poll, setSelect := pg.run, pg.poll, pg.setSelect
 
 	// The map is open to all; a dispatcher logs in from its 登录 button.
 	openMap(t, ctx, srv.URL+"/?lang=zh")
 	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('dispatch-toggle').hidden`)); err != nil || !hidden {
 		t.Errorf("the 调度 button shows before anyone logs in (%v)", err)
 	}
-	run("log in",
-		chromedp.WaitVisible(`#login-toggle`),
-		chromedp.Click(`#login-toggle`),
-		chromedp.WaitVisible(`#login`),
-		chromedp.SendKeys(`#login input[name=username]`, name),
-		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
-		chromedp.Click(`#login button[type=submit]`),
-	)
-	var err2 error
-	for try := 0; try < 10; try++ {
-		time.Sleep(200 * time.Millisecond)
-		if _, err2 = chromedp.Run(ctx, chromedp.Poll[bool](`window.__mapIdle === true && !document.getElementById('dispatch-toggle').hidden`,
-			chromedp.WithPollingTimeout(60*time.Second))); err2 == nil ||
-			!(strings.Contains(err2.Error(), "navigated") || strings.Contains(err2.Error(), "context with specified id")) {
-			break
-		}
-	}
-	if err2 != nil {
-		t.Fatalf("no 调度 button after the dispatcher logged in: %v", err2)
-	}
+	pg.login(name, "dispatch-toggle")
 	run("open the panel", chromedp.Click(`#dispatch-toggle`), chromedp.WaitVisible(`#dispatch-form`))
 	poll("the panel reads the dispatch meta", `!!(window.__dispatch && window.__dispatch.meta)`, 10*time.Second)
 	network, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__dispatch.meta.network.edges > 0`))

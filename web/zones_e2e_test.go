@@ -34,52 +34,11 @@ func TestZoneEditor(t *testing.T) {
 	ctx := newBrowser(t, 1400, 900)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
-			t.Fatalf("%s: %v (page errors: %v)", what, err, errs)
-		}
-	}
-	poll := func(what, js string, timeout time.Duration) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
-			panel, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('zones') || {}).innerText || ''`))
-			errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
-			t.Fatalf("%s: %v\npanel: %s\npage errors: %v", what, err, panel, errs)
-		}
-	}
-	setSelect := func(sel, value string) {
-		t.Helper()
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
-			const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === %q;
-		})()`, sel, value, value)))
-		if err != nil || !ok {
-			t.Fatalf("select %s %s: %v", sel, value, err)
-		}
-	}
+	pg := browserPage{t, ctx, "zones"}
+	run, poll, setSelect := pg.run, pg.poll, pg.setSelect
 
 	openMap(t, ctx, srv.URL+"/?lang=zh")
-	run("log in",
-		chromedp.WaitVisible(`#login-toggle`),
-		chromedp.Click(`#login-toggle`),
-		chromedp.WaitVisible(`#login`),
-		chromedp.SendKeys(`#login input[name=username]`, name),
-		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
-		chromedp.Click(`#login button[type=submit]`),
-	)
-	var err2 error
-	for try := 0; try < 10; try++ {
-		time.Sleep(200 * time.Millisecond)
-		if _, err2 = chromedp.Run(ctx, chromedp.Poll[bool](`window.__mapIdle === true && !document.getElementById('zones-toggle').hidden`,
-			chromedp.WithPollingTimeout(60*time.Second))); err2 == nil ||
-			!(strings.Contains(err2.Error(), "navigated") || strings.Contains(err2.Error(), "context with specified id")) {
-			break
-		}
-	}
-	if err2 != nil {
-		t.Fatalf("no 区划 button after the planner logged in: %v", err2)
-	}
+	pg.login(name, "zones-toggle")
 	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('dispatch-toggle').hidden`)); err != nil || !hidden {
 		t.Errorf("a planner got the 调度 button (%v)", err)
 	}

@@ -303,13 +303,7 @@ func importRoads(ctx context.Context, db *dbConfig, files []importers.File, opt 
 	if err != nil {
 		return fmt.Errorf("import roads: %w", err)
 	}
-	for i, p := range probs {
-		if i == 20 {
-			fmt.Fprintf(stdout, "… and %d more problems\n", len(probs)-20)
-			break
-		}
-		fmt.Fprintln(stdout, p.Error())
-	}
+	printProblems(stdout, probs)
 	if len(probs) > 0 && !opt.SkipInvalid {
 		return fmt.Errorf("nothing imported: %d invalid roads (see above; --skip-invalid imports the valid ones)", len(probs))
 	}
@@ -350,13 +344,7 @@ func importZones(ctx context.Context, db *dbConfig, files []importers.File, opt 
 	if err != nil {
 		return fmt.Errorf("import zones: %w", err)
 	}
-	for i, p := range probs {
-		if i == 20 {
-			fmt.Fprintf(stdout, "… and %d more problems\n", len(probs)-20)
-			break
-		}
-		fmt.Fprintln(stdout, p.Error())
-	}
+	printProblems(stdout, probs)
 	if len(probs) > 0 && !opt.SkipInvalid {
 		return fmt.Errorf("nothing imported: %d invalid zones (see above; --skip-invalid imports the valid ones)", len(probs))
 	}
@@ -383,4 +371,15 @@ func importZones(ctx context.Context, db *dbConfig, files []importers.File, opt 
 	}
 	fmt.Fprintf(stdout, "imported %d zones (%d invalid left out)\n", n, len(probs))
 	return nil
+}
+
+// printProblems prints the first 20 problems of a road or zone import.
+func printProblems(w io.Writer, probs []*importers.Problem) {
+	for i, p := range probs {
+		if i == 20 {
+			fmt.Fprintf(w, "… and %d more problems\n", len(probs)-20)
+			break
+		}
+		fmt.Fprintln(w, p.Error())
+	}
 }

@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browserPage drives one map page in a browser test: its failures say
+// what the page's errors were and what the panel (the element with id
+// panel) showed.
+type browserPage struct {
+	t     *testing.T
+	ctx   context.Context
+	panel string
+}
+
+func (p browserPage) pageErrors() []string {
+	errs, _ := chromedp.Run(p.ctx, chromedp.Evaluate[[]string](`window.__mapErrors || []`))
+	return errs
+}
+
+// run runs actions, failing the test with what was being done.
+func (p browserPage) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v (page errors: %v)", what, err, p.pageErrors())
+	}
+}
+
+// poll waits until js is true.
+func (p browserPage) poll(what, js string, timeout time.Duration) {
+	p.t.Helper()
+	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
+		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.getElementById(%q) || {}).innerText || ''`, p.panel)))
+		p.t.Fatalf("%s: %v\npanel: %s\npage errors: %v", what, err, text, p.pageErrors())
+	}
+}
+
+// setSelect picks an option as a person would (the change event fires).
+func (p browserPage) setSelect(sel, value string) {
+	p.t.Helper()
+	ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === %q;
+	})()`, sel, value, value)))
+	if err != nil || !ok {
+		p.t.Fatalf("select %s %s: %v", sel, value, err)
+	}
+}
+
+// login logs user in from the map's 登录 button and waits for the page
+// to come back with the button toggle (an id) shown.
+func (p browserPage) login(user, toggle string) {
+	p.t.Helper()
+	p.run("log in",
+		chromedp.WaitVisible(`#login-toggle`),
+		chromedp.Click(`#login-toggle`),
+		chromedp.WaitVisible(`#login`),
+		chromedp.SendKeys(`#login input[name=username]`, user),
+		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
+		chromedp.Click(`#login button[type=submit]`),
+	)
+	// The page reloads after the login: a poll may meet the old page.
+	var err error
+	for try := 0; try < 10; try++ {
+		time.Sleep(200 * time.Millisecond)
+		if _, err = chromedp.Run(p.ctx, chromedp.Poll[bool](fmt.Sprintf(`window.__mapIdle === true && !document.getElementById(%q).hidden`, toggle),
+			chromedp.WithPollingTimeout(60*time.Second))); err == nil ||
+			!(strings.Contains(err.Error(), "navigated") || strings.Contains(err.Error(), "context with specified id")) {
+			break
+		}
+	}
+	if err != nil {
+		p.t.Fatalf("no #%s after %s logged in: %v", toggle, user, err)
+	}
+}
