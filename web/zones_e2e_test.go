@@ -201,5 +201,5 @@ func TestZoneEditor(t *testing.T) {
 	if err := conn.QueryRow(cctx, `SELECT last_action, deleted_at IS NOT NULL FROM hazard_zone WHERE id = $1`, newID).Scan(&action, &deleted); err != nil || action != "merge" || !deleted {
 		t.Fatalf("the merged piece: %q deleted %v (%v)", action, deleted, err)
 	}
-	saveScreenshot(t, ctx, "zone-editor")
+	saveScreenshot(t, ctx, "zone-editor.png")
 }
