@@ -172,6 +172,11 @@ func clipText(s string, n int) string {
 // does not (as properties.<field>). Source defaults to planner.
 func (f *ZoneFields) Check() error {
 	f.Name = strings.TrimSpace(f.Name)
+	for name, v := range map[string]string{"name": f.Name, "description": f.Description, "source": f.Source} {
+		if strings.ContainsRune(v, 0) {
+			return Invalidf("properties."+name, "contains a NUL character")
+		}
+	}
 	switch {
 	case f.Name == "":
 		return Invalidf("properties.name", "required: the zone's name")

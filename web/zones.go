@@ -69,8 +69,8 @@ func zoneOptions(c echo.Context) (geo.ZoneOptions, error) {
 	}
 	if v := c.QueryParam("snap"); v != "" {
 		m, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(m > 0 && m <= geo.MaxSnapM) {
-			return o, geo.Invalidf("snap", "%q: a distance in metres, above 0 and at most %d", v, geo.MaxSnapM)
+		if err != nil || !(m >= 1 && m <= geo.MaxSnapM) {
+			return o, geo.Invalidf("snap", "%q: a distance in metres, from 1 to %d", v, geo.MaxSnapM)
 		}
 		o.SnapM = m
 	}

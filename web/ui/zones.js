@@ -175,8 +175,13 @@ class Editor {
     this.startDraw();
     this.draw.clear();
     const polys = g.type === 'MultiPolygon' ? g.coordinates : [g.coordinates];
-    const res = this.draw.addFeatures(polys.map((c) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: c }, properties: { mode: 'polygon' } })));
+    // terra-draw takes 9 decimals at most (stored zones have more after
+    // clipping, snapping or imports) and no holes.
+    const round = (c) => c.map((ring) => ring.map(([x, y]) => [Math.round(x * 1e9) / 1e9, Math.round(y * 1e9) / 1e9]));
+    const res = this.draw.addFeatures(polys.map((c) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: round(c) }, properties: { mode: 'polygon' } })));
     const bad = res.filter((r) => !r.valid);
+    // A part the editor could not take must not vanish on the next save.
+    this.st.incomplete = bad.length > 0;
     if (bad.length > 0) this.recordError(`zones: terra-draw refused ${bad.length} polygons: ${bad.map((r) => r.reason).join('; ')}`);
     this.setMode('editing');
     if (reset) this.history = [JSON.stringify(g)];
@@ -198,6 +203,8 @@ class Editor {
     if (layers.length === 0) return false;
     const hit = this.map.queryRenderedFeatures(e.point, { layers });
     if (hit.length === 0) return false;
+    // The open zone's own fill: the click is terra-draw's (select, add a vertex).
+    if (this.st.zone && hit.some((f) => f.id === this.st.zone.id)) return true;
     this.open(hit[0].id);
     return true;
   }
@@ -241,6 +248,7 @@ class Editor {
     this.st.message = '';
     this.st.error = '';
     this.history = [];
+    this.st.incomplete = false;
     this.startDraw();
     this.draw.clear();
     this.setMode('drawing');
@@ -258,6 +266,7 @@ class Editor {
     }
     if (f.valid_from && f.valid_to && f.valid_to < f.valid_from) return t('zones.bad.valid');
     if (!this.draftGeometry()) return t('zones.need.geometry');
+    if (this.st.incomplete) return t('zones.incomplete');
     return '';
   }
 
