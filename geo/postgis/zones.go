@@ -171,9 +171,8 @@ func (s *Store) CreateZone(ctx context.Context, f geo.ZoneFeature, opt geo.ZoneO
 		if fl.Source == "import" {
 			action = "import"
 		}
-		return tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
-			nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
-			fl.Source, actor, p.counties, p.areaM2, p.hex, action).Scan(&id)
+		id, err = s.insertZone(ctx, tx, fl, p, actor, action)
+		return err
 	})
 	if err != nil {
 		return geo.Zone{}, wrapZone("store the zone", err)
@@ -183,16 +182,9 @@ func (s *Store) CreateZone(ctx context.Context, f geo.ZoneFeature, opt geo.ZoneO
 	return z, err
 }
 
-// wrapZone wraps a failure of a zone write, passing the client's errors
-// through as they are.
+// wrapZone wraps a failure of a zone write with what was being done (the
+// client's errors inside stay what errors.As finds).
 func wrapZone(what string, err error) error {
-	var ge *geo.GeometryError
-	var pe *geo.ParamError
-	var ve *geo.VersionError
-	var se *geo.StateError
-	if errors.As(err, &ge) || errors.As(err, &pe) || errors.As(err, &ve) || errors.As(err, &se) || errors.Is(err, geo.ErrNotFound) {
-		return err
-	}
 	return fmt.Errorf("%s: %w", what, classify(err))
 }
 
@@ -235,11 +227,7 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, ifVersion int, f geo.Z
 			return err
 		}
 		repaired = p.repaired
-		fl := f.Fields
-		_, err = tx.Exec(ctx, s.q.get("zone_update"), id, fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
-			nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
-			actor, p.counties, p.areaM2, p.hex, fl.Source, "update", nil)
-		return err
+		return s.updateZone(ctx, tx, id, f.Fields, p, actor, "update", nil)
 	})
 	if err != nil {
 		return geo.Zone{}, wrapZone(fmt.Sprintf("update zone %d", id), err)
@@ -290,10 +278,7 @@ func (s *Store) RestoreZone(ctx context.Context, id int64, from, ifVersion int, 
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, s.q.get("zone_update"), id, old.Name, old.HazardType, old.Kind, old.Grade.String(), old.Description,
-			nullIfBlank(old.SeasonFrom), nullIfBlank(old.SeasonTo), nullIfBlank(old.ValidFrom), nullIfBlank(old.ValidTo),
-			actor, old.Counties, old.AreaM2, hex, old.Source, "restore", old.DrawnBy)
-		return err
+		return s.updateZone(ctx, tx, id, zoneFields(old), prepared{hex: hex, counties: old.Counties, areaM2: old.AreaM2}, actor, "restore", old.DrawnBy)
 	})
 	if err != nil {
 		return geo.Zone{}, wrapZone(fmt.Sprintf("restore version %d of zone %d", from, id), err)
@@ -492,12 +477,23 @@ func zoneFields(z geo.Zone) geo.ZoneFields {
 		SeasonFrom: z.SeasonFrom, SeasonTo: z.SeasonTo, ValidFrom: z.ValidFrom, ValidTo: z.ValidTo, Source: z.Source}
 }
 
-// saveGeometry saves zone z (locked) with geometry p as a new version.
-func (s *Store) saveGeometry(ctx context.Context, tx pgx.Tx, z geo.Zone, p prepared, action, actor string) error {
-	fl := zoneFields(z)
-	_, err := tx.Exec(ctx, s.q.get("zone_update"), z.ID, fl.Name, fl.HazardType, fl.Kind, fl.Grade, fl.Description,
+// insertZone stores a new zone (version 1) of fields fl and geometry p,
+// by actor; action is create, import or split.
+func (s *Store) insertZone(ctx context.Context, tx pgx.Tx, fl geo.ZoneFields, p prepared, actor, action string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
 		nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
-		actor, p.counties, p.areaM2, p.hex, fl.Source, action, nil)
+		fl.Source, actor, p.counties, p.areaM2, p.hex, action).Scan(&id)
+	return id, err
+}
+
+// updateZone saves zone id (locked) with fields fl and geometry p as its
+// next version, by actor; action is update, restore, split or merge;
+// drawnBy, when not nil, replaces who drew it (a restore's).
+func (s *Store) updateZone(ctx context.Context, tx pgx.Tx, id int64, fl geo.ZoneFields, p prepared, actor, action string, drawnBy any) error {
+	_, err := tx.Exec(ctx, s.q.get("zone_update"), id, fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
+		nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
+		actor, p.counties, p.areaM2, p.hex, fl.Source, action, drawnBy)
 	return err
 }
 
@@ -568,7 +564,7 @@ func (s *Store) SplitZone(ctx context.Context, id int64, ifVersion int, line orb
 		if err != nil {
 			return err
 		}
-		if err := s.saveGeometry(ctx, tx, z, p, "split", actor); err != nil {
+		if err := s.updateZone(ctx, tx, id, zoneFields(z), p, actor, "split", nil); err != nil {
 			return err
 		}
 		fl := zoneFields(z)
@@ -577,10 +573,8 @@ func (s *Store) SplitZone(ctx context.Context, id int64, ifVersion int, line orb
 			if err != nil {
 				return err
 			}
-			var nid int64
-			if err := tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.Grade, fl.Description,
-				nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
-				fl.Source, actor, p.counties, p.areaM2, p.hex, "split").Scan(&nid); err != nil {
+			nid, err := s.insertZone(ctx, tx, fl, p, actor, "split")
+			if err != nil {
 				return err
 			}
 			created = append(created, nid)
@@ -658,7 +652,7 @@ func (s *Store) MergeZones(ctx context.Context, refs []geo.ZoneRef, actor string
 		if err != nil {
 			return err
 		}
-		if err := s.saveGeometry(ctx, tx, z, p, "merge", actor); err != nil {
+		if err := s.updateZone(ctx, tx, first, zoneFields(z), p, actor, "merge", nil); err != nil {
 			return err
 		}
 		for _, id := range ids[1:] {
@@ -698,11 +692,7 @@ func (s *Store) ImportZones(ctx context.Context, rows []geo.ZoneFeature, where [
 			if err != nil {
 				return fmt.Errorf("%s: %w", at, err)
 			}
-			fl := f.Fields
-			var id int64
-			if err := tx.QueryRow(ctx, s.q.get("zone_insert"), fl.Name, fl.HazardType, fl.Kind, fl.GradeValue().String(), fl.Description,
-				nullIfBlank(fl.SeasonFrom), nullIfBlank(fl.SeasonTo), nullIfBlank(fl.ValidFrom), nullIfBlank(fl.ValidTo),
-				fl.Source, actor, p.counties, p.areaM2, p.hex, "import").Scan(&id); err != nil {
+			if _, err := s.insertZone(ctx, tx, f.Fields, p, actor, "import"); err != nil {
 				return fmt.Errorf("%s: store it: %w", at, classify(err))
 			}
 			n++
