@@ -136,17 +136,7 @@ func TestClickOpensCard(t *testing.T) {
 	defer cancel()
 	// Zoom in on 莲都 so that points stand apart.
 	openMap(t, ctx, srv.URL+"/")
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
-		window.__idleAgain = false;
-		window.__map.once('idle', () => { window.__idleAgain = true; });
-		window.__map.jumpTo({center: [119.92, 28.45], zoom: 13});
-		return true;
-	})()`)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__idleAgain === true`, chromedp.WithPollingTimeout(120*time.Second))); err != nil {
-		t.Fatal(err)
-	}
+	jumpAndSettle(t, ctx, 119.92, 28.45, 13)
 	type point struct {
 		X, Y float64
 		Name string
@@ -211,17 +201,7 @@ func TestHazardsAndRegionalMaps(t *testing.T) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	openMap(t, ctx, base+"/?lang=zh")
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
-		window.__idleAgain = false;
-		window.__map.once('idle', () => { window.__idleAgain = true; });
-		window.__map.jumpTo({center: [119.925, 28.452], zoom: 14});
-		return true;
-	})()`)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__idleAgain === true`, chromedp.WithPollingTimeout(120*time.Second))); err != nil {
-		t.Fatal(err)
-	}
+	jumpAndSettle(t, ctx, 119.925, 28.452, 14)
 	type point struct{ X, Y float64 }
 	at, err := chromedp.Run(ctx, chromedp.Evaluate[point](`(() => {
 		const p = window.__map.project([119.925, 28.452]);

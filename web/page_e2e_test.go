@@ -78,3 +78,20 @@ func (p browserPage) login(user, toggle string) {
 		p.t.Fatalf("no #%s after %s logged in: %v", toggle, user, err)
 	}
 }
+
+// jumpAndSettle moves the page's map to centre (lon, lat) at zoom and
+// waits until it has drawn everything there.
+func jumpAndSettle(t *testing.T, ctx context.Context, lon, lat, zoom float64) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		window.__idleAgain = false;
+		window.__map.once('idle', () => { window.__idleAgain = true; });
+		window.__map.jumpTo({center: [%f, %f], zoom: %f});
+		return true;
+	})()`, lon, lat, zoom))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__idleAgain === true`, chromedp.WithPollingTimeout(120*time.Second))); err != nil {
+		t.Fatalf("the map did not settle at %v, %v z%v: %v", lon, lat, zoom, err)
+	}
+}

@@ -42,15 +42,7 @@ func TestZoneEditor(t *testing.T) {
 	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('dispatch-toggle').hidden`)); err != nil || !hidden {
 		t.Errorf("a planner got the 调度 button (%v)", err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
-		window.__idleAgain = false;
-		window.__map.once('idle', () => { window.__idleAgain = true; });
-		window.__map.jumpTo({center: [119.913, 28.455], zoom: 14}); // the square right of the editor
-		return true;
-	})()`)); err != nil {
-		t.Fatal(err)
-	}
-	poll("the map settles", `window.__idleAgain === true`, 60*time.Second)
+	jumpAndSettle(t, ctx, 119.913, 28.455, 14) // the square right of the editor
 	run("open the editor", chromedp.Click(`#zones-toggle`), chromedp.WaitVisible(`#zones button[data-action=new]`), chromedp.Click(`#zones button[data-action=new]`))
 	poll("drawing", `window.__zones.mode === 'drawing'`, 5*time.Second)
 
