@@ -96,7 +96,9 @@ type entry struct {
 
 // Change is what a refresh found moved: the layers whose data changed,
 // with their new versions. Seq is the highest version of any layer (the
-// versions come from one sequence): an event id that only grows.
+// versions come from one sequence): an event id that only grows. Layers
+// are empty in a change that is only object events (a position fix where
+// the resource already was): its Payloads say what happened.
 type Change struct {
 	Seq    int64
 	Layers map[geo.Layer]int64
@@ -119,7 +121,8 @@ func (c *Cache) Refresh(ctx context.Context) error {
 // passed the payloads on). With force, payloads that come without a
 // version move (their notification came after an earlier refresh had
 // already read their change's versions) are passed on all the same, for
-// the layers they name.
+// the layers they name, and object events with no layer at all (a Change
+// whose Layers are empty).
 func (c *Cache) refresh(ctx context.Context, payloads []string, force bool) (map[geo.Layer]int64, bool, error) {
 	v, err := c.Versions.LayerVersions(ctx)
 	if err != nil {
@@ -151,7 +154,7 @@ func (c *Cache) publish(v map[geo.Layer]int64, payloads []string, force bool) bo
 			}
 		}
 	}
-	if len(ch.Layers) == 0 {
+	if len(ch.Layers) == 0 && !(force && hasObjectEvent(ch.notes)) {
 		return false
 	}
 	c.subsMu.Lock()
@@ -172,6 +175,19 @@ func (c *Cache) publish(v map[geo.Layer]int64, payloads []string, force bool) bo
 	}
 	c.subsMu.Unlock()
 	return true
+}
+
+// hasObjectEvent reports whether any of notes is an object event (a
+// position fix, say), which a subscriber is told of even when no layer's
+// version moved with it: a fix where the resource already was moves
+// nothing on the map.
+func hasObjectEvent(notes []Notification) bool {
+	for _, n := range notes {
+		if n.Kind != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // maxPayloads bounds the payloads kept between two refreshes. Past it

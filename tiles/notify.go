@@ -9,8 +9,9 @@ import (
 // Notification is one change notification of the database, decoded (the
 // JSON of migration 0007): either a layers notification (Layers set; BBox
 // the area, nil for anywhere) or an object event (Kind "grade_changed"
-// with Objects, or "hazard_overdue" with Hazards; More counts the
-// entries left out).
+// with Objects, or "hazard_overdue" with Hazards, More counting the
+// entries left out; "dispatch" (dispatch_notify.sql) and "position"
+// (position_insert.sql) are read from Raw).
 type Notification struct {
 	Layers  []geo.Layer       `json:"layers"`
 	BBox    *[4]float64       `json:"bbox"`

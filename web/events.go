@@ -31,9 +31,15 @@ const maxStreams = 1000
 // was away (with bbox null). Before it come the object-level events of
 // the same change: "grade_changed" (objects with their grade before and
 // after, and place), "hazard_overdue" (hidden hazards newly past a
-// deadline) and "dispatch" (an incident reported, its status changed, or
+// deadline), "dispatch" (an incident reported, its status changed, or
 // resources assigned to it or released: {"incident_id", "action",
-// "resources", "status"}). A comment every 20 s keeps proxies from closing the stream.
+// "resources", "status"}) and "position" (a rescue resource's newest GPS
+// fix: {"kind", "resource_id", "lon", "lat", "recorded_at", "status"}),
+// the last two only for a client that may read rescue_resources. A change
+// may bring object events and no layers event (a fix where the resource
+// already was moves no layer's version); object events carry no id, so
+// Last-Event-ID still names the last layers event. A comment every 20 s
+// keeps proxies from closing the stream.
 func (s *Server) handleEvents(c echo.Context) error {
 	if s.streams.Add(1) > maxStreams {
 		s.streams.Add(-1)
@@ -59,7 +65,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 	w.Header().Set("X-Accel-Buffering", "no") // nginx: pass events on at once
 	w.WriteHeader(http.StatusOK)
 	send := func(ch tiles.Change) error {
-		if len(ch.Layers) == 0 {
+		if len(ch.Layers) == 0 && len(ch.Payloads) == 0 {
 			return nil
 		}
 		d := describe(ch, func(l geo.Layer) bool { return s.mayRead(c, l) })
@@ -78,7 +84,10 @@ func (s *Server) handleEvents(c echo.Context) error {
 			}
 		}
 		if len(layers) == 0 {
-			return nil
+			if len(d.objects) == 0 {
+				return nil
+			}
+			return rc.Flush() // object events only: no id, the client's Last-Event-ID stays
 		}
 		data, _ := json.Marshal(map[string]any{"layers": layers, "bbox": d.bbox})
 		if _, err := fmt.Fprintf(w, "id: %d\nevent: layers\ndata: %s\n\n", ch.Seq, data); err != nil {
@@ -125,7 +134,7 @@ type changeDetail struct {
 }
 
 type objectEvent struct {
-	kind string // grade_changed, hazard_overdue or dispatch
+	kind string // grade_changed, hazard_overdue, dispatch or position
 	data json.RawMessage
 }
 
@@ -162,6 +171,11 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 		case n.Kind == "dispatch":
 			// It names the resources: only for who may see them.
 			if readable(geo.Incidents) && readable(geo.Layer(geo.RescueResources)) {
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
+			}
+		case n.Kind == "position":
+			// Where a resource is: only for who may see the resources.
+			if readable(geo.Layer(geo.RescueResources)) {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
 		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable)):

@@ -68,6 +68,10 @@ type Deps struct {
 	Hazards  HazardStore   // nil: the hidden-hazard endpoints answer 404
 	Dispatch DispatchStore // nil: the dispatch endpoints answer 404
 	Zones    ZoneStore     // nil: the zone endpoints answer 404
+	// Overview answers the map wall: GET /api/v1/stats/overview (with
+	// Grading), /api/v1/positions and /api/v1/resources/{id}/track; nil:
+	// they answer 404.
+	Overview OverviewStore
 	// Router answers road questions (travel time, routes, isochrones);
 	// nil: as if no road network were loaded.
 	Router Router
@@ -129,6 +133,11 @@ type Options struct {
 	// given (rescue_resources: dispatcher, say): others get tiles
 	// without them, and 403 for their features.
 	Restricted map[geo.Layer]access.Role
+	// Lang is the page's default language, zh (default) or en.
+	Lang string
+	// Wall configures the map wall (大屏); the zero value shows every
+	// panel, follows no incident and counts a fix stale after 5 minutes.
+	Wall Wall
 }
 
 // Server serves riskmap over HTTP.
@@ -143,6 +152,7 @@ type Server struct {
 	hazards  HazardStore
 	dispatch DispatchStore
 	zones    ZoneStore
+	overview OverviewStore
 	router   Router
 	net      netCache
 	access   AccessStore
@@ -183,7 +193,16 @@ func New(opts Options, deps Deps) *Server {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = defaultMaxUpload
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, zones: deps.Zones, router: deps.Router, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
+	if opts.Lang == "" {
+		opts.Lang = "zh"
+	}
+	if opts.Wall.Panels == nil {
+		opts.Wall.Panels = WallPanels
+	}
+	if opts.Wall.StaleAfter <= 0 {
+		opts.Wall.StaleAfter = 5 * time.Minute
+	}
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -253,6 +272,13 @@ func (s *Server) routes() {
 		e.POST("/api/v1/objects/:id/assessments", s.write(access.Planner, "assess", s.handleAssess))
 		e.GET("/api/v1/objects/:id/history", read(s.handleHistory))
 		e.GET("/api/v1/stats/regions", read(s.handleRegions))
+	}
+	if s.overview != nil {
+		if s.grading != nil {
+			e.GET("/api/v1/stats/overview", read(s.handleOverview))
+		}
+		e.GET("/api/v1/positions", read(s.handlePositions))
+		e.GET("/api/v1/resources/:id/track", read(s.handleTrack))
 	}
 	if s.hazards != nil {
 		e.POST("/api/v1/hidden-hazards", s.write(access.Planner, "hazard.report", s.handleReportHazard))
@@ -392,6 +418,15 @@ type clientConfig struct {
 	Bounds  [4]float64     `json:"bounds"`
 	Basemap *clientBasemap `json:"basemap"`
 	Version string         `json:"version"`
+	Lang    string         `json:"lang"` // the page's default language: zh or en
+	Wall    clientWall     `json:"wall"`
+}
+
+// clientWall is the map wall's configuration.
+type clientWall struct {
+	Panels          []string `json:"panels"`
+	FollowIncidents bool     `json:"follow_incidents"`
+	StaleAfterS     int      `json:"stale_after_s"`
 }
 
 // clientBasemap is a MapLibre raster source, pointing at our proxy.
@@ -412,6 +447,8 @@ func (s *Server) handleConfig(c echo.Context) error {
 	cfg := clientConfig{
 		Title: s.opts.Title, TitleEN: s.opts.TitleEN, Center: [2]float64{ctr[0], ctr[1]}, Zoom: 8,
 		Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Version: s.opts.Version,
+		Lang: s.opts.Lang, Wall: clientWall{Panels: s.opts.Wall.Panels, FollowIncidents: s.opts.Wall.FollowIncidents,
+			StaleAfterS: int(s.opts.Wall.StaleAfter / time.Second)},
 	}
 	if bm := s.opts.Basemap; bm != nil {
 		cfg.Basemap = &clientBasemap{Tiles: []string{"basemap/{z}/{x}/{y}"}, Attribution: bm.Attribution,

@@ -108,6 +108,7 @@ var requiredQueries = []string{
 	"around_objects", "around_hazards", "around_population", "around_circle", "around_object_counts", "around_hazard_counts", "polygon_validity",
 	"roads_delete", "roads_upsert", "roads_topology", "roads_info", "roads_snap",
 	"route_setup", "route_costs", "route_path", "route_reach", "route_hull",
+	"overview_categories", "overview_resources", "positions_latest", "resource_get", "resource_track",
 }
 
 func (q queries) get(name string) string { return q[name] }

@@ -1,7 +1,11 @@
 -- Records a position fix of rescue resource $1 (locked first by
 -- position_lock, in the same transaction) and, when it is the newest fix
--- of the resource, moves the resource there (so it moves on every map).
--- Returns whether it moved.
+-- of the resource, moves the resource there (so it moves on every map)
+-- and announces it on channel riskmap_objects: {"kind": "position",
+-- "resource_id", "lon", "lat", "recorded_at", "status"} (the resource's
+-- status, "" when it has none). The announcement goes out when the
+-- transaction commits, also when the fix is where the resource already
+-- was (then no layer's version moves). Returns whether it moved.
 -- $1 resource, $2 lon, $3 lat, $4 accuracy m (NULL), $5 recorded at, $6 source
 WITH p AS (
     INSERT INTO resource_position (resource_id, geom, accuracy_m, recorded_at, source)
@@ -13,6 +17,11 @@ WITH p AS (
 ), m AS (
     UPDATE risk_object o SET geom = n.geom, updated_at = now()
     FROM newest n WHERE o.id = n.resource_id
-    RETURNING o.id
+    RETURNING o.id, coalesce(o.attributes->>'status', '') AS status
+), told AS (
+    SELECT pg_notify('riskmap_objects', json_build_object('kind', 'position', 'resource_id', n.resource_id,
+               'lon', round(ST_X(n.geom)::numeric, 7), 'lat', round(ST_Y(n.geom)::numeric, 7),
+               'recorded_at', n.recorded_at, 'status', m.status)::text)
+    FROM newest n JOIN m ON m.id = n.resource_id
 )
-SELECT EXISTS (SELECT 1 FROM m) FROM p;
+SELECT EXISTS (SELECT 1 FROM m) FROM p, (SELECT count(*) FROM told) t;

@@ -1,0 +1,4 @@
+-- Rescue resource $1's name (no row: no such rescue resource).
+-- $1 resource
+SELECT o.name FROM risk_object o
+WHERE o.id = $1 AND o.category = 'rescue_resources';
