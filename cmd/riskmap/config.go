@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +120,31 @@ type serveConfig struct {
 	versionPoll    time.Duration
 	readURL        string
 	readURLEnv     string // READ_DATABASE_URL, kept out of --help: it may hold a password
+	lang           string
+	wallPanels     string
+	wallFollow     bool
+	positionStale  time.Duration
+}
+
+// panels lists --wall-panels, refusing a panel the wall does not have.
+func (c *serveConfig) panels() ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(c.wallPanels, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !slices.Contains(web.WallPanels, p) {
+			return nil, fmt.Errorf("--wall-panels: %q is not a panel (want some of %s)", p, strings.Join(web.WallPanels, ","))
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--wall-panels: no panel (want some of %s)", strings.Join(web.WallPanels, ","))
+	}
+	return out, nil
 }
 
 // tileClusterBelow is --cluster-below as geo.TileQuery takes it (0 there
@@ -204,6 +230,12 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.readAccess, "read-access", envOr(getenv, "RISKMAP_READ_ACCESS", web.ReadOpen),
 		"who may read the map and its data: open (anyone who reaches the server, e.g. on the intranet) or login (a session or an API token) (env RISKMAP_READ_ACCESS); writes always need a user with the right role (see riskmap user)")
 	fs.IntVar(&c.sessionHours, "session-hours", envInt(getenv, "RISKMAP_SESSION_HOURS", 12), "how long a login lasts, in hours (env RISKMAP_SESSION_HOURS)")
+	fs.StringVar(&c.lang, "lang", envOr(getenv, "RISKMAP_LANG", "zh"), "the pages' default language, zh or en (env RISKMAP_LANG); a user can switch")
+	fs.StringVar(&c.wallPanels, "wall-panels", envOr(getenv, "RISKMAP_WALL_PANELS", strings.Join(web.WallPanels, ",")),
+		"the map wall's (大屏) panels, in order, comma-separated: some of "+strings.Join(web.WallPanels, ",")+" (env RISKMAP_WALL_PANELS)")
+	fs.BoolVar(&c.wallFollow, "wall-follow", envBool(getenv, "RISKMAP_WALL_FOLLOW", true), "the map wall flies to an incident when it is reported (env RISKMAP_WALL_FOLLOW)")
+	fs.DurationVar(&c.positionStale, "position-stale", envDuration(getenv, "RISKMAP_POSITION_STALE", 5*time.Minute),
+		"how old a rescue resource's last GPS fix may be before the map wall draws it as stale, 30s to 24h (env RISKMAP_POSITION_STALE)")
 }
 
 // parse reads args into the flags and validates them.
@@ -298,6 +330,15 @@ func (c *serveConfig) validate() error {
 	if c.sessionHours < 1 || c.sessionHours > 24*30 {
 		return fmt.Errorf("--session-hours %d: want 1 to 720", c.sessionHours)
 	}
+	if c.lang != "zh" && c.lang != "en" {
+		return fmt.Errorf("--lang %q: want zh or en", c.lang)
+	}
+	if _, err := c.panels(); err != nil {
+		return err
+	}
+	if c.positionStale < 30*time.Second || c.positionStale > 24*time.Hour {
+		return fmt.Errorf("--position-stale %v: want 30s to 24h", c.positionStale)
+	}
 	return nil
 }
 
@@ -305,7 +346,9 @@ func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL,
 		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
 		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted,
-		TokenRate: c.tokenRate, CORSOrigins: c.origins()}
+		TokenRate: c.tokenRate, CORSOrigins: c.origins(), Lang: c.lang}
+	o.Wall.Panels, _ = c.panels() // checked by validate
+	o.Wall.FollowIncidents, o.Wall.StaleAfter = c.wallFollow, c.positionStale
 	if c.oidc.Issuer != "" {
 		oidc := c.oidc
 		o.OIDC = &oidc
@@ -335,6 +378,15 @@ func envInt(getenv func(string) string, key string, def int) int {
 // unreadable.
 func envFloat(getenv func(string) string, key string, def float64) float64 {
 	if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+// envBool reads true or false (1, 0, …) from the environment; def when
+// unset or unreadable.
+func envBool(getenv func(string) string, key string, def bool) bool {
+	if v, err := strconv.ParseBool(getenv(key)); err == nil {
 		return v
 	}
 	return def
