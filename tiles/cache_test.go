@@ -330,6 +330,31 @@ func TestWakePayloads(t *testing.T) {
 			t.Errorf("the late payload's change %+v", ch)
 		}
 	})
+	t.Run("an object event without a version move", func(t *testing.T) {
+		c.Wake(`{"kind": "position", "resource_id": 9}`)
+		if err := c.woken(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch := next()
+		if len(ch.Layers) != 0 || len(ch.Payloads) != 1 || ch.Seq != 3 || !strings.Contains(ch.Payloads[0], `"position"`) {
+			t.Errorf("change %+v, want the position alone, no layer", ch)
+		}
+		c.Wake(`{"layers": ["enterprises"], "bbox": [1, 2, 3, 4]}`) // a late layers payload names no layer that moved
+		if err := c.woken(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ch := next(); ch.Layers["enterprises"] != 3 {
+			t.Errorf("a late layers payload: %+v", ch)
+		}
+		if err := c.Refresh(ctx); err != nil { // a poll with nothing moved tells nothing
+			t.Fatal(err)
+		}
+		select {
+		case ch := <-sub:
+			t.Errorf("a poll that found nothing told %+v", ch)
+		default:
+		}
+	})
 	t.Run("a burst past the bound is anywhere", func(t *testing.T) {
 		setVersion(4)
 		for i := range maxPayloads + 10 {

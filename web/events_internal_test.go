@@ -27,6 +27,8 @@ func TestDescribe(t *testing.T) {
 		{"an unknown kind is not passed on", []string{`{"kind": "secret"}`}, nil, nil},
 		{"a dispatch", []string{`{"kind": "dispatch", "incident_id": 3, "action": "assigned", "resources": [9], "status": "responding"}`,
 			`{"layers": ["rescue_resources", "incidents"], "bbox": [119, 28, 119.1, 28.1]}`}, &[4]float64{119, 28, 119.1, 28.1}, []string{"dispatch"}},
+		{"a position fix where the resource was: no layer", []string{`{"kind": "position", "resource_id": 9, "lon": 119.9, "lat": 28.4, "recorded_at": "2026-01-05T10:00:00+08:00", "status": "available"}`},
+			nil, []string{"position"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,5 +67,10 @@ func TestDescribeRestricted(t *testing.T) {
 	d = describe(tiles.Change{Payloads: []string{`{"kind": "dispatch", "incident_id": 3, "action": "assigned", "resources": [9]}`}}, readable)
 	if len(d.objects) != 0 {
 		t.Errorf("dispatch event %+v passed on to a client that may not read rescue_resources", d.objects)
+	}
+	// Nor does a position fix.
+	d = describe(tiles.Change{Payloads: []string{`{"kind": "position", "resource_id": 9, "lon": 119.9, "lat": 28.4}`}}, readable)
+	if len(d.objects) != 0 {
+		t.Errorf("position event %+v passed on to a client that may not read rescue_resources", d.objects)
 	}
 }

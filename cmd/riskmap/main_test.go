@@ -74,6 +74,13 @@ func TestCommandLine(t *testing.T) {
 		{name: "share above 1", args: []string{"serve", "--db-conn-share", "1.5"}, fails: true, wantOut: "--db-conn-share"},
 		{name: "negative pool cap", args: []string{"migrate", "--db-max-conns", "-1"}, fails: true, wantOut: "--db-max-conns"},
 		{name: "version poll too fast", args: []string{"serve", "--version-poll", "1ms"}, fails: true, wantOut: "--version-poll"},
+		{name: "unknown language", args: []string{"serve", "--lang", "fr"}, fails: true, wantOut: `--lang "fr": want zh or en`},
+		{name: "unknown language from the environment", env: []string{"RISKMAP_LANG", "de"}, args: []string{"serve"}, fails: true, wantOut: `--lang "de"`},
+		{name: "unknown wall panel", args: []string{"serve", "--wall-panels", "clock,weather"}, fails: true,
+			wantOut: `--wall-panels: "weather" is not a panel (want some of categories,counties,hazards,incidents,resources,alerts,clock)`},
+		{name: "no wall panel", args: []string{"serve", "--wall-panels", " , "}, fails: true, wantOut: "--wall-panels: no panel"},
+		{name: "position stale too short", args: []string{"serve", "--position-stale", "10s"}, fails: true, wantOut: "--position-stale 10s: want 30s to 24h"},
+		{name: "position stale too long", env: []string{"RISKMAP_POSITION_STALE", "48h"}, args: []string{"serve"}, fails: true, wantOut: "--position-stale 48h0m0s"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"riskmap/geo/postgis/pgtest"
+	"riskmap/web"
 )
 
 // TestConfigFile: a file sets what the environment would; bad lines are
@@ -69,5 +73,39 @@ func TestSettingsListEveryVariable(t *testing.T) {
 		if !slices.Contains(settings, v) {
 			t.Errorf("%s is in --help but cannot be set in a --config file", v)
 		}
+	}
+}
+
+// TestWallOptions: the map wall's flags and variables reach the server's
+// options, with their defaults when unset; flags win over the
+// environment.
+func TestWallOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		env    []string
+		args   []string
+		lang   string
+		panels []string
+		follow bool
+		stale  time.Duration
+	}{
+		{"defaults", nil, nil, "zh", web.WallPanels, true, 5 * time.Minute},
+		{"from the environment", []string{"RISKMAP_LANG", "en", "RISKMAP_WALL_PANELS", "clock, incidents", "RISKMAP_WALL_FOLLOW", "false", "RISKMAP_POSITION_STALE", "2m"},
+			nil, "en", []string{"clock", "incidents"}, false, 2 * time.Minute},
+		{"flags over the environment", []string{"RISKMAP_LANG", "en", "RISKMAP_WALL_FOLLOW", "false"},
+			[]string{"--lang", "zh", "--wall-follow=true", "--wall-panels", "resources,resources,alerts", "--position-stale", "30s"}, "zh", []string{"resources", "alerts"}, true, 30 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cfg serveConfig
+			fs := newFlagSet("serve", serveHelp, io.Discard)
+			cfg.register(fs, env(tc.env...))
+			if err := cfg.parse(fs, tc.args); err != nil {
+				t.Fatal(err)
+			}
+			o := cfg.webOptions(slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if o.Lang != tc.lang || !slices.Equal(o.Wall.Panels, tc.panels) || o.Wall.FollowIncidents != tc.follow || o.Wall.StaleAfter != tc.stale {
+				t.Errorf("options lang %q, wall %+v; want %q, %v, follow %v, stale %v", o.Lang, o.Wall, tc.lang, tc.panels, tc.follow, tc.stale)
+			}
+		})
 	}
 }
