@@ -100,7 +100,8 @@ func (s *Server) handleEvents(c echo.Context) error {
 		if err := send(s.changes.Since(last)); err != nil {
 			return nil
 		}
-	} else if err := rc.Flush(); err != nil {
+	}
+	if err := rc.Flush(); err != nil { // also when nothing changed since last
 		return nil
 	}
 	beat := time.NewTicker(20 * time.Second)
