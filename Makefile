@@ -14,7 +14,7 @@ SERVER_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 postg
 TEST_PACKAGES   := chromium fonts-wqy-microhei
 NODE_PACKAGES   := $(if $(shell command -v npm),,nodejs npm)
 
-.PHONY: all build demo test bench deps test-deps web godeps clean
+.PHONY: all build demo test bench soak deps test-deps web godeps clean
 
 all: build
 
@@ -71,6 +71,11 @@ test: test-deps web godeps
 
 bench: test-deps web godeps
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 40m ./...
+
+# The wall's soak run (30 minutes; not part of make test): a stream of
+# changes into a wall in Chromium, its heap measured once a minute.
+soak: test-deps web godeps
+	RISKMAP_SOAK_REPORT=$${RISKMAP_SOAK_REPORT:-$(CURDIR)/soak-report.txt} $(GO) test -tags soak -count=1 -run '^TestWallSoak$$' -v -timeout 50m ./web/
 
 clean:
 	rm -rf bin web/dist/vendor web/node_modules

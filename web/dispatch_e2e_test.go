@@ -128,7 +128,7 @@ func dispatchPanel(t *testing.T, roads bool) {
 	ctx := newBrowser(t, 1400, 900)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	pg := browserPage{t, ctx, "dispatch"}
+	pg := browserPage{t: t, ctx: ctx, panel: "dispatch"}
 	run, poll, setSelect := pg.run, pg.poll, pg.setSelect
 
 	// The map is open to all; a dispatcher logs in from its 登录 button.

@@ -38,8 +38,10 @@ const maxStreams = 1000
 // the last two only for a client that may read rescue_resources. A change
 // may bring object events and no layers event (a fix where the resource
 // already was moves no layer's version); object events carry no id, so
-// Last-Event-ID still names the last layers event. A comment every 20 s
-// keeps proxies from closing the stream.
+// Last-Event-ID still names the last layers event. An "event: ping"
+// every 20 s keeps proxies from closing the stream, and tells a client
+// that hears nothing for longer that its connection died unseen (an
+// SSE comment would not reach the page's script).
 func (s *Server) handleEvents(c echo.Context) error {
 	if s.streams.Add(1) > maxStreams {
 		s.streams.Add(-1)
@@ -117,7 +119,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 				return nil
 			}
 		case <-beat.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+			if _, err := fmt.Fprint(w, "event: ping\ndata: {}\n\n"); err != nil {
 				return nil
 			}
 			if rc.Flush() != nil {

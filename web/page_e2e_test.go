@@ -11,12 +11,13 @@ import (
 )
 
 // browserPage drives one map page in a browser test: its failures say
-// what the page's errors were and what the panel (the element with id
-// panel) showed.
+// what the page's errors were, what the panel (the element with id
+// panel) showed and what state reads.
 type browserPage struct {
 	t     *testing.T
 	ctx   context.Context
 	panel string
+	state string // JavaScript that says, as a string, what else a failure should show
 }
 
 func (p browserPage) pageErrors() []string {
@@ -37,6 +38,10 @@ func (p browserPage) poll(what, js string, timeout time.Duration) {
 	p.t.Helper()
 	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
 		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.getElementById(%q) || {}).innerText || ''`, p.panel)))
+		if p.state != "" {
+			state, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](p.state))
+			text += "\nstate: " + state
+		}
 		p.t.Fatalf("%s: %v\npanel: %s\npage errors: %v", what, err, text, p.pageErrors())
 	}
 }

@@ -136,7 +136,8 @@ type Options struct {
 	// Lang is the page's default language, zh (default) or en.
 	Lang string
 	// Wall configures the map wall (大屏); the zero value shows every
-	// panel, follows no incident and counts a fix stale after 5 minutes.
+	// panel, follows a newly reported incident and counts a fix stale
+	// after 5 minutes.
 	Wall Wall
 }
 
@@ -318,16 +319,24 @@ func (s *Server) routes() {
 	e.GET("/*", s.handleStatic)
 }
 
-// contentSecurity is the page's Content-Security-Policy: everything from
-// this server, and no inline script but the page's import map (allowed by
-// its hash, taken from the embedded page itself); MapLibre's workers and
-// images come as blob: URLs, its canvas styles are set inline.
+// contentSecurity is the pages' Content-Security-Policy: everything from
+// this server, and no inline script but the pages' import maps (allowed
+// by their hashes, taken from the embedded pages themselves); MapLibre's
+// workers and images come as blob: URLs, its canvas styles are set inline.
 var contentSecurity = func() string {
 	scripts := "'self'"
-	if page, err := fs.ReadFile(uiFS, "ui/index.html"); err == nil {
+	seen := map[string]bool{}
+	for _, name := range []string{"ui/index.html", "ui/wall.html"} {
+		page, err := fs.ReadFile(uiFS, name)
+		if err != nil {
+			continue
+		}
 		for _, m := range inlineScript.FindAllSubmatch(page, -1) {
 			h := sha256.Sum256(m[1])
-			scripts += " 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"
+			if src := " 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"; !seen[src] {
+				seen[src] = true
+				scripts += src
+			}
 		}
 	}
 	return "default-src 'self'; script-src " + scripts + "; worker-src 'self' blob:; child-src 'self' blob:; " +
@@ -447,7 +456,7 @@ func (s *Server) handleConfig(c echo.Context) error {
 	cfg := clientConfig{
 		Title: s.opts.Title, TitleEN: s.opts.TitleEN, Center: [2]float64{ctr[0], ctr[1]}, Zoom: 8,
 		Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Version: s.opts.Version,
-		Lang: s.opts.Lang, Wall: clientWall{Panels: s.opts.Wall.Panels, FollowIncidents: s.opts.Wall.FollowIncidents,
+		Lang: s.opts.Lang, Wall: clientWall{Panels: s.opts.Wall.Panels, FollowIncidents: !s.opts.Wall.StayOnCity,
 			StaleAfterS: int(s.opts.Wall.StaleAfter / time.Second)},
 	}
 	if bm := s.opts.Basemap; bm != nil {

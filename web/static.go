@@ -49,8 +49,11 @@ var contentTypes = map[string]string{
 // never index.html: a module script answered with HTML fails silently.
 func (s *Server) handleStatic(c echo.Context) error {
 	p := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
-	if p == "" || p == "." {
+	switch p {
+	case "", ".":
 		p = "index.html"
+	case "wall": // the command-centre wall (大屏)
+		p = "wall.html"
 	}
 	fsys, name, cache := fs.FS(uiFS), "ui/"+p, "no-cache"
 	if strings.HasPrefix(p, "vendor/") {

@@ -31,7 +31,7 @@ var WallPanels = []string{"categories", "counties", "hazards", "incidents", "res
 // incidents, and after how long a resource's position counts as stale.
 type Wall struct {
 	Panels          []string      // a subset of WallPanels; nil: all of them
-	FollowIncidents bool          // fly to an incident when it is reported
+	StayOnCity      bool          // do not follow a newly reported incident (the zero value follows)
 	StaleAfter      time.Duration // a fix older than this is drawn as stale (default 5 min)
 }
 

@@ -492,9 +492,9 @@ func TestWallConfig(t *testing.T) {
 		opts web.Options
 		want string
 	}{
-		{"defaults", web.Options{}, `"lang":"zh","wall":{"panels":["categories","counties","hazards","incidents","resources","alerts","clock"],"follow_incidents":false,"stale_after_s":300}`},
-		{"configured", web.Options{Lang: "en", Wall: web.Wall{Panels: []string{"clock", "incidents"}, FollowIncidents: true, StaleAfter: 90 * time.Second}},
-			`"lang":"en","wall":{"panels":["clock","incidents"],"follow_incidents":true,"stale_after_s":90}`},
+		{"defaults", web.Options{}, `"lang":"zh","wall":{"panels":["categories","counties","hazards","incidents","resources","alerts","clock"],"follow_incidents":true,"stale_after_s":300}`},
+		{"configured", web.Options{Lang: "en", Wall: web.Wall{Panels: []string{"clock", "incidents"}, StayOnCity: true, StaleAfter: 90 * time.Second}},
+			`"lang":"en","wall":{"panels":["clock","incidents"],"follow_incidents":false,"stale_after_s":90}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := authServer(t, store, tc.opts)

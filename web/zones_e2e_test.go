@@ -34,7 +34,7 @@ func TestZoneEditor(t *testing.T) {
 	ctx := newBrowser(t, 1400, 900)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	pg := browserPage{t, ctx, "zones"}
+	pg := browserPage{t: t, ctx: ctx, panel: "zones"}
 	run, poll, setSelect := pg.run, pg.poll, pg.setSelect
 
 	openMap(t, ctx, srv.URL+"/?lang=zh")

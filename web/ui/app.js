@@ -10,13 +10,14 @@ import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import {
   buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS, SWITCH_LAYERS, OFF_BY_DEFAULT, REGION_LAYER_IDS,
-  HAZARD_COLOURS, SOURCE_ID, TILE_LAYERS,
+  HAZARD_COLOURS, SOURCE_ID,
 } from './style.js';
 import * as card from './card.js';
 import { fetchJSON, session as fetchSession, setCSRF } from './api.js';
 import * as dispatch from './dispatch.js';
 import * as report from './report.js';
 import * as zones from './zones.js';
+import { followTiles, openStream } from './live.js';
 
 window.__mapIdle = false;
 window.__mapErrors = [];
@@ -421,60 +422,12 @@ function wireMap(map, vis) {
 
 // ---------------------------------------------------------------- live
 
-// listenForChanges follows the server's event stream: when the data of a
-// layer the map draws changes where the map looks, the map fetches its
-// tiles again (a tile that did not change answers 304; the map keeps
-// drawing the old ones until the new arrive, so nothing flickers). A
-// change outside the view fetches nothing: those tiles are revalidated
-// when the map pans there. Grades that changed and hazards that became
-// overdue are listed under 最新变化, newest first; a click flies there.
-// The browser reconnects by itself after a network drop, saying which
-// event it saw last.
+// listenForChanges follows the server's event stream (live.js): tiles
+// are fetched again where their data changed (followTiles). Grades that
+// changed and hazards that became overdue are listed under 最新变化,
+// newest first; a click flies there.
 function listenForChanges(map) {
-  if (typeof EventSource === 'undefined') return;
-  window.__tileRefreshes = 0;
-  window.__tileSkips = 0;
-  const es = new EventSource('api/v1/events');
-  // Below zoom 12 a point layer's feature is a cell placed at the mean of
-  // its objects, up to a cell (a 32nd of a tile) from the change itself.
-  const inView = (bbox) => {
-    if (!Array.isArray(bbox) || bbox.length !== 4) return true; // anywhere
-    const b = map.getBounds();
-    const z = map.getZoom();
-    const m = z < 12 ? 360 / 2 ** (Math.floor(z) + 5) : 0;
-    return !(bbox[2] + m < b.getWest() || bbox[0] - m > b.getEast() || bbox[3] + m < b.getSouth() || bbox[1] - m > b.getNorth());
-  };
-  let away = [];
-  const refresh = () => {
-    const src = map.getSource(SOURCE_ID);
-    const spec = map.getStyle().sources[SOURCE_ID];
-    if (src && typeof src.setTiles === 'function' && spec && spec.tiles) {
-      src.setTiles(spec.tiles);
-      window.__tileRefreshes += 1;
-    }
-  };
-  // Changes outside the view, fetched when the map moves over them: the
-  // map keeps tiles it has seen, and would show them as they were.
-  map.on('moveend', () => {
-    if (away.length === 0 || !away.some(inView)) return;
-    away = away.filter((b) => !inView(b));
-    refresh();
-  });
-  es.addEventListener('layers', (ev) => {
-    let msg;
-    try { msg = JSON.parse(ev.data); } catch { return; }
-    if (msg && msg.layers && 'incidents' in msg.layers) dispatch.incidentsChanged();
-    // A zone's analysis counts zones and objects: either changing redraws it.
-    if (msg && msg.layers && Object.keys(msg.layers).some((l) => l !== 'incidents' && l !== 'context')) zones.zonesChanged();
-    if (!Object.keys((msg && msg.layers) || {}).some((l) => TILE_LAYERS.includes(l))) return;
-    if (!inView(msg.bbox)) {
-      window.__tileSkips += 1;
-      if (away.length < 100) away.push(msg.bbox);
-      else away = [null]; // too many to keep apart: anywhere, the next move
-      return;
-    }
-    refresh();
-  });
+  const onLayers = followTiles(map);
   const box = document.getElementById('changes');
   const list = document.getElementById('change-list');
   const add = (text, grade, lon, lat) => {
@@ -492,26 +445,28 @@ function listenForChanges(map) {
   };
   const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), t(key));
   const more = (n) => { if (n > 0) add(fill('changes.more', { n }), null, map.getCenter().lng, map.getCenter().lat); };
-  es.addEventListener('dispatch', (ev) => {
-    let msg;
-    try { msg = JSON.parse(ev.data); } catch { return; }
-    dispatch.incidentsChanged(msg);
-  });
-  es.addEventListener('grade_changed', (ev) => {
-    let msg;
-    try { msg = JSON.parse(ev.data); } catch { return; }
-    for (const o of (msg.objects || []).slice().reverse()) {
-      add(fill('changes.grade', { name: o.name || `${i18n.layerLabel(o.category)} ${o.id}`, from: i18n.gradeLabel(o.from), to: i18n.gradeLabel(o.to) }), o.to, o.lon, o.lat);
-    }
-    more(msg.more);
-  });
-  es.addEventListener('hazard_overdue', (ev) => {
-    let msg;
-    try { msg = JSON.parse(ev.data); } catch { return; }
-    for (const h of (msg.hazards || []).slice().reverse()) {
-      add(fill('changes.overdue', { title: h.title || h.code }), h.level === 'major' ? 'red' : 'orange', h.lon, h.lat);
-    }
-    more(msg.more);
+  openStream({
+    layers: (msg) => {
+      if (msg && msg.layers && 'incidents' in msg.layers) dispatch.incidentsChanged();
+      // A zone's analysis counts zones and objects: either changing redraws it.
+      if (msg && msg.layers && Object.keys(msg.layers).some((l) => l !== 'incidents' && l !== 'context')) zones.zonesChanged();
+      onLayers(msg);
+    },
+    // A new stream starts after what was missed: read everything again.
+    resync: () => { onLayers.refresh(); dispatch.incidentsChanged(); zones.zonesChanged(); },
+    dispatch: (msg) => dispatch.incidentsChanged(msg),
+    grade_changed: (msg) => {
+      for (const o of (msg.objects || []).slice().reverse()) {
+        add(fill('changes.grade', { name: o.name || `${i18n.layerLabel(o.category)} ${o.id}`, from: i18n.gradeLabel(o.from), to: i18n.gradeLabel(o.to) }), o.to, o.lon, o.lat);
+      }
+      more(msg.more);
+    },
+    hazard_overdue: (msg) => {
+      for (const h of (msg.hazards || []).slice().reverse()) {
+        add(fill('changes.overdue', { title: h.title || h.code }), h.level === 'major' ? 'red' : 'orange', h.lon, h.lat);
+      }
+      more(msg.more);
+    },
   });
 }
 
@@ -555,7 +510,9 @@ function login(required = true) {
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify({ username: form.elements.username.value, password: form.elements.password.value }),
         });
-        window.location.reload();
+        // The wall sends its viewers here to log in (?next=wall), and gets them back.
+        if (new URLSearchParams(window.location.search).get('next') === 'wall') window.location.href = 'wall';
+        else window.location.reload();
       } catch (err) {
         const key = err.status === 401 ? 'login.wrong' : err.status === 429 ? 'login.busy' : 'login.failed';
         msg.dataset.i18n = key;

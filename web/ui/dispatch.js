@@ -48,11 +48,12 @@ const ISO_COLOURS = { 5: '#1A9850', 10: '#91CF60', 15: '#FEE08B', 30: '#FC8D59' 
 
 /** Incident levels: Ⅰ 特别重大 red, Ⅱ 重大 orange, Ⅲ 较大 yellow, Ⅳ 一般 blue (the alert colours). */
 export const LEVEL_COLOURS = { I: '#E60012', II: '#FF7F00', III: '#FFD700', IV: '#1E6FD9' };
-const LEVEL_NUMERALS = { I: 'Ⅰ', II: 'Ⅱ', III: 'Ⅲ', IV: 'Ⅳ' };
+export const LEVEL_NUMERALS = { I: 'Ⅰ', II: 'Ⅱ', III: 'Ⅲ', IV: 'Ⅳ' };
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
-function el(tag, attrs = {}, ...children) {
+/** Builds an element: attributes (class, style, on… listeners, the rest as attributes) and children (nodes or text). */
+export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v == null || v === false) continue;
@@ -69,7 +70,8 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), t(key));
+/** A string of the current language with its {placeholders} filled. */
+export const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), t(key));
 const num = (n, digits = 0) => Number(n).toLocaleString(htmlLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const km = (m) => (m == null ? '—' : `${num(m / 1000, 1)} km`);
 const minutes = (s) => (s == null ? '—' : fill('dispatch.min', { n: num(s / 60, s < 600 ? 1 : 0) }));
@@ -81,7 +83,7 @@ const minutes = (s) => (s == null ? '—' : fill('dispatch.min', { n: num(s / 60
  * Ⅱ triangle, Ⅲ square, Ⅳ circle) in the level's colour, with the
  * numeral, so that the levels differ in shape and not only colour.
  */
-function levelIcon(level) {
+export function levelIcon(level) {
   const px = 2;
   const s = 30 * px;
   const c = document.createElement('canvas');

@@ -317,6 +317,54 @@ const STRINGS = {
     'rtype.comms': '通信保障',
     'rtype.road': '交通抢通',
     'rtype.militia': '民兵',
+    'wall.title': '大屏',
+    'wall.categories': '四色风险分布',
+    'wall.objects': '个风险对象',
+    'wall.counties': '各区县风险',
+    'wall.hazards': '隐患闭环',
+    'wall.hazards.open': '未闭环隐患',
+    'wall.hazards.overdue': '逾期未整改',
+    'wall.hazards.major': '重大隐患',
+    'wall.hazards.closed': '本月已闭环',
+    'wall.incidents': '进行中的事件',
+    'wall.incidents.none': '当前无进行中的事件',
+    'wall.resources': '救援力量',
+    'wall.resources.available': '可用',
+    'wall.resources.dispatched': '已出动',
+    'wall.resources.standby': '待命',
+    'wall.resources.out': '暂停服务',
+    'wall.resources.tracked': '实时定位 {n}，其中 {stale} 个超过 {min} 分钟未更新',
+    'wall.positions': '实时定位',
+    'wall.more': '另有 {n} 项',
+    'wall.ago.now': '刚刚',
+    'wall.ago.min': '{n} 分钟前',
+    'wall.ago.hour': '{n} 小时前',
+    'wall.ago.day': '{n} 天前',
+    'wall.link.open': '实时连接正常',
+    'wall.link.connecting': '正在连接…',
+    'wall.link.reconnecting': '连接中断，正在重连…',
+    'wall.alerts': '未确认告警 {n}',
+    'wall.alerts.none': '暂无告警',
+    'wall.ack': '确认',
+    'wall.ackAll': '全部确认',
+    'wall.alert.red': '新增重大风险：{name}（{from} → {to}）',
+    'wall.alert.up': '风险升级：{name}（{from} → {to}）',
+    'wall.alert.down': '风险降级：{name}（{from} → {to}）',
+    'wall.alert.overdue': '隐患逾期：{title}',
+    'wall.alert.incident': '新事件：{title}（{level}）',
+    'wall.alert.more': '另有 {n} 项变化',
+    'wall.mode.incident': '事件跟踪',
+    'wall.incident.reported': '{county} · {kind} · {ago}报告',
+    'wall.incident.assigned': '已调派力量',
+    'wall.incident.noAssigned': '尚未调派',
+    'wall.incident.eta': '约 {min} 分钟',
+    'wall.incident.km': '{km} km',
+    'wall.incident.shelters': '5 公里内避灾安置场所 {n} 处，可容纳 {cap} 人',
+    'wall.incident.noShelters': '5 公里内无避灾安置场所',
+    'wall.incident.back': '返回全市（Esc）',
+    'wall.incident.capacity': '{n} 人',
+    'wall.trail': '{name}：近 1 小时轨迹，{n} 个定位点',
+    'wall.trail.none': '{name}：近 1 小时无定位',
   },
   en: {
     'app.title': 'Safety Risk Map',
@@ -627,6 +675,54 @@ const STRINGS = {
     'rtype.comms': 'Comms',
     'rtype.road': 'Road clearing',
     'rtype.militia': 'Militia',
+    'wall.title': 'Wall',
+    'wall.categories': 'Four-colour risk',
+    'wall.objects': 'risk objects',
+    'wall.counties': 'Counties',
+    'wall.hazards': 'Hidden hazards',
+    'wall.hazards.open': 'Open',
+    'wall.hazards.overdue': 'Overdue',
+    'wall.hazards.major': 'Major, open',
+    'wall.hazards.closed': 'Closed this month',
+    'wall.incidents': 'Active incidents',
+    'wall.incidents.none': 'No active incident',
+    'wall.resources': 'Rescue resources',
+    'wall.resources.available': 'Available',
+    'wall.resources.dispatched': 'Dispatched',
+    'wall.resources.standby': 'Standby',
+    'wall.resources.out': 'Out of service',
+    'wall.resources.tracked': '{n} tracked live, {stale} silent for over {min} min',
+    'wall.positions': 'Live positions',
+    'wall.more': '{n} more',
+    'wall.ago.now': 'just now',
+    'wall.ago.min': '{n} min ago',
+    'wall.ago.hour': '{n} h ago',
+    'wall.ago.day': '{n} d ago',
+    'wall.link.open': 'Live',
+    'wall.link.connecting': 'Connecting…',
+    'wall.link.reconnecting': 'Connection lost, reconnecting…',
+    'wall.alerts': '{n} unacknowledged',
+    'wall.alerts.none': 'No alerts',
+    'wall.ack': 'OK',
+    'wall.ackAll': 'Acknowledge all',
+    'wall.alert.red': 'New major risk: {name} ({from} → {to})',
+    'wall.alert.up': 'Risk raised: {name} ({from} → {to})',
+    'wall.alert.down': 'Risk lowered: {name} ({from} → {to})',
+    'wall.alert.overdue': 'Hazard overdue: {title}',
+    'wall.alert.incident': 'New incident: {title} ({level})',
+    'wall.alert.more': '{n} more changes',
+    'wall.mode.incident': 'Following incident',
+    'wall.incident.reported': '{county} · {kind} · reported {ago}',
+    'wall.incident.assigned': 'Assigned',
+    'wall.incident.noAssigned': 'Nothing assigned yet',
+    'wall.incident.eta': 'about {min} min',
+    'wall.incident.km': '{km} km',
+    'wall.incident.shelters': '{n} shelters within 5 km, room for {cap}',
+    'wall.incident.noShelters': 'No shelter within 5 km',
+    'wall.incident.back': 'Back to the city (Esc)',
+    'wall.incident.capacity': '{n} persons',
+    'wall.trail': '{name}: last hour, {n} fixes',
+    'wall.trail.none': '{name}: no fix in the last hour',
   },
 };
 
@@ -843,6 +939,24 @@ function detectLang() {
 
 /** @returns {'zh'|'en'} */
 export function lang() { return current; }
+
+/** Whether the user chose a language (?lang= or the toggle, remembered). */
+function chosen() {
+  try {
+    if (LANGS.includes(new URLSearchParams(location.search).get('lang'))) return true;
+    return LANGS.includes(localStorage.getItem(STORAGE_KEY));
+  } catch { return false; }
+}
+
+/**
+ * Takes the deployment's language (config.json "lang") when the user
+ * chose none; listeners run when it changes the language.
+ */
+export function useDefault(l) {
+  if (!LANGS.includes(l) || l === current || chosen()) return;
+  current = l;
+  for (const fn of listeners) fn(l);
+}
 
 /** Sets the language and remembers it. Listeners registered with onLangChange run afterwards. */
 export function setLang(l) {
