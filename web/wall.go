@@ -30,9 +30,9 @@ var WallPanels = []string{"categories", "counties", "hazards", "incidents", "res
 // Wall configures the map wall: its panels, whether it follows new
 // incidents, and after how long a resource's position counts as stale.
 type Wall struct {
-	Panels          []string      // a subset of WallPanels; nil: all of them
-	StayOnCity      bool          // do not follow a newly reported incident (the zero value follows)
-	StaleAfter      time.Duration // a fix older than this is drawn as stale (default 5 min)
+	Panels     []string      // a subset of WallPanels; nil: all of them
+	StayOnCity bool          // do not follow a newly reported incident (the zero value follows)
+	StaleAfter time.Duration // a fix older than this is drawn as stale (default 5 min)
 }
 
 // trackedWithin is how recent a fix must be for the overview to count

@@ -236,7 +236,7 @@ func TestWallLive(t *testing.T) {
 	if err := conn.QueryRow(cctx, `SELECT min(id), max(id) FROM (SELECT id FROM risk_object WHERE category = 'rescue_resources' AND retired_at IS NULL ORDER BY id LIMIT 2) x`).Scan(&team, &old); err != nil {
 		t.Fatal(err)
 	}
-		fix(t, srv.URL, dispatcher, team, 119.90, 28.44, time.Now().Add(-2*time.Minute))
+	fix(t, srv.URL, dispatcher, team, 119.90, 28.44, time.Now().Add(-2*time.Minute))
 	fix(t, srv.URL, dispatcher, team, 119.91, 28.45, time.Now())
 	fix(t, srv.URL, dispatcher, old, 119.95, 28.47, time.Now().Add(-20*time.Minute))
 	p.poll("the team moved there and the old one faded", fmt.Sprintf(`(() => {

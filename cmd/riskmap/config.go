@@ -348,7 +348,7 @@ func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted,
 		TokenRate: c.tokenRate, CORSOrigins: c.origins(), Lang: c.lang}
 	o.Wall.Panels, _ = c.panels() // checked by validate
-	o.Wall.FollowIncidents, o.Wall.StaleAfter = c.wallFollow, c.positionStale
+	o.Wall.StayOnCity, o.Wall.StaleAfter = !c.wallFollow, c.positionStale
 	if c.oidc.Issuer != "" {
 		oidc := c.oidc
 		o.OIDC = &oidc

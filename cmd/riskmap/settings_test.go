@@ -103,7 +103,7 @@ func TestWallOptions(t *testing.T) {
 				t.Fatal(err)
 			}
 			o := cfg.webOptions(slog.New(slog.NewTextHandler(io.Discard, nil)))
-			if o.Lang != tc.lang || !slices.Equal(o.Wall.Panels, tc.panels) || o.Wall.FollowIncidents != tc.follow || o.Wall.StaleAfter != tc.stale {
+			if o.Lang != tc.lang || !slices.Equal(o.Wall.Panels, tc.panels) || o.Wall.StayOnCity == tc.follow || o.Wall.StaleAfter != tc.stale {
 				t.Errorf("options lang %q, wall %+v; want %q, %v, follow %v, stale %v", o.Lang, o.Wall, tc.lang, tc.panels, tc.follow, tc.stale)
 			}
 		})
