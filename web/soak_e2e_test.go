@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,7 +61,8 @@ func measure(ctx context.Context, since time.Time) (pageMemory, error) {
 // RISKMAP_SOAK_MINUTES (default 30) while changes stream in as on a busy
 // day: grades up and down every 2 s, a fleet of 20 teams reporting
 // positions, an incident reported, assigned and closed every minute, the
-// alerts acknowledged every 5 minutes. Once a minute the page's heap is
+// alerts acknowledged every 5 minutes, the connections dropped at minutes
+// 5, 15, 25 (the wall must reconnect by itself). Once a minute the page's heap is
 // measured after a full garbage collection. The heap of the last five
 // minutes must not exceed that of minutes 3 to 7 by more than 15% (and
 // 3 MB); DOM nodes likewise. The figures are printed, and written to
@@ -109,7 +111,10 @@ func TestWallSoak(t *testing.T) {
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	failures := make(chan string, 100)
+	var writer sync.WaitGroup
+	writer.Add(1)
 	go func() {
+		defer writer.Done()
 		rnd := rand.New(rand.NewPCG(1, 2))
 		do := func(method, url, body, token string) (int, string) {
 			req, _ := http.NewRequestWithContext(wctx, method, url, strings.NewReader(body))
@@ -127,7 +132,7 @@ func TestWallSoak(t *testing.T) {
 		for i := range pos {
 			pos[i] = [2]float64{119.6 + rnd.Float64()*0.6, 28.1 + rnd.Float64()*0.5}
 		}
-		inputs := []string{`{"lec_l": 10, "lec_e": 6, "lec_c": 40}`, `{"lec_l": 1, "lec_e": 1, "lec_c": 1}`, `{"lec_l": 3, "lec_e": 6, "lec_c": 7}`}
+		inputs := []string{`{"inputs": {"lec_l": 10, "lec_e": 6, "lec_c": 40}}`, `{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`, `{"inputs": {"lec_l": 3, "lec_e": 6, "lec_c": 7}}`}
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
 		var incident int64
@@ -172,6 +177,9 @@ func TestWallSoak(t *testing.T) {
 				st, msg = do("POST", fmt.Sprintf("%s/api/v1/resources/%d/positions", srv.URL, teams[i]), fmt.Sprintf(`{"lon": %f, "lat": %f}`, pos[i][0], pos[i][1]), dispatcher)
 			}
 			if st != http.StatusOK && wctx.Err() == nil {
+				if n < 20 {
+					t.Logf("change %d failed: %d %s", n, st, msg)
+				}
 				select {
 				case failures <- fmt.Sprintf("change %d: %d %s", n, st, msg):
 				default:
@@ -187,6 +195,12 @@ func TestWallSoak(t *testing.T) {
 		if m%5 == 0 {
 			p.run("acknowledge the alerts", chromedp.Evaluate[chromedp.Void](`document.getElementById('ack-all').click()`))
 		}
+		if m%10 == 5 {
+			// The network drops the stream (a switch restarts): the wall
+			// comes back by itself.
+			srv.CloseClientConnections()
+			p.poll(fmt.Sprintf("minute %d: the wall reconnects", m), `window.__wall.link() === 'open'`, 45*time.Second)
+		}
 		s, err := measure(ctx, start)
 		if err != nil {
 			t.Fatalf("minute %d: %v", m, err)
@@ -197,6 +211,7 @@ func TestWallSoak(t *testing.T) {
 		t.Logf("minute %2d: heap %.2f MB, %d DOM nodes, %d listeners, %d alerts, %d events", m, s.HeapMB, s.Nodes, s.Listeners, s.Alerts, s.Events)
 	}
 	stop()
+	writer.Wait()
 	close(failures)
 	var failed []string
 	for f := range failures {

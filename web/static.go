@@ -54,6 +54,9 @@ func (s *Server) handleStatic(c echo.Context) error {
 		p = "index.html"
 	case "wall": // the command-centre wall (大屏)
 		p = "wall.html"
+		if strings.HasSuffix(c.Request().URL.Path, "/") { // its relative links would miss
+			return c.Redirect(http.StatusMovedPermanently, "../wall")
+		}
 	}
 	fsys, name, cache := fs.FS(uiFS), "ui/"+p, "no-cache"
 	if strings.HasPrefix(p, "vendor/") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +14,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
 
+	"riskmap/geo"
 	"riskmap/geo/access"
+	"riskmap/web"
 )
 
 // openWall opens /wall and waits until its map drew, its counts came and
@@ -150,10 +153,7 @@ func TestWallLayout(t *testing.T) {
 				t.Errorf("the head says %q", text)
 			}
 			clock, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('clock').textContent`))
-			time.Sleep(1100 * time.Millisecond)
-			if again, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('clock').textContent`)); again == clock {
-				t.Errorf("the clock stands at %q", clock)
-			}
+			p.poll("the clock goes", fmt.Sprintf(`document.getElementById('clock').textContent !== %q`, clock), 3*time.Second)
 		})
 	}
 }
@@ -231,6 +231,28 @@ func TestWallLive(t *testing.T) {
 	p.poll("the downgrade is quiet", fmt.Sprintf(`window.__wall.alerts().some((a) => a.key === 'grade:%d' && !a.loud) && window.__wall.pulses() === 0 &&
 		document.getElementById('alert-count').dataset.count === '0'`, id), 5*time.Second)
 
+	// A hidden hazard at it goes past its deadline (the test moves the
+	// deadline rather than wait): it pulses, and the overdue count says 1.
+	h, err := store.ReportHazard(cctx, geo.Hazard{Code: "YH-WALL-1", ObjectID: &id, Title: "消防通道堵塞", Level: "general", DiscoverySource: "patrol", FoundOn: time.Now().AddDate(0, 0, -10).Format(time.DateOnly)}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.StepHazard(cctx, h.ID, geo.HazardStep{Action: "assign", ResponsibleUnit: "企业安全科", RectifyDeadline: time.Now().AddDate(0, 0, 5).Format(time.DateOnly), SupervisionLevel: "county"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(cctx, "UPDATE hidden_hazard SET rectify_deadline = current_date - 3 WHERE id = $1", h.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.AnnounceOverdue(cctx); n != 1 || err != nil {
+		t.Fatalf("announce overdue: %d, %v", n, err)
+	}
+	p.poll("the overdue hazard pulses and is counted", fmt.Sprintf(`window.__wall.alerts().some((a) => a.key === 'overdue:%d' && a.loud) && window.__wall.pulses() === 1 &&
+		document.querySelector('#hazard-figures [data-figure=overdue]').classList.contains('alarm') &&
+		document.querySelector('#hazard-figures [data-figure=overdue] .v').textContent === '1' &&
+		getComputedStyle(document.querySelector('.pulse')).getPropertyValue('--c').trim().toUpperCase() === '#FF7F00'`, h.ID), 5*time.Second)
+	p.run("acknowledge all", chromedp.Click(`#ack-all`))
+	p.poll("all acknowledged", `window.__wall.alerts().length === 0 && window.__wall.pulses() === 0`, 5*time.Second)
+
 	// Positions: a team reports twice and moves; another reported long ago and fades.
 	var team, old int64
 	if err := conn.QueryRow(cctx, `SELECT min(id), max(id) FROM (SELECT id FROM risk_object WHERE category = 'rescue_resources' AND retired_at IS NULL ORDER BY id LIMIT 2) x`).Scan(&team, &old); err != nil {
@@ -282,4 +304,51 @@ func TestWallLive(t *testing.T) {
 	if errs := p.pageErrors(); len(errs) > 0 {
 		t.Errorf("page errors: %v", errs)
 	}
+}
+
+// TestWallFitsTheRoom: a deployment's choices reach the wall: its title,
+// only the panels it asked for (the map takes the room of a column left
+// empty), English as its language, and the viewer's own switch back to
+// Chinese.
+func TestWallFitsTheRoom(t *testing.T) {
+	_, store := demoServer(t)
+	srv, _ := cachedServerWith(t, store, time.Hour, web.Options{Title: "丽水市应急指挥中心", TitleEN: "Lishui Emergency Command",
+		Lang: "en", Wall: web.Wall{Panels: []string{"incidents", "clock"}}})
+	ctx := newBrowser(t, 1920, 1080)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	p := openWall(t, ctx, srv.URL, 1920, 1080)
+	type shown struct {
+		Head, Incidents string
+		Panels          []string
+		MapWidth        float64
+		Lang            string
+	}
+	read := func() shown {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[shown](`({
+			Head: document.getElementById('wall-head').innerText,
+			Incidents: document.getElementById('p-incidents').innerText,
+			Panels: [...document.querySelectorAll('[data-panel]')].filter((e) => !e.hidden && e.getBoundingClientRect().width > 0).map((e) => e.dataset.panel),
+			MapWidth: document.getElementById('map').getBoundingClientRect().width,
+			Lang: document.documentElement.lang,
+		})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	got := read()
+	if !slices.Equal(got.Panels, []string{"clock", "incidents"}) {
+		t.Errorf("panels shown: %v, want the clock and the incidents", got.Panels)
+	}
+	if !strings.Contains(got.Head, "Lishui Emergency Command") || !strings.Contains(got.Incidents, "No active incident") || got.Lang != "en" {
+		t.Errorf("in English: head %q, incidents %q, lang %q", got.Head, got.Incidents, got.Lang)
+	}
+	// The left column had nothing left: the map has its room.
+	if got.MapWidth < 0.72*1920 {
+		t.Errorf("the map is %.0f px wide with one column of panels", got.MapWidth)
+	}
+	p.run("switch to Chinese", chromedp.Click(`#lang-toggle`))
+	p.poll("in Chinese", `document.getElementById('wall-head').innerText.includes('丽水市应急指挥中心') &&
+		document.getElementById('p-incidents').innerText.includes('当前无进行中的事件') && document.documentElement.lang === 'zh-CN'`, 5*time.Second)
 }

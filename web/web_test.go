@@ -110,6 +110,12 @@ func authServer(t testing.TB, s *postgis.Store, opts web.Options) *httptest.Serv
 // whoever they authenticate as.
 func cachedServer(t testing.TB, s *postgis.Store, poll time.Duration) (*httptest.Server, *tiles.Cache) {
 	t.Helper()
+	return cachedServerWith(t, s, poll, web.Options{})
+}
+
+// cachedServerWith is cachedServer with options.
+func cachedServerWith(t testing.TB, s *postgis.Store, poll time.Duration, opts web.Options) (*httptest.Server, *tiles.Cache) {
+	t.Helper()
 	cache := &tiles.Cache{Renderer: s, Versions: s, MaxBytes: 256 << 20}
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
@@ -118,7 +124,8 @@ func cachedServer(t testing.TB, s *postgis.Store, poll time.Duration) (*httptest
 	}
 	go cache.Watch(ctx, poll, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go s.ListenLayers(ctx, cache, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	h := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, web.Deps{Tiles: &tiles.Service{Renderer: s, Cache: cache},
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := web.New(opts, web.Deps{Tiles: &tiles.Service{Renderer: s, Cache: cache},
 		Features: s, Health: s, Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, CacheStats: cache.Stats, Changes: cache})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

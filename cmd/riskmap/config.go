@@ -232,7 +232,7 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.sessionHours, "session-hours", envInt(getenv, "RISKMAP_SESSION_HOURS", 12), "how long a login lasts, in hours (env RISKMAP_SESSION_HOURS)")
 	fs.StringVar(&c.lang, "lang", envOr(getenv, "RISKMAP_LANG", "zh"), "the pages' default language, zh or en (env RISKMAP_LANG); a user can switch")
 	fs.StringVar(&c.wallPanels, "wall-panels", envOr(getenv, "RISKMAP_WALL_PANELS", strings.Join(web.WallPanels, ",")),
-		"the map wall's (大屏) panels, in order, comma-separated: some of "+strings.Join(web.WallPanels, ",")+" (env RISKMAP_WALL_PANELS)")
+		"the map wall's (大屏) panels, comma-separated: some of "+strings.Join(web.WallPanels, ",")+" (env RISKMAP_WALL_PANELS)")
 	fs.BoolVar(&c.wallFollow, "wall-follow", envBool(getenv, "RISKMAP_WALL_FOLLOW", true), "the map wall flies to an incident when it is reported (env RISKMAP_WALL_FOLLOW)")
 	fs.DurationVar(&c.positionStale, "position-stale", envDuration(getenv, "RISKMAP_POSITION_STALE", 5*time.Minute),
 		"how old a rescue resource's last GPS fix may be before the map wall draws it as stale, 30s to 24h (env RISKMAP_POSITION_STALE)")

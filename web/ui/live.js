@@ -13,11 +13,13 @@ import { SOURCE_ID, TILE_LAYERS } from './style.js';
  * the stream is watched: the server sends a "ping" every 20 s, and when
  * nothing came for `silence` ms, or the browser gave up, a new EventSource
  * is opened after a pause that grows from 1 s to 30 s. onStatus(state)
- * hears "open", "reconnecting"; after a reconnect, handlers.resync()
- * runs (what was missed must be read again).
+ * hears "open", "reconnecting"; handlers.resync() runs when a stream
+ * opens again (a new stream does not say what happened before it: what
+ * the page shows must be read again), and with resyncFirst when the
+ * first one opens too (for a page that read its data before).
  * @returns {{close(): void, status(): string}}
  */
-export function openStream(handlers, { onStatus = () => {}, silence = 65000 } = {}) {
+export function openStream(handlers, { onStatus = () => {}, silence = 65000, resyncFirst = false } = {}) {
   if (typeof EventSource === 'undefined') return { close() {}, status: () => 'none' };
   let es = null;
   let last = 0;
@@ -29,7 +31,7 @@ export function openStream(handlers, { onStatus = () => {}, silence = 65000 } = 
   let state = 'connecting';
   const setState = (s) => { if (s !== state) { state = s; onStatus(s); } };
   const seen = () => { last = Date.now(); };
-  const listen = (type, fn) => es.addEventListener(type, (ev) => {
+  const listen = (src, type, fn) => src.addEventListener(type, (ev) => {
     seen();
     let msg;
     try { msg = JSON.parse(ev.data); } catch { return; }
@@ -38,21 +40,23 @@ export function openStream(handlers, { onStatus = () => {}, silence = 65000 } = 
   const connect = () => {
     timer = 0;
     if (closed) return;
-    es = new EventSource('api/v1/events');
+    const src = new EventSource('api/v1/events');
+    es = src;
     seen();
-    es.addEventListener('open', () => {
+    src.addEventListener('open', () => {
+      if (src !== es) return;
       seen();
       pause = 1000;
-      const again = opened;
-      opened = true;
       setState('open');
-      if (again && handlers.resync) handlers.resync();
+      if (handlers.resync && (opened || resyncFirst)) handlers.resync();
+      opened = true;
     });
-    es.addEventListener('ping', seen);
-    for (const [type, fn] of Object.entries(handlers)) if (type !== 'resync') listen(type, fn);
-    es.addEventListener('error', () => {
+    src.addEventListener('ping', seen);
+    for (const [type, fn] of Object.entries(handlers)) if (type !== 'resync') listen(src, type, fn);
+    src.addEventListener('error', () => {
+      if (src !== es) return;
       setState('reconnecting');
-      if (es.readyState === EventSource.CLOSED) retry();
+      if (src.readyState === EventSource.CLOSED) retry();
     });
   };
   const retry = () => {

@@ -58,7 +58,8 @@ let wallCfg = { panels: PANELS, follow_incidents: true, stale_after_s: 300 };
 let map = null;
 let overview = null;
 let incidents = [];
-let mode = null; // {id, incident, around, tracks}
+let mode = null; // {id, incident, around, routes, seq}
+let followSeq = 0;
 const positions = new Map(); // resource id → GeoJSON feature
 let trail = null; // {id, name, feature}
 let alerts = []; // newest first
@@ -248,6 +249,8 @@ async function loadOverview() {
     renderOverview();
   } catch (err) {
     recordError(`overview ${err.message}`);
+    // The wall's session ran out (--session-hours): log in again, and come back here.
+    if (err.status === 401) window.location.href = './?next=wall';
   }
 }
 
@@ -446,7 +449,9 @@ function renderIncidents() {
 async function follow(id) {
   if (!map) return;
   const first = !mode || mode.id !== id;
-  mode = { id, incident: mode && mode.id === id ? mode.incident : null, seq: (mode ? mode.seq : 0) + 1 };
+  // The same incident again (a dispatch event): keep what is shown until the new answers come.
+  const keep = first ? {} : { incident: mode.incident, around: mode.around, routes: mode.routes };
+  mode = { id, ...keep, seq: ++followSeq };
   const my = mode.seq;
   let inc;
   try {
@@ -602,10 +607,14 @@ function onPosition(p) {
   positions.set(id, f);
   drawPositions();
   if (trail && trail.id === id && trail.feature) {
+    // The last hour: the new fix on, those older than an hour off.
     const g = trail.feature.geometry;
     const coords = !g ? [] : g.type === 'Point' ? [g.coordinates] : g.coordinates;
+    const times = (trail.feature.properties.times = trail.feature.properties.times || []);
     coords.push([p.lon, p.lat]);
-    if (coords.length > 2000) coords.shift();
+    times.push(p.recorded_at);
+    const hourAgo = Date.now() - 3600e3;
+    while (coords.length > 1 && (times.length > 5000 || new Date(times[0]).getTime() < hourAgo)) { coords.shift(); times.shift(); }
     trail.feature.geometry = coords.length > 1 ? { type: 'LineString', coordinates: coords } : { type: 'Point', coordinates: coords[0] };
     setData('wall-trail', trail.feature);
   }
@@ -632,7 +641,7 @@ async function toggleTrail(id) {
     note.hidden = false;
   } catch (err) {
     recordError(`track ${id} ${err.message}`);
-    trail = null;
+    if (trail && trail.id === id) trail = null;
   }
 }
 
@@ -641,10 +650,12 @@ async function toggleTrail(id) {
 /**
  * Raises an alert: loud ones pulse on the map and wait for 确认; quiet
  * ones (downgrades) leave by themselves. The same key again replaces the
- * earlier alert.
+ * earlier alert (its text), loud if either was.
  */
 function raise({ key, kind, text, colour, lon, lat, loud }) {
   const old = alerts.find((a) => a.key === key);
+  // An alarm not yet acknowledged stays one, whatever came after (a red graded down again at once).
+  if (old && old.loud) loud = true;
   if (old) dismiss(old, false);
   const a = { key, kind, text, colour, lon, lat, loud, at: Date.now(), marker: null, timer: 0 };
   if (loud && Number.isFinite(lon) && Number.isFinite(lat) && map && document.querySelectorAll('.pulse').length < MAX_PULSES) {
@@ -655,8 +666,9 @@ function raise({ key, kind, text, colour, lon, lat, loud }) {
   alerts.unshift(a);
   while (alerts.length > MAX_ALERTS) {
     const i = alerts.map((x) => !x.loud).lastIndexOf(true);
-    dismiss(alerts[i >= 0 ? i : alerts.length - 1], false);
-    dropped += 1;
+    const out = alerts[i >= 0 ? i : alerts.length - 1];
+    if (out.loud) dropped += 1; // still to be acknowledged: counted
+    dismiss(out, false);
   }
   renderAlerts();
 }
@@ -815,25 +827,35 @@ async function main() {
     box.hidden = false;
   }
   window.__map = map;
-  const onLayers = map ? followTiles(map) : () => {};
+  const onLayers = map ? followTiles(map) : Object.assign(() => {}, { refresh() {} });
   const ready = map ? new Promise((res) => map.once('load', res)) : Promise.resolve();
   loadOverview();
   await ready;
   if (map) addOverlays();
   await Promise.all([loadIncidents(), loadPositions()]);
+  // A change's object events come before its layers event. A change that
+  // only moved resources (position events and nothing else) leaves the
+  // counts as they were: a fleet reporting would otherwise have every
+  // wall read them several times a second.
+  let moved = false;
+  let other = false;
   stream = openStream({
     layers: (msg) => {
       state.events += 1;
       onLayers(msg);
-      scheduleOverview();
+      if (!moved || other) scheduleOverview();
+      moved = false;
+      other = false;
       if (msg.layers && 'incidents' in msg.layers) loadIncidents();
     },
-    resync: () => { onLayers.refresh && onLayers.refresh(); loadOverview(); loadIncidents(); loadPositions(); },
-    grade_changed: (msg) => { state.events += 1; onGrades(msg); },
-    hazard_overdue: (msg) => { state.events += 1; onOverdue(msg); },
-    dispatch: (msg) => { state.events += 1; onDispatch(msg); },
-    position: (msg) => { state.events += 1; onPosition(msg); },
-  }, { onStatus: renderLink });
+    // A new stream starts after what was missed (the first one too: it
+    // opens after the first reads): read everything again.
+    resync: () => { onLayers.refresh(); loadOverview(); loadIncidents(); loadPositions(); },
+    grade_changed: (msg) => { state.events += 1; other = true; onGrades(msg); },
+    hazard_overdue: (msg) => { state.events += 1; other = true; scheduleOverview(); onOverdue(msg); },
+    dispatch: (msg) => { state.events += 1; other = true; scheduleOverview(); loadPositions(); onDispatch(msg); },
+    position: (msg) => { state.events += 1; moved = true; onPosition(msg); },
+  }, { onStatus: renderLink, resyncFirst: true });
   renderLink(stream.status());
 }
 
