@@ -67,3 +67,22 @@ func BenchmarkTileZ10(b *testing.B)       { benchmarkTiles(b, 10, false) }
 func BenchmarkTileZ14(b *testing.B)       { benchmarkTiles(b, 14, false) }
 func BenchmarkTileCachedZ10(b *testing.B) { benchmarkTiles(b, 10, true) }
 func BenchmarkTileCachedZ14(b *testing.B) { benchmarkTiles(b, 14, true) }
+
+// BenchmarkWallOverview: what each wall asks after a change, GET
+// /api/v1/stats/overview over the demo's 10,800 objects, through HTTP
+// and PostGIS; walls × changes per second × this is the load walls add.
+func BenchmarkWallOverview(b *testing.B) {
+	srv, _ := demoServer(b)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	for b.Loop() {
+		resp, err := client.Get(srv.URL + "/api/v1/stats/overview")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("overview: %d", resp.StatusCode)
+		}
+	}
+}

@@ -61,7 +61,7 @@ Usage:
   riskmap <command> [flags]
 
 Commands:
-  serve     serve the map page, vector tiles and GeoJSON
+  serve     serve the map page, the wall (/wall), vector tiles and GeoJSON
   migrate   bring the database schema up to date
   demo      load the Lishui demo data, then serve it
   import    import risk objects or admin areas from CSV, Excel, GeoJSON, Shapefile, GeoPackage, KML
