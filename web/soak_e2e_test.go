@@ -117,10 +117,16 @@ func TestWallSoak(t *testing.T) {
 		defer writer.Done()
 		rnd := rand.New(rand.NewPCG(1, 2))
 		do := func(method, url, body, token string) (int, string) {
-			req, _ := http.NewRequestWithContext(wctx, method, url, strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
+			var resp *http.Response
+			var err error
+			// Once more when the connection broke: the soak itself drops
+			// every connection now and then, this client's too.
+			for try := 0; try < 2 && (try == 0 || err != nil); try++ {
+				req, _ := http.NewRequestWithContext(wctx, method, url, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err = http.DefaultClient.Do(req)
+			}
 			if err != nil {
 				return 0, err.Error()
 			}

@@ -2,7 +2,7 @@
 -- categories $1 (NULL: all): townships exist once their polygons are
 -- imported (--category counties, level township). Counted from the
 -- spatial index when asked, so always current.
-SELECT d.code, d.name, ST_Area(d.geom::geography) / 1e6, coalesce(d.population, 0),
+SELECT d.code, d.name, d.area_m2 / 1e6, coalesce(d.population, 0),
        coalesce(o.category::text, ''), coalesce(o.grade::text, ''), count(o.id)::int
 FROM admin_division d
 LEFT JOIN risk_object o ON ST_Intersects(d.geom_3857, o.geom_3857) AND o.retired_at IS NULL
