@@ -72,7 +72,8 @@ export function el(tag, attrs = {}, ...children) {
 
 /** A string of the current language with its {placeholders} filled. */
 export const fill = (key, vars) => t(key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-const num = (n, digits = 0) => Number(n).toLocaleString(htmlLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** A number in the page's language, with digits decimals. */
+export const num = (n, digits = 0) => Number(n).toLocaleString(htmlLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const km = (m) => (m == null ? '—' : `${num(m / 1000, 1)} km`);
 const minutes = (s) => (s == null ? '—' : fill('dispatch.min', { n: num(s / 60, s < 600 ? 1 : 0) }));
 
@@ -848,13 +849,15 @@ function errorKey(err) {
   }
 }
 
-function kindLabel(code) {
+/** An incident kind's name (the code itself when it has none). */
+export function kindLabel(code) {
   const k = `kind.${code}`;
   const s = t(k);
   return s === k ? code : s;
 }
 
-function levelLabel(l) {
+/** An incident level's name (Ⅱ级（重大）…). */
+export function levelLabel(l) {
   const k = `level.${l}`;
   const s = t(k);
   return s === k ? l : s;

@@ -26,7 +26,7 @@ import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import { buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, SWITCH_LAYERS } from './style.js';
 import { fetchJSON } from './api.js';
-import { circle, el, fill, LEVEL_COLOURS, levelIcon } from './dispatch.js';
+import { circle, el, fill, kindLabel, LEVEL_COLOURS, levelIcon, levelLabel, num as formatNumber } from './dispatch.js';
 import { followTiles, openStream } from './live.js';
 
 window.__mapIdle = false;
@@ -51,7 +51,7 @@ const EMPTY = { type: 'FeatureCollection', features: [] };
 /** The size of the wall against 1080 lines: the map's symbols grow with it as the panels do (rem). */
 const SCALE = Math.max(1, Math.min(3, window.innerHeight / 1080));
 
-const num = (n) => Number(n || 0).toLocaleString(i18n.htmlLang());
+const num = (n) => formatNumber(n || 0); // a count the answer lacks is none
 
 let config = { title: '', title_en: '', center: [119.9, 28.2], zoom: 8, bounds: null, basemap: null };
 let wallCfg = { panels: PANELS, follow_incidents: true, stale_after_s: 300 };
@@ -420,12 +420,6 @@ function countyName(code) {
   return c ? c.name : code || '—';
 }
 
-function kindLabel(code) {
-  const k = `kind.${code}`;
-  const s = t(k);
-  return s === k ? code : s;
-}
-
 function renderIncidents() {
   const list = document.getElementById('incident-list');
   document.getElementById('incident-count').textContent = incidents.length ? `(${incidents.length})` : '';
@@ -729,7 +723,8 @@ function onOverdue(msg) {
 }
 
 async function onDispatch(msg) {
-  loadIncidents();
+  // (The incidents list and the counts are read again on the layers
+  // event that follows: a dispatch always moves the incidents layer.)
   if (msg.action === 'reported') {
     let inc = null;
     try {
@@ -739,7 +734,7 @@ async function onDispatch(msg) {
     }
     if (inc) {
       raise({ key: `incident:${inc.id}`, kind: 'incident', loud: true, colour: LEVEL_COLOURS[inc.level] || GRADE_COLOURS.red, lon: inc.lon, lat: inc.lat,
-        text: fill('wall.alert.incident', { title: inc.title, level: t(`level.${inc.level}`) }) });
+        text: fill('wall.alert.incident', { title: inc.title, level: levelLabel(inc.level) }) });
       if (wallCfg.follow_incidents) follow(inc.id);
     }
   } else if (mode && mode.id === msg.incident_id) follow(mode.id);
@@ -852,8 +847,8 @@ async function main() {
     // opens after the first reads): read everything again.
     resync: () => { onLayers.refresh(); loadOverview(); loadIncidents(); loadPositions(); },
     grade_changed: (msg) => { state.events += 1; other = true; onGrades(msg); },
-    hazard_overdue: (msg) => { state.events += 1; other = true; scheduleOverview(); onOverdue(msg); },
-    dispatch: (msg) => { state.events += 1; other = true; scheduleOverview(); loadPositions(); onDispatch(msg); },
+    hazard_overdue: (msg) => { state.events += 1; other = true; onOverdue(msg); },
+    dispatch: (msg) => { state.events += 1; other = true; loadPositions(); onDispatch(msg); },
     position: (msg) => { state.events += 1; moved = true; onPosition(msg); },
   }, { onStatus: renderLink, resyncFirst: true });
   renderLink(stream.status());
