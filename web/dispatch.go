@@ -620,6 +620,19 @@ func (s *Server) hideUnreadable(c echo.Context, a *geo.Around) {
 	}
 }
 
+// intParam reads an optional whole-number query parameter from lo to hi.
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, geo.Invalidf(name, "%q is not a whole number from %d to %d", v, lo, hi)
+	}
+	return n, nil
+}
+
 // boolParam reads an optional true/false query parameter.
 func boolParam(c echo.Context, name string) (bool, error) {
 	v := c.QueryParam(name)

@@ -122,11 +122,9 @@ func (s *Server) handleHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit := 100
-	if v := c.QueryParam("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
-			return geo.Invalidf("limit", "%q: want 1 to 1000", v)
-		}
+	limit, err := intParam(c, "limit", 100, 1, 1000)
+	if err != nil {
+		return err
 	}
 	// An object of a layer the request may not see has no history for it.
 	for l := range s.opts.Restricted {

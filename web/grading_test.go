@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"github.com/xuri/excelize/v2"
@@ -50,6 +51,19 @@ func writableStore(t testing.TB) (*postgis.Store, string) {
 		t.Fatal(err)
 	}
 	return s, db
+}
+
+// writableConn is writableStore with a connection to its database, for
+// the tests that read what the API did; both close with the test.
+func writableConn(t testing.TB) (*postgis.Store, *pgx.Conn) {
+	t.Helper()
+	store, db := writableStore(t)
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return store, conn
 }
 
 func post(t *testing.T, url, body string) (*http.Response, map[string]any) {

@@ -76,14 +76,9 @@ func TestWallSoak(t *testing.T) {
 		}
 		minutes = n
 	}
-	store, db := writableStore(t)
+	store, conn := writableConn(t)
 	srv, _ := cachedServer(t, store, 10*time.Second)
 	cctx := context.Background()
-	conn, err := pgx.Connect(cctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(cctx)
 	planner := newToken(t, store, access.Planner)
 	dispatcher := newToken(t, store, access.Dispatcher)
 	var objects, teams []int64

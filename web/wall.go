@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -144,19 +143,6 @@ func (s *Server) handleOverview(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.JSON(http.StatusOK, out)
-}
-
-// intParam reads an optional whole-number query parameter from lo to hi.
-func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, geo.Invalidf(name, "%q is not a whole number from %d to %d", v, lo, hi)
-	}
-	return n, nil
 }
 
 // handlePositions: GET /api/v1/positions[?hours=24], each rescue

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
 
 	"riskmap/geo"
 	"riskmap/geo/access"
@@ -164,14 +163,9 @@ func TestWallLayout(t *testing.T) {
 // trail, and an incident the wall follows until Esc takes it back to the
 // city.
 func TestWallLive(t *testing.T) {
-	store, db := writableStore(t)
+	store, conn := writableConn(t)
 	srv, _ := cachedServer(t, store, time.Hour)
 	cctx := context.Background()
-	conn, err := pgx.Connect(cctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(cctx)
 	planner := newToken(t, store, access.Planner)
 	dispatcher := newToken(t, store, access.Dispatcher)
 

@@ -69,13 +69,8 @@ func fix(t *testing.T, url, token string, id int64, lon, lat float64, at time.Ti
 // directly; a role that may not read rescue_resources gets no resources
 // section, and counts without them.
 func TestOverview(t *testing.T) {
-	store, db := writableStore(t)
+	store, conn := writableConn(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	srv := authServer(t, store, web.Options{Restricted: map[geo.Layer]access.Role{geo.Layer(geo.RescueResources): access.Dispatcher}})
 	tok := map[access.Role]string{}
 	for _, r := range access.Roles {
@@ -259,13 +254,8 @@ type position struct {
 // 400s naming the parameter, an id that is no rescue resource a 404, and
 // a role that may not read rescue_resources is refused.
 func TestPositionsAndTrack(t *testing.T) {
-	store, db := writableStore(t)
+	store, conn := writableConn(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	srv := authServer(t, store, web.Options{Restricted: map[geo.Layer]access.Role{geo.Layer(geo.RescueResources): access.Dispatcher}})
 	dispatcher, viewer := newToken(t, store, access.Dispatcher), newToken(t, store, access.Viewer)
 	var a, b, bridge int64
@@ -415,15 +405,10 @@ func TestPositionsAndTrack(t *testing.T) {
 // moves on the map) and one elsewhere both reach the event stream as
 // "position" events naming the resource.
 func TestEventsPositionFix(t *testing.T) {
-	store, db := writableStore(t)
+	store, conn := writableConn(t)
 	srv, _ := cachedServer(t, store, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	dispatcher := newToken(t, store, access.Dispatcher)
 	var id int64
 	var lon, lat float64
