@@ -653,7 +653,8 @@ function raise({ key, kind, text, colour, lon, lat, loud }) {
   if (old) dismiss(old, false);
   const a = { key, kind, text, colour, lon, lat, loud, at: Date.now(), marker: null, timer: 0 };
   if (loud && Number.isFinite(lon) && Number.isFinite(lat) && map && document.querySelectorAll('.pulse').length < MAX_PULSES) {
-    const dot = el('div', { class: 'pulse', style: { '--c': colour } });
+    const dot = el('div', { class: 'pulse' });
+    dot.style.setProperty('--c', colour); // a custom property: el's style would drop it
     a.marker = new maplibregl.Marker({ element: dot }).setLngLat([lon, lat]).addTo(map);
   }
   if (!loud) a.timer = setTimeout(() => dismiss(a), QUIET_MS);
@@ -680,6 +681,12 @@ function ackAll() {
   renderAlerts();
 }
 
+/** Sets node's --c (its alert colour), which el's style cannot. */
+function withColour(node, colour) {
+  node.style.setProperty('--c', colour);
+  return node;
+}
+
 function renderAlerts() {
   const loud = alerts.filter((a) => a.loud).length;
   const count = document.getElementById('alert-count');
@@ -688,9 +695,9 @@ function renderAlerts() {
   count.classList.toggle('hot', loud > 0);
   document.getElementById('ack-all').hidden = alerts.length === 0;
   const list = document.getElementById('alert-list');
-  list.replaceChildren(...alerts.slice(0, 40).map((a) => el('li', { class: a.loud ? 'loud' : 'quiet', 'data-kind': a.kind, style: { '--c': a.colour } },
+  list.replaceChildren(...alerts.slice(0, 40).map((a) => withColour(el('li', { class: a.loud ? 'loud' : 'quiet', 'data-kind': a.kind },
     el('span', { class: 'text', title: a.text, onclick: () => { if (Number.isFinite(a.lon)) map.flyTo({ center: [a.lon, a.lat], zoom: Math.max(map.getZoom(), 13) }); } }, a.text),
-    el('button', { type: 'button', class: 'ack', onclick: () => dismiss(a) }, t('wall.ack')))));
+    el('button', { type: 'button', class: 'ack', onclick: () => dismiss(a) }, t('wall.ack'))), a.colour)));
   // Fit the row: the oldest shown leave first.
   let hidden = Math.max(0, alerts.length - 40);
   while (list.children.length > 1 && list.scrollWidth > list.clientWidth + 1) { list.lastElementChild.remove(); hidden += 1; }
