@@ -17,11 +17,15 @@ import (
 // Object is one risk object on the map: an enterprise, bridge, road
 // accident black spot, rescue resource or shelter.
 type Object struct {
-	ID         int64          // stable numeric id, also the vector-tile feature id
-	Category   Category       // which layer the object belongs to
-	Name       string         // display name, usually Chinese
-	Point      orb.Point      // longitude, latitude in CGCS2000 (≈ WGS84)
-	County     string         // GB/T 2260 county adcode, "" when unknown
+	ID       int64     // stable numeric id, also the vector-tile feature id
+	Category Category  // which layer the object belongs to
+	Name     string    // display name, usually Chinese
+	Point    orb.Point // longitude, latitude in CGCS2000 (≈ WGS84)
+	County   string    // GB/T 2260 county adcode, "" when unknown
+	// Division is the deepest division the object lies in (a township
+	// when townships are loaded, else its county); "" when none. Who may
+	// change the object is decided by it.
+	Division   string
 	CountyName string         // the county's name, filled in on reads
 	Grade      Grade          // Unassessed until an assessment says otherwise
 	Score      *float64       // the method's score (LEC D, bridge Dr …), nil when none
@@ -51,12 +55,14 @@ func ObjectVersion(id int64, changed time.Time) string {
 	return strconv.FormatInt(id, 10) + "-" + strconv.FormatInt(changed.UnixMicro(), 36)
 }
 
-// Division is an administrative area (a county, for now) with its boundary.
+// Division is an administrative area of any level (province, city,
+// county, township) with its boundary.
 type Division struct {
-	Code       string           // GB/T 2260 adcode
+	Code       string           // GB/T 2260 adcode, GB/T 10114 township code, or a local unit's code
 	Name       string           // official Chinese name
-	Level      string           // "city", "county" or "township"
-	ParentCode string           // adcode of the containing division, "" for the top
+	Level      string           // one of DivisionLevels
+	ParentCode string           // code of the containing division, "" for the top
+	Local      bool             // a local unit (a development zone), not a GB/T 2260 division
 	Population *int64           // resident population, nil when unknown
 	Geometry   orb.MultiPolygon // boundary in CGCS2000 (≈ WGS84)
 	Label      orb.Point        // where the name is drawn, usually the seat of government

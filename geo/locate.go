@@ -23,7 +23,9 @@ type Locator struct {
 // gridCells is the grid's resolution along its longer side.
 const gridCells = 256
 
-// NewLocator indexes divs. It returns nil when divs is empty.
+// NewLocator indexes divs. Where divisions overlap (a township inside its
+// county), the first in divs that holds a point is the one Locate gives:
+// pass them the deepest first. It returns nil when divs is empty.
 func NewLocator(divs []Division) *Locator {
 	if len(divs) == 0 {
 		return nil
@@ -155,25 +157,37 @@ func (l *Locator) Locate(p orb.Point) (Division, bool) {
 
 // Nearest returns the division whose boundary is nearest to p and the
 // distance to it in metres (approximate: planar on a local scale, good to
-// a few per cent for the short distances it is used for).
+// a few per cent for the short distances it is used for). Of divisions
+// within nearTie of the nearest (a county and its city share a border,
+// drawn a little apart), the first in the Locator's order wins.
 func (l *Locator) Nearest(p orb.Point) (Division, float64) {
-	best, bestD := 0, math.Inf(1)
+	dists := make([]float64, len(l.divs))
+	bestD := math.Inf(1)
 	kx := 111320 * math.Cos(p[1]*math.Pi/180)
 	for i, d := range l.divs {
+		dists[i] = math.Inf(1)
 		for _, poly := range d.Geometry {
 			for _, ring := range poly {
 				for k := 1; k < len(ring); k++ {
 					a := orb.Point{(ring[k-1][0] - p[0]) * kx, (ring[k-1][1] - p[1]) * 110540}
 					b := orb.Point{(ring[k][0] - p[0]) * kx, (ring[k][1] - p[1]) * 110540}
-					if dd := segDist(a, b); dd < bestD {
-						best, bestD = i, dd
-					}
+					dists[i] = math.Min(dists[i], segDist(a, b))
 				}
 			}
 		}
+		bestD = math.Min(bestD, dists[i])
 	}
-	return l.divs[best], bestD
+	for i, d := range dists {
+		if d <= bestD+nearTie {
+			return l.divs[i], d
+		}
+	}
+	return l.divs[0], bestD
 }
+
+// nearTie is how much farther than the nearest a division may be and
+// still count as as near (metres).
+const nearTie = 100
 
 // segDist is the distance from the origin to segment ab.
 func segDist(a, b orb.Point) float64 {

@@ -191,26 +191,59 @@ func (c *converter) convert(rec Record) (parsed, []*Problem) {
 	return out, probs
 }
 
+// levelZh names the levels in messages.
+var levelZh = map[string]string{geo.LevelProvince: "省", geo.LevelCity: "市", geo.LevelCounty: "区县", geo.LevelTownship: "乡镇", geo.LevelVillage: "村"}
+
 // division reads a record of an admin-area file.
 func (c *converter) division(rec Record, vals, cols map[string]string, out parsed, probs []*Problem) (parsed, []*Problem) {
 	bad := func(col, val, en, zh string) { probs = append(probs, problemf(rec.Row, col, val, en, zh)) }
 	d := &out.div
 	d.Code, d.Name, d.Level, d.ParentCode = vals[FieldCode], vals[FieldName], vals[FieldLevel], vals[FieldParent]
-	if !regexp.MustCompile(`^[0-9]{6}([0-9]{3}([0-9]{3})?)?$`).MatchString(d.Code) {
-		bad(colOr(cols, FieldCode, "代码"), d.Code, "the code must be a GB/T 2260 code of 6, 9 or 12 digits", "行政区划代码应为 6、9 或 12 位数字（GB/T 2260）")
+	codeOK := geo.CheckDivisionCode(d.Code) == nil
+	if !codeOK {
+		bad(colOr(cols, FieldCode, "代码"), d.Code, "the code must be a division code of 6 digits (GB/T 2260), 9 (GB/T 10114 townships) or 12",
+			"行政区划代码应为 6 位（GB/T 2260）、9 位（GB/T 10114 乡镇）或 12 位数字")
 	}
 	if d.Name == "" {
 		bad(colOr(cols, FieldName, "名称"), "", "the name is empty", "名称为空")
 	}
+	stated := d.Level
 	switch d.Level {
-	case "", "county", "区县", "县", "县级":
-		d.Level = "county"
-	case "city", "市", "地级市", "市级":
-		d.Level = "city"
-	case "township", "乡镇", "乡镇街道", "街道":
-		d.Level = "township"
+	case "province", "省", "省级", "自治区", "直辖市":
+		d.Level = geo.LevelProvince
+	case "city", "市", "地级市", "市级", "地区", "自治州":
+		d.Level = geo.LevelCity
+	case "county", "区县", "县", "县级", "县市区", "区":
+		d.Level = geo.LevelCounty
+	case "township", "乡镇", "乡镇街道", "街道", "乡", "镇":
+		d.Level = geo.LevelTownship
+	case "village", "村", "社区", "村居":
+		d.Level = geo.LevelVillage
+	case "local", "development_zone", "开发区", "经济技术开发区", "高新区", "功能区", "园区":
+		d.Local, d.Level = true, ""
+	case "":
 	default:
-		bad(cols[FieldLevel], d.Level, "level must be city, county or township", "级别应为 市、区县 或 乡镇")
+		bad(cols[FieldLevel], d.Level, "level must be province, city, county, township, village or local (a development zone)", "级别应为 省、市、区县、乡镇、村 或 开发区（功能区）")
+	}
+	if codeOK {
+		// The code says the level and the parent; what the file states
+		// must agree with it.
+		want := geo.DivisionLevel(d.Code)
+		switch {
+		case d.Level == "":
+			d.Level = want
+		case d.Level != want && stated != "":
+			bad(cols[FieldLevel], stated, fmt.Sprintf("code %s is a %s's, not a %s's", d.Code, want, d.Level),
+				fmt.Sprintf("代码 %s 是%s级代码，与级别“%s”不符", d.Code, levelZh[want], stated))
+		}
+		parent := geo.ParentDivision(d.Code)
+		switch {
+		case d.ParentCode == "":
+			d.ParentCode = parent
+		case d.ParentCode != parent:
+			bad(cols[FieldParent], d.ParentCode, fmt.Sprintf("code %s lies under %s, not under %s (a division's code begins with its parent's)", d.Code, parent, d.ParentCode),
+				fmt.Sprintf("代码 %s 的上级应为 %s，而不是 %s（下级代码以上级代码开头）", d.Code, parent, d.ParentCode))
+		}
 	}
 	if p := vals[FieldPopulation]; p != "" {
 		n, _ := parseKind(integer, p)

@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/geo/crs"
 	"riskmap/geo/grading"
 )
@@ -24,6 +25,9 @@ import (
 // DB is what an import needs of the store; cmd wires *postgis.Store in.
 type DB interface {
 	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	// PlacingDivisions are every division, the deepest first: where a
+	// row's division is found.
+	PlacingDivisions(ctx context.Context) ([]geo.Division, error)
 	Grading(ctx context.Context) (grading.Set, error)
 	SRIDKnown(ctx context.Context, srid int) (bool, error)
 	Transform(ctx context.Context, srid int, pts []orb.Point) error
@@ -162,8 +166,12 @@ type run struct {
 	opt     Options
 	rep     *Report
 	system  crs.System
-	loc     *geo.Locator
+	loc     *geo.Locator      // over every division, the deepest first
 	byName  map[string]string // county name or code → code
+	names   map[string]string // county code → name
+	// actor is whom the import acts for (nil: the system); its rows must
+	// lie in actor's division.
+	actor *access.Principal
 	rows    int64
 	batch   []geo.Row // checked rows waiting to be staged
 	pending []parsed
@@ -183,6 +191,9 @@ const maxCandidates = 100000
 
 func (r *run) prepare(ctx context.Context, files []File) error {
 	o := &r.opt
+	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
+		r.actor = p
+	}
 	if o.Category != string(geo.Counties) {
 		if _, err := geo.ParseCategory(o.Category); err != nil {
 			return fmt.Errorf("%w: --category %q: want one of enterprises, bridges, black_spots, rescue_resources, shelters, counties", ErrOptions, o.Category)
@@ -240,12 +251,17 @@ func (r *run) prepare(ctx context.Context, files []File) error {
 		if err != nil {
 			return err
 		}
-		r.loc = geo.NewLocator(divs)
-		r.byName = map[string]string{}
+		leaves, err := r.db.PlacingDivisions(ctx)
+		if err != nil {
+			return err
+		}
+		r.loc = geo.NewLocator(leaves)
+		r.byName, r.names = map[string]string{}, map[string]string{}
 		for _, d := range divs {
 			r.byName[d.Code] = d.Code
 			r.byName[d.Name] = d.Code
 			r.byName[shortName(d.Name)] = d.Code
+			r.names[d.Code] = d.Name
 		}
 	}
 	return nil
@@ -722,8 +738,15 @@ func (r *run) locate(o *geo.Object, row int) *Problem {
 		}
 		d = near
 	}
+	o.Division = d.Code
+	if r.actor != nil && !geo.Within(r.actor.Division, d.Code) {
+		se := geo.ScopeError{Target: d.Code, TargetName: d.Name, Actor: r.actor.Division, ActorName: r.actor.DivisionName, What: "the row"}
+		return problemf(row, r.conv.res.column(FieldLon), fmt.Sprintf("%.6f, %.6f", p[0], p[1]), se.Error(),
+			fmt.Sprintf("该行位于%s（%s），不在您的辖区%s（%s）内", d.Name, d.Code, r.actor.DivisionName, r.actor.Division))
+	}
+	at := geo.CountyOf(d.Code)
 	if o.County == "" {
-		o.County = d.Code
+		o.County = at
 		return nil
 	}
 	code, ok := r.byName[o.County]
@@ -743,9 +766,10 @@ func (r *run) locate(o *geo.Object, row int) *Problem {
 		return problemf(row, r.conv.res.column(FieldCounty), o.County, "unknown county: not the name or code of a loaded admin area", "未知的区县：不是已导入行政区的名称或代码")
 	}
 	o.County = code
-	if code != d.Code {
-		return warningf(row, r.conv.res.column(FieldCounty), o.County, fmt.Sprintf("the county is %s but the point lies in %s (%s): check the position", code, d.Name, d.Code),
-			fmt.Sprintf("所属区县为 %s，但坐标位于 %s（%s）：请核对坐标", code, d.Name, d.Code))
+	if code != at {
+		name := r.names[at]
+		return warningf(row, r.conv.res.column(FieldCounty), o.County, fmt.Sprintf("the county is %s but the point lies in %s (%s): check the position", code, name, at),
+			fmt.Sprintf("所属区县为 %s，但坐标位于 %s（%s）：请核对坐标", code, name, at))
 	}
 	return nil
 }
@@ -919,6 +943,7 @@ func rootMessage(err error) string {
 // Adapt makes it a DB. (*postgis.Store is one, with *postgis.Import.)
 type Store[T Tx] interface {
 	Counties(ctx context.Context, p geo.Page) ([]geo.Division, int, error)
+	PlacingDivisions(ctx context.Context) ([]geo.Division, error)
 	Grading(ctx context.Context) (grading.Set, error)
 	SRIDKnown(ctx context.Context, srid int) (bool, error)
 	Transform(ctx context.Context, srid int, pts []orb.Point) error

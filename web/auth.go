@@ -79,14 +79,14 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			c.Set(principalKey, &p)
+			setPrincipal(c, &p)
 			return next(c)
 		}
 		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			p, csrf, err := s.access.Session(r.Context(), ck.Value)
 			switch {
 			case err == nil:
-				c.Set(principalKey, &p)
+				setPrincipal(c, &p)
 				c.Set(csrfKey, csrf)
 			case !errors.Is(err, geo.ErrNotFound):
 				return err
@@ -94,6 +94,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// setPrincipal makes p who the request acts as, for the handlers and, in
+// the request's context, for the store, which checks every write against
+// p's division.
+func setPrincipal(c echo.Context, p *access.Principal) {
+	c.Set(principalKey, p)
+	r := c.Request()
+	c.SetRequest(r.WithContext(access.WithActor(r.Context(), p)))
 }
 
 // principal is who the request acts as; nil when anonymous.
@@ -146,7 +155,14 @@ func (s *Server) write(need access.Role, action string, h echo.HandlerFunc) echo
 				return refuse("send the session's CSRF token in " + csrfHeader)
 			}
 		}
-		return h(c)
+		err := h(c)
+		var se *geo.ScopeError
+		if errors.As(err, &se) {
+			// The store refused a target outside the actor's division.
+			s.audit(c, access.Entry{Action: action, Target: c.Request().URL.Path, Outcome: "refused"}, nil,
+				map[string]string{"reason": se.Error(), "target_division": se.Target, "actor_division": se.Actor})
+		}
+		return err
 	}
 }
 
@@ -214,9 +230,11 @@ func tokenLimiter(perSecond float64) echo.MiddlewareFunc {
 
 // session is what the login answers and GET /api/v1/session says.
 type session struct {
-	User      string `json:"user"`
-	Role      string `json:"role"`
-	CSRFToken string `json:"csrf_token,omitempty"`
+	User         string `json:"user"`
+	Role         string `json:"role"`
+	Division     string `json:"division"` // "" for the whole deployment
+	DivisionName string `json:"division_name"`
+	CSRFToken    string `json:"csrf_token,omitempty"`
 }
 
 // handleLogin: POST /api/v1/session {"username": …, "password": …}.
@@ -246,11 +264,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Set(principalKey, &p)
+	setPrincipal(c, &p)
 	s.audit(c, access.Entry{Action: "login", Target: "user:" + p.Name}, nil, nil)
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: s.cookiePath(), HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.secure(c), MaxAge: int(ttl / time.Second)})
-	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), CSRFToken: csrf})
+	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), Division: p.Division, DivisionName: p.DivisionName, CSRFToken: csrf})
 }
 
 // handleSession: GET /api/v1/session, who the request acts as.
@@ -260,7 +278,7 @@ func (s *Server) handleSession(c echo.Context) error {
 		return errLogin
 	}
 	csrf, _ := c.Get(csrfKey).(string)
-	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), CSRFToken: csrf})
+	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), Division: p.Division, DivisionName: p.DivisionName, CSRFToken: csrf})
 }
 
 // handleLogout: DELETE /api/v1/session.

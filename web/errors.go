@@ -28,6 +28,11 @@ type problem struct {
 	Current any `json:"current,omitempty"`
 	// CurrentVersion is that version.
 	CurrentVersion *int `json:"current_version,omitempty"`
+	// TargetDivision and ActorDivision are the divisions of a write
+	// refused for lying outside the actor's (403s): the target's ("" for
+	// none) and the actor's ("" for the whole deployment).
+	TargetDivision *string `json:"target_division,omitempty"`
+	ActorDivision  *string `json:"actor_division,omitempty"`
 }
 
 // handleError is the one place where errors become HTTP statuses. Only
@@ -44,6 +49,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		ge *geo.GeometryError
 		ve *geo.VersionError
 		se *geo.StateError
+		sc *geo.ScopeError
 		he *echo.HTTPError
 		ae *authError
 	)
@@ -53,6 +59,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if ae.status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskmap"`)
 		}
+	case errors.As(err, &sc):
+		p.Status, p.Detail = http.StatusForbidden, sc.Error()
+		p.TargetDivision, p.ActorDivision = &sc.Target, &sc.Actor
 	case errors.As(err, &ge):
 		rep := ge.Repairable()
 		p.Status, p.Detail, p.Param, p.Problems, p.Repairable = http.StatusBadRequest, ge.Error(), ge.Param, ge.Problems, &rep

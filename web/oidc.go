@@ -130,7 +130,7 @@ func (s *Server) handleOIDCCallback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Set(principalKey, &pr)
+	setPrincipal(c, &pr)
 	s.audit(c, access.Entry{Action: "login", Target: "user:" + pr.Name}, nil, map[string]string{"via": "oidc"})
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: s.cookiePath(), HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.secure(c), MaxAge: int(ttl / time.Second)})

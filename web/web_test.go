@@ -155,8 +155,14 @@ var (
 // it returns the name.
 func newUser(t testing.TB, s *postgis.Store, role access.Role) string {
 	t.Helper()
+	return newUserIn(t, s, role, "")
+}
+
+// newUserIn adds a user of role in a division ("" the whole deployment).
+func newUserIn(t testing.TB, s *postgis.Store, role access.Role, division string) string {
+	t.Helper()
 	name := fmt.Sprintf("%s%d", role, userSeq.Add(1))
-	if _, err := s.AddUser(context.Background(), name, "", role, testHash()); err != nil {
+	if _, err := s.AddUser(context.Background(), name, "", role, testHash(), division); err != nil {
 		t.Fatal(err)
 	}
 	return name
@@ -165,8 +171,15 @@ func newUser(t testing.TB, s *postgis.Store, role access.Role) string {
 // newToken adds a user of role and returns an API token of theirs.
 func newToken(t testing.TB, s *postgis.Store, role access.Role) string {
 	t.Helper()
-	name := newUser(t, s, role)
-	_, tok, err := s.CreateToken(context.Background(), name+"-key", name, role, time.Now().Add(time.Hour), "test")
+	return newTokenIn(t, s, role, "")
+}
+
+// newTokenIn adds a user of role in a division and returns an API token
+// of theirs.
+func newTokenIn(t testing.TB, s *postgis.Store, role access.Role, division string) string {
+	t.Helper()
+	name := newUserIn(t, s, role, division)
+	_, tok, err := s.CreateToken(context.Background(), name+"-key", name, role, "", time.Now().Add(time.Hour), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,8 @@ import (
 	"riskmap/geo/access"
 )
 
-const userHelp = `Usage: riskmap user add NAME --role ROLE [--display NAME]
+const userHelp = `Usage: riskmap user add NAME --role ROLE [--division CODE] [--display NAME]
+       riskmap user set-division NAME --division CODE
        riskmap user passwd NAME
        riskmap user disable NAME
        riskmap user list
@@ -23,24 +24,28 @@ const userHelp = `Usage: riskmap user add NAME --role ROLE [--display NAME]
 Manages the people who log in to the map. Roles: viewer (reads: the map
 wall), dispatcher (incidents and assignments), planner (assessments,
 hidden hazards, hazard zones), admin (everything: imports, users,
-schemes). add and passwd read the password from standard input (its first
+schemes). A user works in a division (--division: its code, 331100 for a
+city, 331122 for a county, 331122001 for a township; a loaded one): they
+change only what lies there or below, and a county's admin manages the
+county's users only. Without --division a user works for the whole
+deployment (the province, or whatever the top is). add and passwd read the password from standard input (its first
 line; at least 10 characters), so that it stays out of the shell's history
 and the process list. passwd and disable end the user's sessions; a
 disabled user's API tokens stop working. Every change is in the audit log.
 `
 
-const tokenHelp = `Usage: riskmap token create NAME --user USER [--role ROLE] [--expires 90d]
+const tokenHelp = `Usage: riskmap token create NAME --user USER [--role ROLE] [--division CODE] [--expires 90d]
        riskmap token revoke ID
 
 API tokens are for machines (a GPS feed, an importer script): they send
 "Authorization: Bearer TOKEN". A token acts for its user, with the user's
-role or a lesser one, until it expires (default 90 days; 1d to 730d) or is
-revoked. create prints the token once: only its hash is kept.
+role or a lesser one, in the user's division or one below it (--division),
+until it expires (default 90 days; 1d to 730d) or is revoked. create prints the token once: only its hash is kept.
 `
 
 // runUser runs "riskmap user".
 func runUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	verb, args, err := subcommand(args, userHelp, "add, passwd, disable or list", stderr)
+	verb, args, err := subcommand(args, userHelp, "add, set-division, passwd, disable or list", stderr)
 	if err != nil {
 		return err
 	}
@@ -49,6 +54,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	db.register(fs, getenv)
 	role := fs.String("role", "", "with add: viewer, dispatcher, planner or admin")
 	display := fs.String("display", "", "with add: the name shown, e.g. 张三")
+	division := fs.String("division", "", "with add and set-division: the code of the division the user works in (none: the whole deployment)")
 	name, err := parseWithName(fs, args, verb != "list")
 	if err != nil {
 		return err
@@ -72,14 +78,23 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
-		if _, err := store.AddUser(ctx, name, *display, r, hash); err != nil {
+		if _, err := store.AddUser(ctx, name, *display, r, hash, *division); err != nil {
 			return err
 		}
 		cli.Action, cli.Target = "user.add", "user:"+name
-		if err := store.Audit(ctx, cli, nil, map[string]any{"role": r, "display_name": *display}); err != nil {
+		if err := store.Audit(ctx, cli, nil, map[string]any{"role": r, "display_name": *display, "division": *division}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "added %s (%s)\n", name, r)
+		fmt.Fprintf(stdout, "added %s (%s, %s)\n", name, r, wholeOr(*division))
+	case "set-division":
+		if err := store.SetUserDivision(ctx, name, *division); err != nil {
+			return err
+		}
+		cli.Action, cli.Target = "user.division", "user:"+name
+		if err := store.Audit(ctx, cli, nil, map[string]any{"division": *division}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s now works in %s\n", name, wholeOr(*division))
 	case "passwd":
 		hash, err := readPassword(stdin)
 		if err != nil {
@@ -112,7 +127,11 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 			if u.Disabled {
 				state = " (disabled)"
 			}
-			fmt.Fprintf(stdout, "%-20s %-10s %s%s\n", u.Name, u.Role, u.DisplayName, state)
+			div := "whole deployment"
+			if u.Division != "" {
+				div = u.Division + " " + u.DivisionName
+			}
+			fmt.Fprintf(stdout, "%-20s %-10s %-24s %s%s\n", u.Name, u.Role, div, u.DisplayName, state)
 		}
 	default:
 		fmt.Fprint(stderr, userHelp)
@@ -133,6 +152,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 	user := fs.String("user", "", "with create: the user the token acts for")
 	role := fs.String("role", "", "with create: the token's role (default: the user's)")
 	expires := fs.String("expires", "90d", "with create: how long it is valid, in days (1d to 730d)")
+	division := fs.String("division", "", "with create: a division below the user's that the token is limited to (default: the user's)")
 	arg, err := parseWithName(fs, args, true)
 	if err != nil {
 		return err
@@ -167,12 +187,12 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("%w: --role: %v", errUsage, err)
 		}
 		until := time.Now().AddDate(0, 0, days)
-		id, text, err := store.CreateToken(ctx, arg, *user, r, until, cli.Actor)
+		id, text, err := store.CreateToken(ctx, arg, *user, r, *division, until, cli.Actor)
 		if err != nil {
 			return err
 		}
 		cli.Action, cli.Target = "token.create", fmt.Sprintf("token:%d", id)
-		if err := store.Audit(ctx, cli, nil, map[string]any{"name": arg, "user": *user, "role": r, "expires_at": until}); err != nil {
+		if err := store.Audit(ctx, cli, nil, map[string]any{"name": arg, "user": *user, "role": r, "division": *division, "expires_at": until}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "token %d (%s) for %s as %s, valid until %s; it is shown once:\n", id, arg, *user, r, until.Format("2006-01-02"))
@@ -196,6 +216,14 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: unknown token command %q", errUsage, verb)
 	}
 	return nil
+}
+
+// wholeOr names a division for the command line's answers.
+func wholeOr(division string) string {
+	if division == "" {
+		return "the whole deployment"
+	}
+	return "division " + division
 }
 
 // subcommand splits off the verb of "riskmap user VERB …"; without one it

@@ -208,10 +208,10 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	}
 	defer store.Close()
 	hash, _ := access.HashPassword("password for tests")
-	if _, err := store.AddUser(ctx, "ops", "", access.Admin, hash); err != nil {
+	if _, err := store.AddUser(ctx, "ops", "", access.Admin, hash, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := store.CreateToken(ctx, "t", "ops", access.Admin, time.Now().Add(time.Hour), "test")
+	_, tok, err := store.CreateToken(ctx, "t", "ops", access.Admin, "", time.Now().Add(time.Hour), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

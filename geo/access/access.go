@@ -4,6 +4,7 @@
 package access
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -67,6 +68,28 @@ type Principal struct {
 	Via string
 	// TokenID is the API token's id when Via is "token".
 	TokenID int64
+	// Division is the division the principal acts in (the user's, or the
+	// token's narrower one): they change only what lies there or below.
+	// "" is the whole deployment.
+	Division     string
+	DivisionName string
+}
+
+// actorKey is the context key of the principal a piece of work acts for.
+type actorKey struct{}
+
+// WithActor returns a context for work done on behalf of p: the store
+// checks every write it makes against p's division.
+func WithActor(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, actorKey{}, p)
+}
+
+// ActorFrom is the principal ctx acts for; nil for the system itself
+// (the command line, migrations, background jobs), whose writes are not
+// limited to a division.
+func ActorFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(actorKey{}).(*Principal)
+	return p
 }
 
 // Actor is how records name the principal: "user:NAME", or
@@ -230,9 +253,11 @@ type AuditFilter struct {
 
 // User is an account as the commands list it.
 type User struct {
-	ID          int64
-	Name        string
-	DisplayName string
-	Role        Role
-	Disabled    bool
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	DisplayName  string `json:"display_name"`
+	Role         Role   `json:"role"`
+	Disabled     bool   `json:"disabled"`
+	Division     string `json:"division"` // "" for the whole deployment
+	DivisionName string `json:"division_name"`
 }

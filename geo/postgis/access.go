@@ -16,18 +16,80 @@ import (
 	"riskmap/geo/access"
 )
 
-// AddUser adds a user with a password hash (access.HashPassword). A name
-// in use is a geo.StateError.
-func (s *Store) AddUser(ctx context.Context, name, display string, role access.Role, hash string) (int64, error) {
+// AddUser adds a user with a password hash (access.HashPassword) in a
+// division ("" for the whole deployment). A name in use is
+// geo.ErrConflict; an unknown division a geo.ParamError naming it.
+func (s *Store) AddUser(ctx context.Context, name, display string, role access.Role, hash, division string) (int64, error) {
 	var id int64
-	err := s.pool.QueryRow(ctx, s.q.get("user_add"), name, display, string(role), hash).Scan(&id)
-	if isUniqueViolation(err) {
-		return 0, fmt.Errorf("user %q exists already: %w", name, geo.ErrConflict)
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := s.checkDivision(ctx, tx, "division", division); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, s.q.get("user_add"), name, display, string(role), hash, nullIfEmpty(division)).Scan(&id)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("user %q exists already: %w", name, geo.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("add user %q: %w", name, classify(err))
+		}
+		return nil
+	})
+	return id, err
+}
+
+// SetUserDivision moves a user to another division ("" for the whole
+// deployment); tokens of theirs that reached further are narrowed to it.
+func (s *Store) SetUserDivision(ctx context.Context, name, division string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		if err := s.checkDivision(ctx, tx, "division", division); err != nil {
+			return err
+		}
+		var id int64
+		err := tx.QueryRow(ctx, s.q.get("user_set_division"), name, nullIfEmpty(division)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %q: %w", name, geo.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("move user %q: %w", name, classify(err))
+		}
+		return nil
+	})
+}
+
+// checkDivision refuses a division code that is not loaded, naming it
+// and param ("" passes: the whole deployment).
+func (s *Store) checkDivision(ctx context.Context, q querier, param, code string) error {
+	if code == "" {
+		return nil
+	}
+	if err := geo.CheckDivisionCode(code); err != nil {
+		return geo.Invalidf(param, "%s", err.Error())
+	}
+	var name, level, parent string
+	var local bool
+	err := q.QueryRow(ctx, s.q.get("division_get"), code).Scan(&name, &level, &parent, &local)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return geo.Invalidf(param, "no division with code %s is loaded", code)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("add user %q: %w", name, classify(err))
+		return fmt.Errorf("read division %s: %w", code, classify(err))
 	}
-	return id, nil
+	return nil
+}
+
+// DivisionName is a loaded division's name; geo.ErrNotFound when there
+// is none with that code.
+func (s *Store) DivisionName(ctx context.Context, code string) (string, error) {
+	var name, level, parent string
+	var local bool
+	err := s.pool.QueryRow(ctx, s.q.get("division_get"), code).Scan(&name, &level, &parent, &local)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("division %s: %w", code, geo.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read division %s: %w", code, classify(err))
+	}
+	return name, nil
 }
 
 // SetPassword sets a user's password hash and ends their sessions.
@@ -42,7 +104,7 @@ func (s *Store) DisableUser(ctx context.Context, name string) error {
 }
 
 func (s *Store) userChange(ctx context.Context, q, name string, args ...any) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, s.q.get(q), append([]any{name}, args...)...).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -58,16 +120,21 @@ func (s *Store) userChange(ctx context.Context, q, name string, args ...any) err
 	})
 }
 
-// Users lists every user.
+// Users lists every user; with a principal in ctx, only those of its
+// division and below.
 func (s *Store) Users(ctx context.Context) ([]access.User, error) {
-	rows, err := s.pool.Query(ctx, s.q.get("user_list"))
+	var within any
+	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
+		within = p.Division
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("user_list"), within)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", classify(err))
 	}
 	var out []access.User
 	var u access.User
 	var role string
-	_, err = pgx.ForEachRow(rows, []any{&u.ID, &u.Name, &u.DisplayName, &role, &u.Disabled}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&u.ID, &u.Name, &u.DisplayName, &role, &u.Disabled, &u.Division, &u.DivisionName}, func() error {
 		u.Role = access.Role(role)
 		out = append(out, u)
 		return nil
@@ -89,7 +156,7 @@ func (s *Store) Login(ctx context.Context, name, password, remote string, ttl ti
 		hash     string
 		disabled bool
 	)
-	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled, &p.Division, &p.DivisionName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Hash anyway, so that a missing user takes as long as a wrong
 		// password.
@@ -102,7 +169,8 @@ func (s *Store) Login(ctx context.Context, name, password, remote string, ttl ti
 	if err := access.CheckPassword(hash, password); err != nil || disabled {
 		return access.Principal{}, "", "", access.ErrBadPassword
 	}
-	return s.startSession(ctx, p.UserID, name, access.Role(role), remote, ttl)
+	p.Name, p.Role = name, access.Role(role)
+	return s.startSession(ctx, p, remote, ttl)
 }
 
 // StartSession starts a session for an enabled user whom someone else
@@ -110,22 +178,23 @@ func (s *Store) Login(ctx context.Context, name, password, remote string, ttl ti
 // such user, or they are disabled.
 func (s *Store) StartSession(ctx context.Context, name, remote string, ttl time.Duration) (access.Principal, string, string, error) {
 	var (
-		id         int64
+		p          access.Principal
 		role, hash string
 		disabled   bool
 	)
-	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&id, &role, &hash, &disabled)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled, &p.Division, &p.DivisionName)
 	if errors.Is(err, pgx.ErrNoRows) || disabled {
 		return access.Principal{}, "", "", fmt.Errorf("user %q: %w", name, geo.ErrNotFound)
 	}
 	if err != nil {
 		return access.Principal{}, "", "", fmt.Errorf("start a session: %w", classify(err))
 	}
-	return s.startSession(ctx, id, name, access.Role(role), remote, ttl)
+	p.Name, p.Role = name, access.Role(role)
+	return s.startSession(ctx, p, remote, ttl)
 }
 
-func (s *Store) startSession(ctx context.Context, id int64, name string, role access.Role, remote string, ttl time.Duration) (access.Principal, string, string, error) {
-	p := access.Principal{UserID: id, Name: name, Role: role, Via: "session"}
+func (s *Store) startSession(ctx context.Context, p access.Principal, remote string, ttl time.Duration) (access.Principal, string, string, error) {
+	p.Via = "session"
 	secret, secretHash, err := access.NewSecret()
 	if err != nil {
 		return p, "", "", err
@@ -151,7 +220,7 @@ var dummyHash = sync.OnceValue(func() string {
 func (s *Store) Session(ctx context.Context, secret string) (access.Principal, string, error) {
 	var p access.Principal
 	var role, csrf string
-	err := s.pool.QueryRow(ctx, s.q.get("session_get"), access.HashSecret(secret)).Scan(&p.UserID, &p.Name, &role, &csrf)
+	err := s.pool.QueryRow(ctx, s.q.get("session_get"), access.HashSecret(secret)).Scan(&p.UserID, &p.Name, &role, &csrf, &p.Division, &p.DivisionName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, "", geo.ErrNotFound
 	}
@@ -171,31 +240,51 @@ func (s *Store) Logout(ctx context.Context, secret string) error {
 }
 
 // CreateToken creates an API token for an enabled user, with a role the
-// user has (or less), valid until expires. It returns the token's text,
+// user has (or less), in the user's division or one below it (division
+// "": the user's), valid until expires. It returns the token's text,
 // which is shown once: only its hash is kept.
-func (s *Store) CreateToken(ctx context.Context, name, user string, role access.Role, expires time.Time, by string) (int64, string, error) {
-	var p access.Principal
-	var userRole, hash string
-	var disabled bool
-	err := s.pool.QueryRow(ctx, s.q.get("user_login"), user).Scan(&p.UserID, &userRole, &hash, &disabled)
-	if errors.Is(err, pgx.ErrNoRows) || disabled {
-		return 0, "", fmt.Errorf("user %q: %w", user, geo.ErrNotFound)
-	}
-	if err != nil {
-		return 0, "", fmt.Errorf("create a token: %w", classify(err))
-	}
-	if !access.Role(userRole).Allows(role) {
-		return 0, "", fmt.Errorf("user %q is %s: a token of theirs cannot be %s: %w", user, userRole, role, geo.ErrInvalid)
-	}
-	secret, secretHash, err := access.NewSecret()
-	if err != nil {
-		return 0, "", err
-	}
+func (s *Store) CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, string, error) {
 	var id int64
-	if err := s.pool.QueryRow(ctx, s.q.get("token_create"), name, p.UserID, string(role), secretHash, by, expires).Scan(&id); err != nil {
-		return 0, "", fmt.Errorf("create a token: %w", classify(err))
+	var text string
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var p access.Principal
+		var userRole, hash string
+		var disabled bool
+		err := tx.QueryRow(ctx, s.q.get("user_login"), user).Scan(&p.UserID, &userRole, &hash, &disabled, &p.Division, &p.DivisionName)
+		if errors.Is(err, pgx.ErrNoRows) || disabled {
+			return fmt.Errorf("user %q: %w", user, geo.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("create a token: %w", classify(err))
+		}
+		if !access.Role(userRole).Allows(role) {
+			return fmt.Errorf("user %q is %s: a token of theirs cannot be %s: %w", user, userRole, role, geo.ErrInvalid)
+		}
+		if division == "" {
+			division = p.Division
+		} else if err := s.checkDivision(ctx, tx, "division", division); err != nil {
+			return err
+		} else if !geo.Within(p.Division, division) {
+			return geo.Invalidf("division", "user %s works in %s: a token of theirs cannot act in %s", user, orWhole(p.Division), division)
+		}
+		secret, secretHash, err := access.NewSecret()
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, s.q.get("token_create"), name, p.UserID, string(role), secretHash, by, expires, nullIfEmpty(division)).Scan(&id); err != nil {
+			return fmt.Errorf("create a token: %w", classify(err))
+		}
+		text = access.FormatToken(id, secret)
+		return nil
+	})
+	return id, text, err
+}
+
+func orWhole(division string) string {
+	if division == "" {
+		return "the whole deployment"
 	}
-	return id, access.FormatToken(id, secret), nil
+	return division
 }
 
 // Token returns the principal of a live API token (its text as
@@ -209,7 +298,7 @@ func (s *Store) Token(ctx context.Context, text string) (access.Principal, error
 	}
 	var role string
 	var stored []byte
-	err := s.pool.QueryRow(ctx, s.q.get("token_get"), id).Scan(&p.UserID, &p.Name, &role, &stored)
+	err := s.pool.QueryRow(ctx, s.q.get("token_get"), id).Scan(&p.UserID, &p.Name, &role, &stored, &p.Division, &p.DivisionName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return access.Principal{}, geo.ErrNotFound
 	}
@@ -226,14 +315,17 @@ func (s *Store) Token(ctx context.Context, text string) (access.Principal, error
 // RevokeToken revokes a token; it returns the token's name.
 func (s *Store) RevokeToken(ctx context.Context, id int64) (string, error) {
 	var name string
-	err := s.pool.QueryRow(ctx, s.q.get("token_revoke"), id).Scan(&name)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("token %d: %w", id, geo.ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("revoke token %d: %w", id, classify(err))
-	}
-	return name, nil
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, s.q.get("token_revoke"), id).Scan(&name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("token %d: %w", id, geo.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke token %d: %w", id, classify(err))
+		}
+		return nil
+	})
+	return name, err
 }
 
 // Audit appends an entry to the audit log. Before and After are encoded

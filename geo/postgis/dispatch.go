@@ -18,7 +18,7 @@ import (
 // ReportIncident stores a new incident (status open) at p (CGCS2000).
 func (s *Store) ReportIncident(ctx context.Context, n geo.NewIncident, p orb.Point, actor string) (geo.Incident, error) {
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, s.q.get("incident_insert"), n.Kind, n.Level, n.Title, n.Description, p[0], p[1], *n.ReportedAt, actor).Scan(&id); err != nil {
 			return fmt.Errorf("report incident: %w", classify(err))
 		}
@@ -88,7 +88,7 @@ func (s *Store) Incidents(ctx context.Context, all bool, limit int) ([]geo.Incid
 // every resource still assigned to it.
 func (s *Store) SetIncidentStatus(ctx context.Context, id int64, u geo.IncidentUpdate, actor string) (geo.Incident, error) {
 	var out geo.Incident
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		status, _, err := s.lockIncident(ctx, tx, id)
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (s *Store) lockIncident(ctx context.Context, tx pgx.Tx, id int64) (string, 
 // the same instant.
 func (s *Store) Assign(ctx context.Context, id, res int64, travel *geo.Travel, actor string) (geo.Assignment, error) {
 	var out geo.Assignment
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		status, at, err := s.lockIncident(ctx, tx, id)
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ func (s *Store) Assign(ctx context.Context, id, res int64, travel *geo.Travel, a
 // giving the resource back the status it had. It is geo.ErrNotFound when
 // there is none.
 func (s *Store) Release(ctx context.Context, id, res int64, actor string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
 		status, _, err := s.lockIncident(ctx, tx, id)
 		if err != nil {
 			return err
@@ -239,6 +239,12 @@ func (s *Store) release(ctx context.Context, tx pgx.Tx, id int64, res *int64, ac
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	// The guard let the release through (the actor holds the incident
+	// or the resource): giving the resource its status back comes with
+	// it, whichever county the resource belongs to.
+	if err := s.actAsSystem(ctx, tx); err != nil {
+		return nil, err
+	}
 	if _, err := tx.Exec(ctx, s.q.get("resource_restore"), ids, statuses); err != nil {
 		return nil, fmt.Errorf("give the released resources of incident %d their status: %w", id, classify(err))
 	}
@@ -263,7 +269,7 @@ func (s *Store) notifyDispatch(ctx context.Context, tx pgx.Tx, id int64, action 
 // *geo.ParamError.
 func (s *Store) UpdatePosition(ctx context.Context, res int64, p orb.Point, accuracy *float64, at time.Time, source string) (bool, error) {
 	var moved bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, s.q.get("position_lock"), res).Scan(&id); err != nil {
 			return err

@@ -194,3 +194,35 @@ func (s *Store) Extent(ctx context.Context) (orb.Bound, bool, error) {
 	}
 	return orb.Bound{Min: orb.Point{*x0, *y0}, Max: orb.Point{*x1, *y1}}, true, nil
 }
+
+// PlacingDivisions returns every division with its boundary, the deepest
+// first (a township before its county, a local unit before the county it
+// was carved from): geo.NewLocator over them finds the deepest division
+// a point lies in.
+func (s *Store) PlacingDivisions(ctx context.Context) ([]geo.Division, error) {
+	rows, err := s.pool.Query(ctx, s.q.get("divisions_placing"))
+	if err != nil {
+		return nil, fmt.Errorf("list divisions: %w", classify(err))
+	}
+	ds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (geo.Division, error) {
+		var d geo.Division
+		var boundary []byte
+		if err := row.Scan(&d.Code, &d.Name, &d.Level, &d.ParentCode, &d.Local, &boundary); err != nil {
+			return d, err
+		}
+		g, err := wkb.Unmarshal(boundary)
+		if err != nil {
+			return d, fmt.Errorf("decode boundary of %s: %w", d.Code, err)
+		}
+		mp, ok := g.(orb.MultiPolygon)
+		if !ok {
+			return d, fmt.Errorf("boundary of %s is a %s, not a MultiPolygon", d.Code, g.GeoJSONType())
+		}
+		d.Geometry = mp
+		return d, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list divisions: %w", classify(err))
+	}
+	return ds, nil
+}

@@ -97,7 +97,7 @@ func currentGrading(ctx context.Context, db querier, q queries) (grading.Set, er
 // as "code v2".
 func (s *Store) LoadGrading(ctx context.Context, set grading.Set, actor string) ([]string, error) {
 	var stored []string
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		for _, sc := range set.Schemes {
 			sc.Version = 0
 			def, _ := json.Marshal(sc)
@@ -173,7 +173,7 @@ type RegradeStats struct {
 // the second time.
 func (s *Store) Regrade(ctx context.Context, f RegradeFilter, reason, actor string) (RegradeStats, error) {
 	var st RegradeStats
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		st, err = regrade(ctx, tx, s.q, f, nil, reason, actor)
 		return err
@@ -308,7 +308,7 @@ func (s *Store) Assess(ctx context.Context, c geo.Category, id int64, inputs map
 // refuses with a geo.StateError, changing nothing.
 func (s *Store) AssessVersion(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string) (geo.Assessment, error) {
 	var a geo.Assessment
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var got string
 		var changed time.Time
 		if err := tx.QueryRow(ctx, s.q.get("object_lock"), string(c), id).Scan(&got, &changed); err != nil {

@@ -21,7 +21,7 @@ func (s *Store) ReportHazard(ctx context.Context, h geo.Hazard, actor string) (g
 		return geo.Hazard{}, err
 	}
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, s.q.get("hazard_insert"), h.Code, h.ObjectID, h.Title, h.Description, h.Level,
 			h.DiscoverySource, h.FoundOn, h.Lon, h.Lat).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -50,7 +50,7 @@ func (s *Store) ReportHazard(ctx context.Context, h geo.Hazard, actor string) (g
 // and overdue hazards). A step the state does not allow is a
 // *geo.StateError; a missing field a *geo.ParamError.
 func (s *Store) StepHazard(ctx context.Context, id int64, st geo.HazardStep, actor string) (geo.Hazard, error) {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var got int64
 		if err := tx.QueryRow(ctx, s.q.get("hazard_lock"), id).Scan(&got); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {

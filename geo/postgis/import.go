@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb/encoding/ewkb"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/geo/grading"
 )
 
@@ -29,6 +30,9 @@ type Import struct {
 	// direct is set when the import copies straight into risk_object
 	// (see Direct).
 	direct *directCopy
+	// placed are the divisions the import changed: what lies in them is
+	// placed again when it commits.
+	placed []string
 }
 
 // directCopy is the state of an import that copies into risk_object.
@@ -101,7 +105,7 @@ const importLockKey = 0x7269736b696d70
 // BeginImport starts an import. Imports take turns: a second one waits
 // until the first commits or rolls back.
 func (s *Store) BeginImport(ctx context.Context) (*Import, error) {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin import: %w", classify(err))
 	}
@@ -137,7 +141,7 @@ func (im *Import) Stage(ctx context.Context, next func() (geo.Row, bool, error))
 	} else {
 		src := &rowSource{next: next}
 		n, err = sp.CopyFrom(ctx, pgx.Identifier{"import_rows"},
-			[]string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes", "assessment"}, src)
+			[]string{"file", "row", "category", "source_id", "name", "lon", "lat", "county", "grade", "score", "method", "assessed_at", "attributes", "assessment", "division"}, src)
 		if err != nil && src.err != nil {
 			err = readError{src.err}
 		}
@@ -324,12 +328,13 @@ func (d *directCopy) add(c *chunk, row *geo.Row) error {
 	}
 	g.starts = append(g.starts, len(g.enc.buf))
 	e := &g.enc
-	e.row(13)
+	e.row(14)
 	e.int8(0) // the id, numbered at the chunk's end
 	e.text(string(o.Category))
 	e.text(o.Name)
 	e.raw(d.geom.Bytes())
 	e.textOrNull(o.County)
+	e.textOrNull(o.Division)
 	e.textOrNull(grade)
 	e.float8OrNull(o.Score)
 	e.textOrNull(o.Method)
@@ -385,7 +390,7 @@ func (r *rowSource) Values() ([]any, error) {
 		assessment = []byte(o.Assessment)
 	}
 	return []any{int32(r.row.File), int32(r.row.Line), string(o.Category), o.SourceID, o.Name, o.Point[0], o.Point[1],
-		o.County, grade, o.Score, o.Method, o.AssessedAt, r.attrs, assessment}, nil
+		o.County, grade, o.Score, o.Method, o.AssessedAt, r.attrs, assessment, nullIfEmpty(o.Division)}, nil
 }
 
 func nullIfZero(n int) any {
@@ -868,6 +873,9 @@ func (im *Import) Record(ctx context.Context, actor string, category, source str
 // UpsertDivision writes one administrative division within the import,
 // in a savepoint: a refused boundary leaves the import usable.
 func (im *Import) UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error) {
+	if p := access.ActorFrom(ctx); p != nil && !geo.Within(p.Division, d.Code) {
+		return false, &geo.ScopeError{Target: d.Code, TargetName: d.Name, Actor: p.Division, ActorName: p.DivisionName, What: "division " + d.Code}
+	}
 	sp, err := im.tx.Begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("division %s: %w", d.Code, classify(err))
@@ -877,11 +885,21 @@ func (im *Import) UpsertDivision(ctx context.Context, d geo.Division, source str
 		sp.Rollback(context.WithoutCancel(ctx))
 		return false, err
 	}
+	if changed {
+		im.placed = append(im.placed, d.Code)
+	}
 	return changed, sp.Commit(ctx)
 }
 
-// Commit makes the import visible.
+// Commit makes the import visible. When divisions changed, what lies in
+// them is placed again first (see division_replace.sql).
 func (im *Import) Commit(ctx context.Context) error {
+	if len(im.placed) > 0 {
+		var o, h, i int64
+		if err := im.tx.QueryRow(ctx, im.s.q.get("division_replace"), im.placed).Scan(&o, &h, &i); err != nil {
+			return scoped(ctx, fmt.Errorf("place the objects in the divisions loaded: %w", classify(err)))
+		}
+	}
 	if err := im.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit import: %w", classify(err))
 	}

@@ -117,7 +117,7 @@ func upsertDivision(ctx context.Context, tx pgx.Tx, q queries, d geo.Division, s
 			return false, fmt.Errorf("encode label of %s: %w", d.Code, err)
 		}
 	}
-	tag, err := tx.Exec(ctx, q.get("division_upsert"), d.Code, d.Name, d.Level, d.ParentCode, d.Population, geom, label, source)
+	tag, err := tx.Exec(ctx, q.get("division_upsert"), d.Code, d.Name, d.Level, d.ParentCode, d.Population, geom, label, source, d.Local)
 	if err != nil {
 		return false, fmt.Errorf("division %s (%s): %w", d.Code, d.Name, classify(err))
 	}

@@ -78,7 +78,7 @@ func (s *Store) ImportRoads(ctx context.Context, source string, roads []geo.Road
 		}
 		seen[r.SourceID] = i
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if replace {
 			keep := make([]string, len(roads))
 			for i, r := range roads {
@@ -224,7 +224,7 @@ func (s *Store) TravelTimes(ctx context.Context, to orb.Point, from []orb.Point)
 	if len(from) == 0 {
 		return out, nil
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		pts := append([]orb.Point{to}, from...)
 		sn, err := s.snap(ctx, tx, pts)
 		if err != nil {
@@ -288,7 +288,7 @@ func (s *Store) TravelTimes(ctx context.Context, to orb.Point, from []orb.Point)
 // the points and the roads. Reachable is false when no road joins them.
 func (s *Store) Route(ctx context.Context, from, to orb.Point) (geo.Route, error) {
 	var out geo.Route
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		sn, err := s.snap(ctx, tx, []orb.Point{from, to})
 		if err != nil {
 			return err
@@ -357,7 +357,7 @@ func (s *Store) Isochrones(ctx context.Context, at orb.Point, minutes []int, inb
 	}
 	minutes = slices.Sorted(slices.Values(minutes))
 	out := make([]geo.Isochrone, 0, len(minutes))
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		sn, err := s.snap(ctx, tx, []orb.Point{at})
 		if err != nil {
 			return err

@@ -160,7 +160,7 @@ func (s *Store) CreateZone(ctx context.Context, f geo.ZoneFeature, opt geo.ZoneO
 	}
 	var id int64
 	var repaired []geo.GeometryProblem
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		p, err := s.prepareZone(ctx, tx, f.Geometry, opt)
 		if err != nil {
 			return err
@@ -214,7 +214,7 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, ifVersion int, f geo.Z
 		return geo.Zone{}, err
 	}
 	var repaired []geo.GeometryProblem
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		deleted, err := s.lockZone(ctx, tx, id, ifVersion)
 		if err != nil {
 			return err
@@ -240,7 +240,7 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, ifVersion int, f geo.Z
 // DeleteZone marks zone id deleted, as a new version (soft: it can be
 // restored), if the client saw the current version.
 func (s *Store) DeleteZone(ctx context.Context, id int64, ifVersion int, actor string) (geo.Zone, error) {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		deleted, err := s.lockZone(ctx, tx, id, ifVersion)
 		if err != nil {
 			return err
@@ -260,7 +260,7 @@ func (s *Store) DeleteZone(ctx context.Context, id int64, ifVersion int, actor s
 // RestoreZone saves version `from` of zone id again as its newest
 // version (undeleting it), if the client saw the current version.
 func (s *Store) RestoreZone(ctx context.Context, id int64, from, ifVersion int, actor string) (geo.Zone, error) {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := s.lockZone(ctx, tx, id, ifVersion); err != nil {
 			return err
 		}
@@ -519,7 +519,7 @@ func (s *Store) SplitZone(ctx context.Context, id int64, ifVersion int, line orb
 		return geo.Zone{}, nil, err
 	}
 	var created []int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.tx(ctx, func(tx pgx.Tx) error {
 		deleted, err := s.lockZone(ctx, tx, id, ifVersion)
 		if err != nil {
 			return err
@@ -626,7 +626,7 @@ func (s *Store) MergeZones(ctx context.Context, refs []geo.ZoneRef, actor string
 	order := append([]geo.ZoneRef(nil), refs...)
 	slices.SortFunc(order, func(a, b geo.ZoneRef) int { return cmp.Compare(a.ID, b.ID) })
 	first := refs[0].ID
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		for _, r := range order {
 			deleted, err := s.lockZone(ctx, tx, r.ID, r.Version)
 			if err != nil {
@@ -679,7 +679,7 @@ var errDryRun = errors.New("dry run")
 // zones were (or would be) stored.
 func (s *Store) ImportZones(ctx context.Context, rows []geo.ZoneFeature, where []string, opt geo.ZoneOptions, actor string, dryRun bool) (int, error) {
 	n := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		for i, f := range rows {
 			at := fmt.Sprintf("zone %d", i+1)
 			if i < len(where) {

@@ -13,5 +13,6 @@ CREATE TEMP TABLE import_rows (
     method      text,
     assessed_at timestamptz,
     attributes  jsonb  NOT NULL,
-    assessment  jsonb              -- geo/grading's Result, NULL when unassessed
+    assessment  jsonb,             -- geo/grading's Result, NULL when unassessed
+    division    text               -- the deepest division at the point, NULL for none
 ) ON COMMIT DROP;

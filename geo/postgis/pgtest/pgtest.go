@@ -151,6 +151,38 @@ func NewDB(t testing.TB) string {
 	return conn
 }
 
+// NewEmptyDB creates a database with no migration applied (for a test of
+// an upgrade) and returns its connection string; it is dropped when the
+// test ends.
+func NewEmptyDB(t testing.TB) string {
+	t.Helper()
+	if running == nil {
+		t.Fatal("pgtest: no cluster; call pgtest.Run from TestMain")
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("empty_%d", counter.Add(1))
+	admin, err := pgx.Connect(ctx, running.ConnString())
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := pgx.Connect(ctx, running.ConnString())
+		if err != nil {
+			t.Errorf("pgtest: connect: %v", err)
+			return
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database: %v", err)
+		}
+	})
+	return running.ConnStringDB(name)
+}
+
 // NewStore opens a store on a fresh migrated database (see NewDB) and
 // closes it when the test ends.
 func NewStore(t testing.TB) *postgis.Store {
