@@ -157,21 +157,21 @@ func Run(ctx context.Context, db DB, files []File, opt Options) (*Report, error)
 var errRestage = errors.New("duplicate ids in a direct copy: stage the import")
 
 type run struct {
-	start   time.Time
-	db      DB
-	tx      Tx
-	cur     crs.System // the current file's coordinates, as the converter sees them
-	conv    *converter // the current file's
-	idCol   string     // the header of the id column, for duplicate reports
-	opt     Options
-	rep     *Report
-	system  crs.System
-	loc     *geo.Locator      // over every division, the deepest first
-	byName  map[string]string // county name or code → code
-	names   map[string]string // county code → name
+	start  time.Time
+	db     DB
+	tx     Tx
+	cur    crs.System // the current file's coordinates, as the converter sees them
+	conv   *converter // the current file's
+	idCol  string     // the header of the id column, for duplicate reports
+	opt    Options
+	rep    *Report
+	system crs.System
+	loc    *geo.Locator      // over every division, the deepest first
+	byName map[string]string // county name or code → code
+	names  map[string]string // county code → name
 	// actor is whom the import acts for (nil: the system); its rows must
 	// lie in actor's division.
-	actor *access.Principal
+	actor   *access.Principal
 	rows    int64
 	batch   []geo.Row // checked rows waiting to be staged
 	pending []parsed

@@ -38,7 +38,6 @@ func as(code, name string) context.Context {
 	return access.WithActor(context.Background(), &access.Principal{Name: "u" + code, Role: access.Admin, Via: "token", Division: code, DivisionName: name})
 }
 
-
 // objectIn is the id of the chain's object of category c in division code.
 func objectIn(t *testing.T, db *pgx.Conn, c geo.Category, code string) int64 {
 	t.Helper()
