@@ -74,6 +74,11 @@ var writes = []struct {
 	{"POST", "/api/v1/zones/1/versions/3/restore", "", access.Planner},
 	{"POST", "/api/v1/zones/1/split", `{}`, access.Planner},
 	{"POST", "/api/v1/zones/merge", `{}`, access.Planner},
+	{"GET", "/api/v1/users", "", access.Admin},
+	{"POST", "/api/v1/users", `{}`, access.Admin},
+	{"PATCH", "/api/v1/users/nobody", `{}`, access.Admin},
+	{"POST", "/api/v1/tokens", `{}`, access.Admin},
+	{"DELETE", "/api/v1/tokens/1", "", access.Admin},
 }
 
 // TestEveryWriteNeedsItsRole tries every write as nobody and as each
@@ -87,7 +92,7 @@ func TestEveryWriteNeedsItsRole(t *testing.T) {
 	h := authHandler(t, store, web.Options{}).(*web.Server)
 	listed := map[string]bool{"POST /api/v1/session": true, "DELETE /api/v1/session": true}
 	for _, w := range writes {
-		p := strings.NewReplacer("/1/", "/:id/", "assignments/2", "assignments/:resource", "versions/3/", "versions/:version/").Replace(w.path)
+		p := strings.NewReplacer("/1/", "/:id/", "assignments/2", "assignments/:resource", "versions/3/", "versions/:version/", "users/nobody", "users/:name").Replace(w.path)
 		if strings.HasSuffix(p, "/1") {
 			p = strings.TrimSuffix(p, "/1") + "/:id"
 		}

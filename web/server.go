@@ -78,6 +78,9 @@ type Deps struct {
 	// Access keeps sessions, tokens and the audit log. nil: nobody can
 	// log in, and every write is refused.
 	Access AccessStore
+	// Users manages users and tokens over the API (admins); nil: the
+	// user endpoints answer 404.
+	Users UserStore
 	// PoolStats reports the database pool's connections (acquired, idle,
 	// total, max) for /metrics; nil: not reported.
 	PoolStats func() map[string]float64
@@ -157,6 +160,7 @@ type Server struct {
 	router   Router
 	net      netCache
 	access   AccessStore
+	users    UserStore
 	metrics  *metrics
 	oidc     *oidcClient // nil: no single sign-on
 	changes  ChangeFeed
@@ -203,7 +207,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.Wall.StaleAfter <= 0 {
 		opts.Wall.StaleAfter = 5 * time.Minute
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, users: deps.Users, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -266,6 +270,9 @@ func (s *Server) routes() {
 		if s.oidc != nil {
 			e.GET("/api/v1/oidc/login", s.handleOIDCLogin, loginLimiter())
 			e.GET("/api/v1/oidc/callback", s.handleOIDCCallback)
+		}
+		if s.users != nil {
+			s.userRoutes()
 		}
 	}
 	e.POST("/api/v1/imports", s.write(access.Admin, "import", s.handleImport))

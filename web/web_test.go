@@ -137,7 +137,7 @@ func authHandler(t testing.TB, s *postgis.Store, opts web.Options) http.Handler 
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Title, opts.Version = "丽水市安全风险一张图", "test"
 	return web.New(opts, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s},
-		Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, PoolStats: s.PoolStats})
+		Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, Users: s, PoolStats: s.PoolStats})
 }
 
 var (

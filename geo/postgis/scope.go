@@ -75,13 +75,23 @@ func scopeSetting(division string) string {
 	return geo.DivisionPrefix(division)
 }
 
-// scoped fills in a ScopeError's actor from ctx.
+// scoped turns a guard's refusal in err into a *geo.ScopeError (if
+// nothing did yet) and fills in its actor from ctx.
 func scoped(ctx context.Context, err error) error {
 	var se *geo.ScopeError
-	if errors.As(err, &se) {
-		if p := access.ActorFrom(ctx); p != nil {
-			se.Actor, se.ActorName = p.Division, p.DivisionName
+	if !errors.As(err, &se) {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) {
+			return err
 		}
+		var ok bool
+		if se, ok = scopeError(pgErr); !ok {
+			return err
+		}
+		err = se
+	}
+	if p := access.ActorFrom(ctx); p != nil {
+		se.Actor, se.ActorName = p.Division, p.DivisionName
 	}
 	return err
 }
