@@ -96,6 +96,7 @@ type Incident struct {
 	Lon         float64    `json:"lon"` // CGCS2000/WGS84
 	Lat         float64    `json:"lat"`
 	County      string     `json:"county_code,omitempty"`
+	Division    string     `json:"division_code,omitempty"` // the deepest division at its place
 	ReportedAt  time.Time  `json:"reported_at"`
 	Status      string     `json:"status"`
 	CreatedBy   string     `json:"created_by"`

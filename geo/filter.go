@@ -23,6 +23,10 @@ type Filter struct {
 	// Which properties exist and what their types are is the store's
 	// business (geo/postgis).
 	Expr cql.Expr
+	// Within is a division's code: only what lies in it or below. The
+	// server sets it from the reader's division (--read-scope own), never
+	// from a query parameter; "" is everything.
+	Within string
 }
 
 // FilterParams are the query parameters ParseFilter reads.
@@ -175,13 +179,16 @@ func isCountyCode(s string) bool {
 
 // IsZero reports whether f picks every object.
 func (f Filter) IsZero() bool {
-	return len(f.Grades) == 0 && len(f.Counties) == 0 && len(f.Categories) == 0 && f.Expr == nil
+	return len(f.Grades) == 0 && len(f.Counties) == 0 && len(f.Categories) == 0 && f.Expr == nil && f.Within == ""
 }
 
-// OnlyGradeCounty reports whether f uses nothing but grades, counties and
-// categories (no CQL2 condition): the filters that counts per county,
-// grade and category can answer without reading the objects.
-func (f Filter) OnlyGradeCounty() bool { return f.Expr == nil }
+// OnlyGradeCounty reports whether f uses nothing but grades, counties,
+// categories and a division no deeper than a county (no CQL2 condition):
+// the filters that counts per county, grade and category can answer
+// without reading the objects.
+func (f Filter) OnlyGradeCounty() bool {
+	return f.Expr == nil && len(DivisionPrefix(f.Within)) <= 6
+}
 
 // Key returns a canonical text of f for cache keys: filters with the
 // same lists (in any order, with any repeats, as ParseFilter keeps them
@@ -216,6 +223,9 @@ func (f Filter) Key() string {
 	}
 	if f.Expr != nil {
 		v.Set("filter", f.Expr.String())
+	}
+	if f.Within != "" {
+		v.Set("within", f.Within)
 	}
 	return v.Encode()
 }

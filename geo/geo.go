@@ -25,15 +25,16 @@ type Object struct {
 	// Division is the deepest division the object lies in (a township
 	// when townships are loaded, else its county); "" when none. Who may
 	// change the object is decided by it.
-	Division   string
-	CountyName string         // the county's name, filled in on reads
-	Grade      Grade          // Unassessed until an assessment says otherwise
-	Score      *float64       // the method's score (LEC D, bridge Dr …), nil when none
-	Method     string         // grading method or scheme code, "" when unassessed
-	AssessedAt *time.Time     // when the grade was given, nil when unassessed
-	Source     string         // where the record came from, e.g. "demo" or a department
-	SourceID   string         // the record's id in that source
-	Attributes map[string]any // category-specific attributes
+	Division     string
+	DivisionName string         // the division's name, filled in on reads
+	CountyName   string         // the county's name, filled in on reads
+	Grade        Grade          // Unassessed until an assessment says otherwise
+	Score        *float64       // the method's score (LEC D, bridge Dr …), nil when none
+	Method       string         // grading method or scheme code, "" when unassessed
+	AssessedAt   *time.Time     // when the grade was given, nil when unassessed
+	Source       string         // where the record came from, e.g. "demo" or a department
+	SourceID     string         // the record's id in that source
+	Attributes   map[string]any // category-specific attributes
 	// Assessment is the current assessment (geo/grading's Result: scheme,
 	// inputs, score, rules applied) as JSON; nil when never assessed.
 	Assessment json.RawMessage

@@ -34,6 +34,7 @@ type Hazard struct {
 	Lon                 float64         `json:"lon"`
 	Lat                 float64         `json:"lat"`
 	County              string          `json:"county_code,omitempty"`
+	Division            string          `json:"division_code,omitempty"` // its object's division, or the deepest at its place
 	State               string          `json:"state"`
 	ResponsibleUnit     string          `json:"responsible_unit,omitempty"`
 	ResponsiblePerson   string          `json:"responsible_person,omitempty"`

@@ -105,6 +105,18 @@ func setPrincipal(c echo.Context, p *access.Principal) {
 	c.SetRequest(r.WithContext(access.WithActor(r.Context(), p)))
 }
 
+// scopeReads puts the division the request reads (readScope) in its
+// context, for the store's lists and statistics.
+func (s *Server) scopeReads(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if code := s.readScope(c); code != "" {
+			r := c.Request()
+			c.SetRequest(r.WithContext(access.WithReadScope(r.Context(), code)))
+		}
+		return next(c)
+	}
+}
+
 // principal is who the request acts as; nil when anonymous.
 func principal(c echo.Context) *access.Principal {
 	p, _ := c.Get(principalKey).(*access.Principal)
@@ -356,6 +368,25 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// Who reads what: their own division and below, or the whole map.
+const (
+	ReadScopeOwn = "own"
+	ReadScopeAll = "all"
+)
+
+// readScope is the division the request reads: its principal's with
+// ReadScopeOwn (the default), "" (everything) with ReadScopeAll and for
+// anonymous readers of an open map.
+func (s *Server) readScope(c echo.Context) string {
+	if s.opts.ReadScope == ReadScopeAll {
+		return ""
+	}
+	if p := principal(c); p != nil {
+		return p.Division
+	}
+	return ""
 }
 
 // mayRead reports whether the request may see layer l (see

@@ -166,6 +166,9 @@ func (s *Server) handleIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !geo.Within(s.readScope(c), in.Division) {
+		return fmt.Errorf("incident %d lies outside the reader's division: %w", id, geo.ErrNotFound)
+	}
 	if !s.mayRead(c, geo.Layer(geo.RescueResources)) {
 		in.Assignments = []geo.Assignment{} // they name the resources
 	}

@@ -287,11 +287,9 @@ func dispatchPanel(t *testing.T, roads bool) {
 	run("back to the list", chromedp.Click(`#dispatch-back`), chromedp.WaitVisible(`#dispatch-form`))
 	poll("the first incident listed", fmt.Sprintf(`!!document.querySelector('#dispatch-incidents [data-incident="%d"]')`, first.ID), 10*time.Second)
 	setSelect(`#dispatch-form select[name=kind]`, "traffic")
-	run("second incident",
-		chromedp.SendKeys(`#dispatch-form input[name=title]`, "丽青线追尾事故"),
-		chromedp.SendKeys(`#dispatch-form input[name=coords]`, "28°27'N 119°55'E"),
-		chromedp.Click(`#dispatch-create`),
-	)
+	pg.typeInto(`#dispatch-form input[name=title]`, "丽青线追尾事故")
+	pg.typeInto(`#dispatch-form input[name=coords]`, "28°27'N 119°55'E")
+	run("second incident", chromedp.Click(`#dispatch-create`))
 	poll("the second incident opens", `document.querySelector('#dispatch-incident .incident-title')?.textContent.includes('丽青线追尾事故') &&
 		document.querySelectorAll('#dispatch-candidates tr.cand').length > 0`, 20*time.Second)
 	// Only available teams are listed at first; all of them on request.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -320,6 +321,7 @@ func (s *Server) handleItems(c echo.Context) error {
 	if p.Filter, err = geo.ParseFilter(q); err != nil {
 		return err
 	}
+	p.Filter.Within = s.readScope(c)
 	if l == geo.Zones {
 		for _, name := range geo.FilterParams {
 			if name != "grade" && q.Has(name) {
@@ -418,6 +420,9 @@ func (s *Server) handleItem(c echo.Context) error {
 		o, err := s.features.Object(ctx, cat, id)
 		if err != nil {
 			return err
+		}
+		if !geo.Within(s.readScope(c), o.Division) {
+			return fmt.Errorf("object %d lies outside the reader's division: %w", id, geo.ErrNotFound)
 		}
 		keep, err := parseProperties(c.QueryParams(), objectProperties)
 		if err != nil {

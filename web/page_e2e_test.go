@@ -57,6 +57,21 @@ func (p browserPage) setSelect(sel, value string) {
 	}
 }
 
+// typeInto fills a text field as a person's typing would (an input
+// event), in one step: the dispatch panel re-renders its form when the
+// event stream brings news, keeping what was typed, and a node replaced
+// halfway through chromedp's key by key typing fails it ("Could not find
+// node").
+func (p browserPage) typeInto(sel, text string) {
+	p.t.Helper()
+	ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const i = document.querySelector(%q); if (!i) return false; i.focus(); i.value = %q; i.dispatchEvent(new Event('input', {bubbles: true})); return true;
+	})()`, sel, text)))
+	if err != nil || !ok {
+		p.t.Fatalf("type into %s: %v", sel, err)
+	}
+}
+
 // login logs user in from the map's 登录 button and waits for the page
 // to come back with the button toggle (an id) shown.
 func (p browserPage) login(user, toggle string) {

@@ -115,6 +115,12 @@ type Options struct {
 	// ReadAccess is ReadOpen (default: anyone who reaches the server
 	// reads the map) or ReadLogin (reads need a session or a token).
 	ReadAccess string
+	// ReadScope is ReadScopeOwn (default: a logged-in user reads their
+	// division and below: tiles, features, statistics, events) or
+	// ReadScopeAll (every user reads the whole map; writes stay limited
+	// to their division). Anonymous readers of an open map read
+	// everything either way.
+	ReadScope string
 	// SessionTTL is how long a login lasts (default 12 hours).
 	SessionTTL time.Duration
 	// MaxInFlight is how many requests may run at once (default 128);
@@ -236,6 +242,7 @@ func New(opts Options, deps Deps) *Server {
 			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match"}, ExposeHeaders: []string{"ETag"}}))
 	}
 	s.echo.Use(s.authenticate)
+	s.echo.Use(s.scopeReads)
 	s.echo.Use(tokenLimiter(opts.TokenRate))
 	s.routes()
 	return s

@@ -29,6 +29,14 @@ import (
 func TestUserAndTokenCommands(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.NewDB(t)
+	store, err := postgis.Open(ctx, db, postgis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Load(ctx, pgtest.Chain()); err != nil {
+		t.Fatal(err)
+	}
 	cli := func(stdin string, args ...string) (string, error) {
 		cmd := riskmapCmd(args...)
 		cmd.Env = append(cmd.Env, "DATABASE_URL="+db)
@@ -48,12 +56,18 @@ func TestUserAndTokenCommands(t *testing.T) {
 		fails       bool
 		want        string
 	}{
-		{"add", "a long password\n", []string{"user", "add", "ops", "--role", "planner", "--display", "值班员"}, false, "added ops (planner)"},
+		{"add", "a long password\n", []string{"user", "add", "ops", "--role", "planner", "--display", "值班员"}, false, "added ops (planner, the whole deployment)"},
+		{"add in a county", "a long password\n", []string{"user", "add", "lian", "--role", "planner", "--division", pgtest.CountyA}, false, "added lian (planner, division 331102)"},
+		{"add in an unknown division", "a long password\n", []string{"user", "add", "nowhere", "--role", "planner", "--division", "331199"}, true, "no division with code 331199"},
+		{"move to another county", "", []string{"user", "set-division", "lian", "--division", pgtest.CountyB}, false, "lian now works in division 331122"},
+		{"move nobody", "", []string{"user", "set-division", "nobody", "--division", pgtest.CountyB}, true, "not found"},
 		{"add again", "a long password\n", []string{"user", "add", "ops", "--role", "planner"}, true, "exists already"},
 		{"unknown role", "a long password\n", []string{"user", "add", "x", "--role", "root"}, true, "unknown role"},
 		{"short password", "short\n", []string{"user", "add", "y", "--role", "viewer"}, true, "too short"},
 		{"bad name", "a long password\n", []string{"user", "add", "张三", "--role", "viewer"}, true, "letters, digits"},
-		{"list", "", []string{"user", "list"}, false, "ops                  planner    值班员"},
+		{"list", "", []string{"user", "list"}, false, "ops                  planner    whole deployment         值班员"},
+		{"list names divisions", "", []string{"user", "list"}, false, "lian                 planner    331122 缙云县"},
+		{"token beyond its user's division", "", []string{"token", "create", "feed", "--user", "lian", "--division", pgtest.CityA}, true, "cannot act in 331100"},
 		{"token above the user's role", "", []string{"token", "create", "feed", "--user", "ops", "--role", "admin"}, true, "cannot be admin"},
 		{"token of nobody", "", []string{"token", "create", "feed", "--user", "nobody"}, true, "not found"},
 		{"token for too long", "", []string{"token", "create", "feed", "--user", "ops", "--expires", "9999d"}, true, "730d"},
@@ -67,11 +81,6 @@ func TestUserAndTokenCommands(t *testing.T) {
 			}
 		})
 	}
-	store, err := postgis.Open(ctx, db, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	out, err := cli("", "token", "create", "feed", "--user", "ops", "--expires", "30d")
 	tok := regexp.MustCompile(`rmt_\d+_\S+`).FindString(out)
 	if err != nil || tok == "" {
@@ -111,7 +120,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 		}
 		actions = append(actions, e.Action+" "+e.Target)
 	}
-	want := "user.disable user:ops,user.passwd user:ops,token.revoke token:" + id + ",token.create token:" + id + ",user.add user:ops"
+	want := "user.disable user:ops,user.passwd user:ops,token.revoke token:" + id + ",token.create token:" + id + ",user.division user:lian,user.add user:lian,user.add user:ops"
 	if got := strings.Join(actions, ","); got != want {
 		t.Errorf("audit log %s, want %s", got, want)
 	}

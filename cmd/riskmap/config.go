@@ -105,6 +105,7 @@ type serveConfig struct {
 	publicURL      string
 	logLevel       string
 	readAccess     string
+	readScope      string
 	sessionHours   int
 	logFormat      string
 	maxInFlight    int
@@ -229,6 +230,8 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "RISKMAP_LOG_FORMAT", "text"), "text or json (one JSON object per line, for a log collector) (env RISKMAP_LOG_FORMAT)")
 	fs.StringVar(&c.readAccess, "read-access", envOr(getenv, "RISKMAP_READ_ACCESS", web.ReadOpen),
 		"who may read the map and its data: open (anyone who reaches the server, e.g. on the intranet) or login (a session or an API token) (env RISKMAP_READ_ACCESS); writes always need a user with the right role (see riskmap user)")
+	fs.StringVar(&c.readScope, "read-scope", envOr(getenv, "RISKMAP_READ_SCOPE", web.ReadScopeOwn),
+		"what a logged-in user reads: own (their division and below: tiles, features, statistics, events) or all (the whole map, read-only outside their division) (env RISKMAP_READ_SCOPE); anonymous readers of an open map read everything")
 	fs.IntVar(&c.sessionHours, "session-hours", envInt(getenv, "RISKMAP_SESSION_HOURS", 12), "how long a login lasts, in hours (env RISKMAP_SESSION_HOURS)")
 	fs.StringVar(&c.lang, "lang", envOr(getenv, "RISKMAP_LANG", "zh"), "the pages' default language, zh or en (env RISKMAP_LANG); a user can switch")
 	fs.StringVar(&c.wallPanels, "wall-panels", envOr(getenv, "RISKMAP_WALL_PANELS", strings.Join(web.WallPanels, ",")),
@@ -324,6 +327,9 @@ func (c *serveConfig) validate() error {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format %q: want text or json", c.logFormat)
 	}
+	if c.readScope != web.ReadScopeOwn && c.readScope != web.ReadScopeAll {
+		return fmt.Errorf("--read-scope %q: want own or all", c.readScope)
+	}
 	if c.readAccess != web.ReadOpen && c.readAccess != web.ReadLogin {
 		return fmt.Errorf("--read-access %q: want open or login", c.readAccess)
 	}
@@ -344,7 +350,7 @@ func (c *serveConfig) validate() error {
 
 func (c *serveConfig) webOptions(logger *slog.Logger) web.Options {
 	o := web.Options{Title: c.title, TitleEN: c.titleEN, Version: versionString(), Logger: logger, PublicURL: c.publicURL,
-		ReadAccess: c.readAccess, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
+		ReadAccess: c.readAccess, ReadScope: c.readScope, SessionTTL: time.Duration(c.sessionHours) * time.Hour,
 		MaxInFlight: c.maxInFlight, RequestTimeout: c.requestTimeout, Restricted: c.restricted,
 		TokenRate: c.tokenRate, CORSOrigins: c.origins(), Lang: c.lang}
 	o.Wall.Panels, _ = c.panels() // checked by validate

@@ -75,6 +75,22 @@ type Principal struct {
 	DivisionName string
 }
 
+// readKey is the context key of the division a request reads.
+type readKey struct{}
+
+// WithReadScope returns a context whose reads see only what lies in the
+// division with code (and below); "" sees everything.
+func WithReadScope(ctx context.Context, code string) context.Context {
+	return context.WithValue(ctx, readKey{}, code)
+}
+
+// ReadScopeFrom is the division ctx reads ("" everything, also when none
+// was set).
+func ReadScopeFrom(ctx context.Context) string {
+	s, _ := ctx.Value(readKey{}).(string)
+	return s
+}
+
 // actorKey is the context key of the principal a piece of work acts for.
 type actorKey struct{}
 

@@ -66,14 +66,14 @@ func incident(ctx context.Context, db querier, q queries, id int64) (geo.Inciden
 func scanIncident(row pgx.Row) (geo.Incident, error) {
 	var in geo.Incident
 	err := row.Scan(&in.ID, &in.Kind, &in.Level, &in.Title, &in.Description, &in.Lon, &in.Lat, &in.County,
-		&in.ReportedAt, &in.Status, &in.CreatedBy, &in.UpdatedAt, &in.ClosedAt)
+		&in.ReportedAt, &in.Status, &in.CreatedBy, &in.UpdatedAt, &in.ClosedAt, &in.Division)
 	return in, err
 }
 
 // Incidents lists the incidents not closed (all with all), the newest
 // report first, at most limit of them. Their Assignments are not read.
 func (s *Store) Incidents(ctx context.Context, all bool, limit int) ([]geo.Incident, error) {
-	rows, err := s.pool.Query(ctx, s.q.get("incident_list"), all, limit)
+	rows, err := s.pool.Query(ctx, s.q.get("incident_list"), all, limit, readWithin(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", classify(err))
 	}

@@ -80,7 +80,7 @@ func scanObject(row pgx.CollectableRow) (geo.Object, error) {
 		updated time.Time
 	)
 	err := row.Scan(&o.ID, &cat, &o.Name, &lon, &lat, &o.County, &o.CountyName, &grade, &o.Score, &o.Method,
-		&o.AssessedAt, &o.Source, &o.SourceID, &attrs, &created, &updated, &o.RetiredAt, &o.Assessment)
+		&o.AssessedAt, &o.Source, &o.SourceID, &attrs, &created, &updated, &o.RetiredAt, &o.Assessment, &o.Division, &o.DivisionName)
 	if err != nil {
 		return o, err
 	}

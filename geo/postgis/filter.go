@@ -104,6 +104,9 @@ func FilterSQL(f geo.Filter, args []any) (string, []any, error) {
 		}
 		parts = append(parts, s)
 	}
+	if f.Within != "" {
+		parts = append(parts, "starts_with(o.division_code, "+c.param(geo.DivisionPrefix(f.Within))+"::text)")
+	}
 	if len(parts) == 0 {
 		return "TRUE", c.args, nil
 	}

@@ -189,7 +189,7 @@ func hazard(ctx context.Context, db querier, q queries, id int64) (geo.Hazard, e
 		err := row.Scan(&h.ID, &h.Code, &h.ObjectID, &h.Title, &h.Description, &h.Level, &h.DiscoverySource, &h.FoundOn,
 			&h.Lon, &h.Lat, &h.County, &h.State, &h.ResponsibleUnit, &h.ResponsiblePerson, &h.RectifyDeadline,
 			&h.SupervisionLevel, &h.AssignedOn, &h.SupervisionDays, &h.SupervisionDeadline, &h.Plan, &h.Evidence, &h.ClosedOn,
-			&h.Overdue, &h.SupervisionOverdue)
+			&h.Overdue, &h.SupervisionOverdue, &h.Division)
 		h.Point = orb.Point{h.Lon, h.Lat}
 		return h, err
 	})
@@ -204,7 +204,7 @@ func hazard(ctx context.Context, db querier, q queries, id int64) (geo.Hazard, e
 
 // HazardCountsByCounty counts the hidden hazards of each county.
 func (s *Store) HazardCountsByCounty(ctx context.Context) ([]geo.HazardCounts, error) {
-	rows, err := s.pool.Query(ctx, s.q.get("hazard_counts"))
+	rows, err := s.pool.Query(ctx, s.q.get("hazard_counts"), readWithin(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("count hazards: %w", classify(err))
 	}

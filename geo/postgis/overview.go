@@ -15,7 +15,7 @@ import (
 // wide, per category and grade. Every category is in the answer, those
 // with no object with zeros.
 func (s *Store) CategoryGrades(ctx context.Context) (map[geo.Category]geo.GradeCounts, error) {
-	rows, err := s.pool.Query(ctx, s.q.get("overview_categories"))
+	rows, err := s.pool.Query(ctx, s.q.get("overview_categories"), readWithin(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("count the objects by category: %w", classify(err))
 	}
@@ -44,7 +44,7 @@ func (s *Store) CategoryGrades(ctx context.Context) (map[geo.Category]geo.GradeC
 // ResourceStatuses counts the rescue resources on the map (not retired)
 // per status, with how many of each have a position fix recorded since.
 func (s *Store) ResourceStatuses(ctx context.Context, since time.Time) ([]geo.ResourceStatusCount, error) {
-	rows, err := s.pool.Query(ctx, s.q.get("overview_resources"), since)
+	rows, err := s.pool.Query(ctx, s.q.get("overview_resources"), since, readWithin(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("count the rescue resources by status: %w", classify(err))
 	}
@@ -63,7 +63,7 @@ func (s *Store) ResourceStatuses(ctx context.Context, since time.Time) ([]geo.Re
 // fix recorded since, by resource id; a resource with none in the window
 // is left out.
 func (s *Store) Positions(ctx context.Context, since time.Time) ([]geo.ResourceFix, error) {
-	rows, err := s.pool.Query(ctx, s.q.get("positions_latest"), since)
+	rows, err := s.pool.Query(ctx, s.q.get("positions_latest"), since, readWithin(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("read the resources' positions: %w", classify(err))
 	}
@@ -86,7 +86,7 @@ func (s *Store) Positions(ctx context.Context, since time.Time) ([]geo.ResourceF
 // oldest first; geo.ErrNotFound when res is no rescue resource.
 func (s *Store) Track(ctx context.Context, res int64, since time.Time) (geo.Track, error) {
 	t := geo.Track{ResourceID: res}
-	err := s.pool.QueryRow(ctx, s.q.get("resource_get"), res).Scan(&t.Name)
+	err := s.pool.QueryRow(ctx, s.q.get("resource_get"), res, readWithin(ctx)).Scan(&t.Name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, fmt.Errorf("rescue resource %d: %w", res, geo.ErrNotFound)
 	}

@@ -26,7 +26,7 @@ func (s *Store) Regions(ctx context.Context, level string, categories []geo.Cate
 	var rows pgx.Rows
 	var err error
 	if level == "county" || level == "township" {
-		rows, err = s.pool.Query(ctx, s.q.get("regions_"+level), cats)
+		rows, err = s.pool.Query(ctx, s.q.get("regions_"+level), cats, readWithin(ctx))
 	} else if size, ok := GridSizes[level]; ok {
 		var box [4]any
 		if bbox != nil {

@@ -67,6 +67,15 @@ func (s *Store) actAsSystem(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// readWithin is the prefix of the division ctx reads (access.WithReadScope),
+// for a query's parameter; nil reads everything.
+func readWithin(ctx context.Context) any {
+	if code := access.ReadScopeFrom(ctx); code != "" {
+		return geo.DivisionPrefix(code)
+	}
+	return nil
+}
+
 // scopeSetting is riskmap.scope's value for a principal's division.
 func scopeSetting(division string) string {
 	if division == "" {

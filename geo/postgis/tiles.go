@@ -34,24 +34,28 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 	if q.MaxFeatures > 0 {
 		limit = q.MaxFeatures
 	}
+	var within any // the reader's division prefix; NULL: everything
+	if q.Filter.Within != "" {
+		within = geo.DivisionPrefix(q.Filter.Within)
+	}
 	points := make([]bool, len(q.Layers)) // layers whose query also says whether it was capped
 	skip := make([]bool, len(q.Layers))   // layers the filter leaves out: no query
 	for i, l := range q.Layers {
 		switch l {
 		case geo.Counties, geo.RegionsCounty:
-			b.Queue(s.q.get("tile_counties"), z, x, y, string(l))
+			b.Queue(s.q.get("tile_counties"), z, x, y, string(l), within)
 		case geo.Context:
 			b.Queue(s.q.get("tile_context"), z, x, y)
 		case geo.HiddenHazards:
-			b.Queue(s.q.get("tile_hazards"), z, x, y)
+			b.Queue(s.q.get("tile_hazards"), z, x, y, within)
 		case geo.Zones:
-			b.Queue(s.q.get("tile_zones"), z, x, y)
+			b.Queue(s.q.get("tile_zones"), z, x, y, within)
 		case geo.RegionsGrid:
 			cell := GridSizes["grid5k"]
 			if z >= 10 {
 				cell = GridSizes["grid1k"]
 			}
-			b.Queue(s.q.get("tile_grid"), z, x, y, cell)
+			b.Queue(s.q.get("tile_grid"), z, x, y, cell, within)
 		default:
 			cat, ok := l.Category()
 			if !ok {
@@ -66,13 +70,13 @@ func (s *Store) Tile(ctx context.Context, q geo.TileQuery) (geo.TileData, error)
 			case clustered && z <= storedCellZooms && f.OnlyGradeCounty():
 				// object_cell keeps counts by county and grade: it
 				// answers these filters itself.
-				sql, args, err := insertFilter(s.q.get("tile_cells"), geo.Filter{}, []any{z, x, y, string(l), nilIfEmpty(f.Counties), cellGrades(f.Grades), false})
+				sql, args, err := insertFilter(s.q.get("tile_cells"), geo.Filter{}, []any{z, x, y, string(l), nilIfEmpty(f.Counties), cellGrades(f.Grades), false, within})
 				if err != nil {
 					return geo.TileData{}, err
 				}
 				b.Queue(sql, args...)
 			case clustered:
-				sql, args, err := insertFilter(s.q.get("tile_cells"), f, []any{z, x, y, string(l), nil, nil, true})
+				sql, args, err := insertFilter(s.q.get("tile_cells"), f, []any{z, x, y, string(l), nil, nil, true, nil})
 				if err != nil {
 					return geo.TileData{}, err
 				}

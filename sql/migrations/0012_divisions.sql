@@ -155,12 +155,33 @@ ALTER TABLE risk_object ADD COLUMN division_code varchar(12);
 ALTER TABLE risk_object DISABLE TRIGGER USER;
 UPDATE risk_object SET division_code = county_code WHERE county_code IS NOT NULL;
 ALTER TABLE risk_object ENABLE TRIGGER USER;
+-- The card names the division too.
+CREATE OR REPLACE VIEW risk_object_card AS
+SELECT o.id, o.category, o.name, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.geom,
+       coalesce(o.county_code, '') AS county_code, coalesce(d.name, '') AS county_name,
+       coalesce(o.grade::text, 'unassessed') AS grade, o.score, coalesce(o.method, '') AS method, o.assessed_at,
+       o.source, o.source_id, o.attributes, o.created_at, o.updated_at, o.retired_at, o.geom_3857, a.result AS assessment,
+       coalesce(o.division_code, '') AS division_code, coalesce(dv.name, '') AS division_name
+FROM risk_object o
+LEFT JOIN admin_division d ON d.code = o.county_code
+LEFT JOIN admin_division dv ON dv.code = o.division_code
+LEFT JOIN risk_assessment a ON a.id = o.assessment_id;
 
 ALTER TABLE hidden_hazard ADD COLUMN division_code varchar(12);
 ALTER TABLE hidden_hazard DISABLE TRIGGER USER;
 UPDATE hidden_hazard h
 SET division_code = coalesce((SELECT o.division_code FROM risk_object o WHERE o.id = h.object_id), h.county_code);
 ALTER TABLE hidden_hazard ENABLE TRIGGER USER;
+-- The view of a hazard's flags lists the table's columns as they were
+-- when it was made: made again, it has the division too.
+DROP VIEW hidden_hazard_status;
+CREATE VIEW hidden_hazard_status AS
+SELECT h.*,
+       (h.rectify_deadline IS NOT NULL AND (now() AT TIME ZONE 'Asia/Shanghai')::date > h.rectify_deadline
+        AND h.state NOT IN ('accepted', 'closed', 'invalid')) AS overdue,
+       (h.supervision_deadline IS NOT NULL AND (now() AT TIME ZONE 'Asia/Shanghai')::date > h.supervision_deadline
+        AND h.state NOT IN ('closed', 'invalid')) AS supervision_overdue
+FROM hidden_hazard h;
 
 ALTER TABLE incident ADD COLUMN division_code varchar(12);
 ALTER TABLE incident DISABLE TRIGGER USER;

@@ -15,7 +15,8 @@ WITH page AS (
     LIMIT $6 OFFSET $7
 )
 SELECT c.id, c.category::text, c.name, c.lon, c.lat, c.county_code, c.county_name, c.grade, c.score, c.method,
-       c.assessed_at, c.source, c.source_id, c.attributes, c.created_at, c.updated_at, c.retired_at, c.assessment
+       c.assessed_at, c.source, c.source_id, c.attributes, c.created_at, c.updated_at, c.retired_at, c.assessment,
+       c.division_code, c.division_name
 FROM page
 JOIN risk_object_card c ON c.id = page.id
 ORDER BY c.id;

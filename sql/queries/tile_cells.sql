@@ -6,9 +6,11 @@
 -- and for filters object_cell cannot answer.
 -- $1 z int, $2 x int, $3 y int, $4 category text,
 -- $5 counties text[] (NULL: all), $6 grades smallint[] (0 unassessed ..
--- 4 red; NULL: all), $7 count from the objects boolean; the store puts a
--- compiled geo.Filter (postgis.FilterSQL, parameters from $8) at the
--- filter marker of the objects' WHERE clause.
+-- 4 red; NULL: all), $7 count from the objects boolean, $8 the reader's
+-- division prefix, a county's or above (NULL: everywhere; deeper ones
+-- count from the objects); the store puts a compiled geo.Filter
+-- (postgis.FilterSQL, parameters from $9) at the filter marker of the
+-- objects' WHERE clause.
 -- Features: a point at the mean place of the cell's objects of its
 -- highest grade; id = 2^52 + level·2^44 + cx·2^22 + cy (never an object's
 -- id, the same for the same cell in every tile and version); properties
@@ -27,6 +29,7 @@ WITH b AS (
       AND c.cy BETWEEN $3 * 32 AND $3 * 32 + 31
       AND ($5::text[] IS NULL OR c.county = ANY ($5::text[]))
       AND ($6::smallint[] IS NULL OR c.grade = ANY ($6::smallint[]))
+      AND ($8::text IS NULL OR starts_with(c.county, $8::text))
     GROUP BY c.cx, c.cy, c.grade
     UNION ALL
     SELECT p.cx, p.cy, p.grade, count(*), sum(p.x), sum(p.y)

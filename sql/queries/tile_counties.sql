@@ -2,7 +2,8 @@
 -- "regions_county" for the county four-colour map), with their four-colour
 -- summary: the highest grade of the objects in the county (就高) and the
 -- count per grade.
--- $1 z int, $2 x int, $3 y int, $4 layer name text
+-- $1 z int, $2 x int, $3 y int, $4 layer name text, $5 the reader's
+-- division prefix (NULL: every county)
 WITH b AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env
 )
@@ -23,4 +24,5 @@ FROM (
     CROSS JOIN b
     LEFT JOIN county_risk s ON s.county_code = d.code
     WHERE d.level = 'county' AND d.geom_3857 && b.env
+      AND ($5::text IS NULL OR starts_with(d.code, $5::text))
 ) t;

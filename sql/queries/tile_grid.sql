@@ -2,7 +2,8 @@
 -- $4 metres holding active objects, coloured by the highest grade inside
 -- (就高), with the count per grade. Counted from the spatial index for
 -- the tile asked, so always current.
--- $1 z int, $2 x int, $3 y int, $4 cell size in metres
+-- $1 z int, $2 x int, $3 y int, $4 cell size in metres, $5 the reader's
+-- division prefix (NULL: everywhere)
 WITH b AS (
     SELECT e AS env,
            -- whole cells: a cell across the tile's edge is counted in full
@@ -19,6 +20,7 @@ WITH b AS (
            count(*) FILTER (WHERE o.grade IS NULL)    AS n_unassessed
     FROM risk_object o, b
     WHERE o.geom_3857 && b.cellenv AND o.retired_at IS NULL
+      AND ($5::text IS NULL OR starts_with(o.division_code, $5::text))
     GROUP BY 1, 2
 )
 SELECT ST_AsMVT(t, 'regions_grid', 4096, 'geom', 'id')

@@ -1,5 +1,6 @@
 -- Hidden hazards that are not closed as the MVT layer "hidden_hazards".
--- $1 z int, $2 x int, $3 y int
+-- $1 z int, $2 x int, $3 y int, $4 the reader's division prefix (NULL:
+-- everywhere)
 -- Features: id = hidden_hazard.id; properties code, title, level, state,
 -- overdue, supervision_overdue, object_id (0 = none).
 WITH b AS (
@@ -14,5 +15,6 @@ FROM (
            ST_AsMVTGeom(h.geom_3857, b.env, 4096, 64, true) AS geom
     FROM hidden_hazard_status h, b
     WHERE h.geom_3857 && b.qenv AND h.state NOT IN ('closed', 'invalid')
+      AND ($4::text IS NULL OR starts_with(h.division_code, $4::text))
     ORDER BY h.overdue, h.level, h.id
 ) t;
