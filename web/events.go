@@ -57,6 +57,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 		}
 		last = n
 	}
+	within := s.readScope(c) // "": the whole map
 	changes, stop := s.changes.Subscribe()
 	defer stop()
 	w := c.Response()
@@ -70,7 +71,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 		if len(ch.Layers) == 0 && len(ch.Payloads) == 0 {
 			return nil
 		}
-		d := describe(ch, func(l geo.Layer) bool { return s.mayRead(c, l) })
+		d := describe(ch, func(l geo.Layer) bool { return s.mayRead(c, l) }, within)
 		// Object-level events first, then the layers' versions with the
 		// event id: a client that reconnects resumes after the last
 		// layers event it saw.
@@ -141,16 +142,24 @@ type objectEvent struct {
 	data json.RawMessage
 }
 
-// describe reads the notifications of a change (migration 0007's JSON)
-// for a client that may read the layers readable says yes to. The area
+// describe reads the notifications of a change (migrations 0007 and
+// 0012's JSON) for a client that may read the layers readable says yes
+// to, in division within ("" the whole map): object events keep only
+// the objects, hazards, incidents and resources that lie there, and a
+// client limited to a division is never told where a change was (its
+// bbox is null), so that a box does not give away a change elsewhere. The area
 // is the union of the layers notifications' boxes, and nil if any of
 // them had none, or if there was none at all (a poll, or a reconnect),
 // since then the change may be anywhere. A notification that names a
 // layer the client may not read counts as anywhere too, so that its box
 // does not tell where a restricted object changed; object events keep
 // only the objects of readable layers.
-func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
+func describe(ch tiles.Change, readable func(geo.Layer) bool, within string) changeDetail {
 	var d changeDetail
+	inScope := func(raw json.RawMessage) bool {
+		var o struct{ Division string }
+		return within == "" || json.Unmarshal(raw, &o) == nil && geo.Within(within, o.Division)
+	}
 	var area [4]float64
 	boxes, anywhere := 0, false
 	for _, n := range ch.Notifications() {
@@ -159,7 +168,7 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 			var keep []json.RawMessage
 			for _, o := range n.Objects {
 				var cat struct{ Category geo.Layer }
-				if json.Unmarshal(o, &cat) == nil && readable(cat.Category) {
+				if json.Unmarshal(o, &cat) == nil && readable(cat.Category) && inScope(o) {
 					keep = append(keep, o)
 				}
 			}
@@ -168,20 +177,43 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool) changeDetail {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: data})
 			}
 		case n.Kind == "hazard_overdue":
-			if readable(geo.HiddenHazards) {
+			if !readable(geo.HiddenHazards) {
+				break
+			}
+			if within == "" {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
+				break
+			}
+			var all struct{ Hazards []json.RawMessage }
+			json.Unmarshal([]byte(n.Raw), &all)
+			var keep []json.RawMessage
+			for _, h := range all.Hazards {
+				if inScope(h) {
+					keep = append(keep, h)
+				}
+			}
+			if len(keep) > 0 {
+				data, _ := json.Marshal(map[string]any{"kind": n.Kind, "hazards": keep, "more": 0})
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: data})
 			}
 		case n.Kind == "dispatch":
-			// It names the resources: only for who may see them.
-			if readable(geo.Incidents) && readable(geo.Layer(geo.RescueResources)) {
+			// It names the resources: only for who may see them, and in
+			// whose division the incident or a resource lies.
+			var ds struct{ Divisions []string }
+			json.Unmarshal([]byte(n.Raw), &ds)
+			mine := within == ""
+			for _, code := range ds.Divisions {
+				mine = mine || geo.Within(within, code)
+			}
+			if mine && readable(geo.Incidents) && readable(geo.Layer(geo.RescueResources)) {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
 		case n.Kind == "position":
 			// Where a resource is: only for who may see the resources.
-			if readable(geo.Layer(geo.RescueResources)) {
+			if readable(geo.Layer(geo.RescueResources)) && inScope(json.RawMessage(n.Raw)) {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
 			}
-		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable)):
+		case n.Layers != nil && (n.BBox == nil || !all(n.Layers, readable) || within != ""):
 			anywhere = true
 		case n.Layers != nil:
 			if boxes == 0 {

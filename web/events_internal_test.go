@@ -32,7 +32,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := describe(tiles.Change{Payloads: tc.payloads}, func(geo.Layer) bool { return true })
+			d := describe(tiles.Change{Payloads: tc.payloads}, func(geo.Layer) bool { return true }, "")
 			if !reflect.DeepEqual(d.bbox, tc.bbox) {
 				t.Errorf("bbox %v, want %v", d.bbox, tc.bbox)
 			}
@@ -56,7 +56,7 @@ func TestDescribeRestricted(t *testing.T) {
 		`{"kind": "grade_changed", "objects": [{"id": 3, "category": "rescue_resources", "to": "red"}], "more": 0}`,
 		`{"layers": ["rescue_resources", "counties"], "bbox": [119, 28, 119, 28]}`,
 		`{"layers": ["bridges", "counties"], "bbox": [120, 28, 120, 28]}`,
-	}}, readable)
+	}}, readable, "")
 	if d.bbox != nil {
 		t.Errorf("bbox %v: a restricted layer's change must count as anywhere", *d.bbox)
 	}
@@ -64,13 +64,53 @@ func TestDescribeRestricted(t *testing.T) {
 		t.Errorf("object events %+v, want only bridge 2", d.objects)
 	}
 	// A dispatch names resources: not for who may not see them.
-	d = describe(tiles.Change{Payloads: []string{`{"kind": "dispatch", "incident_id": 3, "action": "assigned", "resources": [9]}`}}, readable)
+	d = describe(tiles.Change{Payloads: []string{`{"kind": "dispatch", "incident_id": 3, "action": "assigned", "resources": [9]}`}}, readable, "")
 	if len(d.objects) != 0 {
 		t.Errorf("dispatch event %+v passed on to a client that may not read rescue_resources", d.objects)
 	}
 	// Nor does a position fix.
-	d = describe(tiles.Change{Payloads: []string{`{"kind": "position", "resource_id": 9, "lon": 119.9, "lat": 28.4}`}}, readable)
+	d = describe(tiles.Change{Payloads: []string{`{"kind": "position", "resource_id": 9, "lon": 119.9, "lat": 28.4}`}}, readable, "")
 	if len(d.objects) != 0 {
 		t.Errorf("position event %+v passed on to a client that may not read rescue_resources", d.objects)
+	}
+}
+
+// TestDescribeInDivision: a client limited to county A (331102) hears of
+// the objects, hazards, dispatches and positions of county A and its
+// townships only, and never where a change was.
+func TestDescribeInDivision(t *testing.T) {
+	all := func(geo.Layer) bool { return true }
+	tests := []struct {
+		name    string
+		payload string
+		want    string // the object event passed on; "" none
+	}{
+		{"grades: only A's", `{"kind": "grade_changed", "objects": [{"id": 1, "category": "bridges", "division": "331122", "to": "red"}, {"id": 2, "category": "bridges", "division": "331102001", "to": "red"}], "more": 0}`,
+			`{"kind":"grade_changed","more":0,"objects":[{"id":2,"category":"bridges","division":"331102001","to":"red"}]}`},
+		{"grades: none of A's", `{"kind": "grade_changed", "objects": [{"id": 1, "category": "bridges", "division": "331122", "to": "red"}], "more": 0}`, ""},
+		{"an object in no division", `{"kind": "grade_changed", "objects": [{"id": 1, "category": "bridges", "division": "", "to": "red"}], "more": 0}`, ""},
+		{"overdue hazards: only A's", `{"kind": "hazard_overdue", "hazards": [{"id": 4, "division": "331102"}, {"id": 5, "division": "339901"}], "more": 3}`,
+			`{"hazards":[{"id":4,"division":"331102"}],"kind":"hazard_overdue","more":0}`},
+		{"a dispatch of B's", `{"kind": "dispatch", "incident_id": 3, "resources": [9], "divisions": ["331122"]}`, ""},
+		{"a dispatch of A's team to B", `{"kind": "dispatch", "incident_id": 3, "resources": [9], "divisions": ["331122", "331102"]}`,
+			`{"kind": "dispatch", "incident_id": 3, "resources": [9], "divisions": ["331122", "331102"]}`},
+		{"B's team's fix", `{"kind": "position", "resource_id": 9, "division": "331122"}`, ""},
+		{"A's team's fix", `{"kind": "position", "resource_id": 9, "division": "331102"}`, `{"kind": "position", "resource_id": 9, "division": "331102"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := describe(tiles.Change{Payloads: []string{tc.payload}}, all, "331102")
+			got := ""
+			if len(d.objects) > 0 {
+				got = string(d.objects[0].data)
+			}
+			if got != tc.want {
+				t.Errorf("passed on %s, want %s", got, tc.want)
+			}
+		})
+	}
+	d := describe(tiles.Change{Payloads: []string{`{"layers": ["bridges"], "bbox": [119, 28, 119.5, 28.5]}`}}, all, "331102")
+	if d.bbox != nil {
+		t.Errorf("a client limited to a division was told where: %v", *d.bbox)
 	}
 }

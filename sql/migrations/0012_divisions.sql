@@ -340,3 +340,89 @@ BEGIN
 END $$;
 CREATE TRIGGER resource_position_scope_ins AFTER INSERT ON resource_position
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION resource_position_scope();
+
+-- Object events name each object's division, so that the event stream
+-- sends a reader only those of their division (web/events.go): the
+-- functions of 0007 with "division" added.
+CREATE OR REPLACE FUNCTION risk_object_bump() RETURNS trigger
+LANGUAGE plpgsql SET enable_nestloop = off AS $$
+DECLARE
+    cats     text[];
+    counties text[];
+    area     geometry;
+    changed  json;
+    n        integer;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT category::text), array_agg(DISTINCT county_code::text), ST_Extent(geom)::geometry
+        INTO cats, counties, area FROM new_rows;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT category::text), array_agg(DISTINCT county_code::text), ST_Extent(geom)::geometry
+        INTO cats, counties, area FROM old_rows;
+    ELSE
+        -- Only the rows that changed what a map shows: a regrade that
+        -- leaves a grade as it was moves nothing.
+        SELECT array_agg(DISTINCT c), array_agg(DISTINCT k), ST_Extent(g)::geometry INTO cats, counties, area
+        FROM (SELECT o.category::text AS c, o.county_code::text AS k, o.geom AS g FROM old_rows o JOIN new_rows w ON w.id = o.id
+              WHERE (o.category, o.name, o.county_code, o.grade, o.retired_at) IS DISTINCT FROM (w.category, w.name, w.county_code, w.grade, w.retired_at)
+                 OR NOT ST_OrderingEquals(o.geom, w.geom)
+              UNION ALL
+              SELECT w.category::text, w.county_code::text, w.geom FROM old_rows o JOIN new_rows w ON w.id = o.id
+              WHERE (o.category, o.name, o.county_code, o.grade, o.retired_at) IS DISTINCT FROM (w.category, w.name, w.county_code, w.grade, w.retired_at)
+                 OR NOT ST_OrderingEquals(o.geom, w.geom)) s;
+        SELECT json_agg(e), max(t.n) INTO changed, n
+        FROM (SELECT json_build_object('id', w.id, 'category', w.category, 'name', left(w.name, 24),
+                                       'division', coalesce(w.division_code, ''),
+                                       'from', coalesce(o.grade::text, 'unassessed'), 'to', coalesce(w.grade::text, 'unassessed'),
+                                       'lon', round(ST_X(w.geom)::numeric, 6), 'lat', round(ST_Y(w.geom)::numeric, 6)) AS e,
+                     count(*) OVER () AS n
+              FROM old_rows o JOIN new_rows w ON w.id = o.id
+              WHERE o.grade IS DISTINCT FROM w.grade AND w.retired_at IS NULL
+              ORDER BY w.grade DESC NULLS LAST, w.id
+              LIMIT 20) t;
+        IF changed IS NOT NULL THEN
+            PERFORM pg_notify('riskmap_objects', json_build_object('kind', 'grade_changed', 'objects', changed,
+                                                                   'more', n - json_array_length(changed))::text);
+        END IF;
+    END IF;
+    IF cats IS NOT NULL THEN
+        -- county features and regions carry per-grade counts, so they change too
+        PERFORM bump_layer_versions(cats || ARRAY['counties', 'regions_county', 'regions_grid'], objects_change_area(area, counties));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION hazard_announce_overdue() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    due  json;
+    n    integer;
+BEGIN
+    WITH now_due AS (
+        SELECT s.id,
+               concat_ws(',', CASE WHEN s.overdue THEN 'rectify:' || s.rectify_deadline END,
+                              CASE WHEN s.supervision_overdue THEN 'supervise:' || s.supervision_deadline END) AS mark
+        FROM hidden_hazard_status s
+        WHERE s.overdue OR s.supervision_overdue
+    ), marked AS (
+        UPDATE hidden_hazard h SET overdue_announced = d.mark
+        FROM now_due d
+        WHERE h.id = d.id AND h.overdue_announced <> d.mark
+        RETURNING h.id
+    )
+    SELECT json_agg(e), max(t.n) INTO due, n
+    FROM (SELECT json_build_object('id', s.id, 'code', left(s.code, 32), 'title', left(s.title, 24), 'level', s.level,
+                                   'division', coalesce(s.division_code, ''),
+                                   'overdue', s.overdue, 'supervision_overdue', s.supervision_overdue,
+                                   'lon', round(ST_X(s.geom)::numeric, 6), 'lat', round(ST_Y(s.geom)::numeric, 6)) AS e,
+                 count(*) OVER () AS n
+          FROM hidden_hazard_status s JOIN marked m ON m.id = s.id
+          ORDER BY s.level DESC, s.id
+          LIMIT 20) t;
+    IF due IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_notify('riskmap_objects', json_build_object('kind', 'hazard_overdue', 'hazards', due,
+                                                           'more', n - json_array_length(due))::text);
+    RETURN n;
+END $$;

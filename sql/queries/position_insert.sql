@@ -2,8 +2,8 @@
 -- position_lock, in the same transaction) and, when it is the newest fix
 -- of the resource, moves the resource there (so it moves on every map)
 -- and announces it on channel riskmap_objects: {"kind": "position",
--- "resource_id", "lon", "lat", "recorded_at", "status"} (the resource's
--- status, "" when it has none). The announcement goes out when the
+-- "resource_id", "lon", "lat", "recorded_at", "status", "division"} (the
+-- resource's status, "" when it has none, and its division). The announcement goes out when the
 -- transaction commits, also when the fix is where the resource already
 -- was (then no layer's version moves). Returns whether it moved.
 -- $1 resource, $2 lon, $3 lat, $4 accuracy m (NULL), $5 recorded at, $6 source
@@ -17,11 +17,11 @@ WITH p AS (
 ), m AS (
     UPDATE risk_object o SET geom = n.geom, updated_at = now()
     FROM newest n WHERE o.id = n.resource_id
-    RETURNING o.id, coalesce(o.attributes->>'status', '') AS status
+    RETURNING o.id, coalesce(o.attributes->>'status', '') AS status, coalesce(o.division_code, '') AS division
 ), told AS (
     SELECT pg_notify('riskmap_objects', json_build_object('kind', 'position', 'resource_id', n.resource_id,
                'lon', round(ST_X(n.geom)::numeric, 7), 'lat', round(ST_Y(n.geom)::numeric, 7),
-               'recorded_at', n.recorded_at, 'status', m.status)::text)
+               'recorded_at', n.recorded_at, 'status', m.status, 'division', m.division)::text)
     FROM newest n JOIN m ON m.id = n.resource_id
 )
 SELECT EXISTS (SELECT 1 FROM m) FROM p, (SELECT count(*) FROM told) t;
