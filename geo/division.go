@@ -3,6 +3,8 @@ package geo
 import (
 	"fmt"
 	"strings"
+
+	"github.com/paulmach/orb"
 )
 
 // The levels of the administrative chain, from the top. A local unit (a
@@ -164,4 +166,13 @@ func CountyOf(code string) string {
 		return code[:6]
 	}
 	return ""
+}
+
+// DivisionView is what a map of one division shows: its name and level,
+// its extent, and the level of its children, the regional units of its
+// four-colour map ("" when none is loaded).
+type DivisionView struct {
+	Code, Name, Level string
+	ChildLevel        string
+	Bound             orb.Bound
 }

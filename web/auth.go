@@ -105,16 +105,43 @@ func setPrincipal(c echo.Context, p *access.Principal) {
 	c.SetRequest(r.WithContext(access.WithActor(r.Context(), p)))
 }
 
-// scopeReads puts the division the request reads (readScope) in its
-// context, for the store's lists and statistics.
+// viewKey is where scopeReads keeps the division a request reads.
+const viewKey = "riskmap.view"
+
+// scopeReads settles the division the request reads: the reader's own
+// (readScope), narrowed by a division=CODE parameter (a county's map or
+// wall, /?division=331122); a division outside the reader's is a 403,
+// one wider than it stays the reader's. It keeps it for viewScope and
+// puts it in the request's context for the store's lists and statistics.
 func (s *Server) scopeReads(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if code := s.readScope(c); code != "" {
+		scope := s.readScope(c)
+		if v := c.QueryParam("division"); v != "" {
+			if err := geo.CheckDivisionCode(v); err != nil {
+				return geo.Invalidf("division", "%s", err.Error())
+			}
+			switch {
+			case geo.Within(scope, v):
+				scope = v
+			case geo.Within(v, scope): // wider than the reader's: the reader's
+			default:
+				return &authError{http.StatusForbidden, fmt.Sprintf("division %s lies outside your division %s", v, scope)}
+			}
+		}
+		c.Set(viewKey, scope)
+		if scope != "" {
 			r := c.Request()
-			c.SetRequest(r.WithContext(access.WithReadScope(r.Context(), code)))
+			c.SetRequest(r.WithContext(access.WithReadScope(r.Context(), scope)))
 		}
 		return next(c)
 	}
+}
+
+// viewScope is the division the request reads ("" the whole map): see
+// scopeReads.
+func (s *Server) viewScope(c echo.Context) string {
+	v, _ := c.Get(viewKey).(string)
+	return v
 }
 
 // principal is who the request acts as; nil when anonymous.

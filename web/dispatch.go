@@ -166,7 +166,7 @@ func (s *Server) handleIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !geo.Within(s.readScope(c), in.Division) {
+	if !geo.Within(s.viewScope(c), in.Division) {
 		return fmt.Errorf("incident %d lies outside the reader's division: %w", id, geo.ErrNotFound)
 	}
 	if !s.mayRead(c, geo.Layer(geo.RescueResources)) {

@@ -57,7 +57,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 		}
 		last = n
 	}
-	within := s.readScope(c) // "": the whole map
+	within := s.viewScope(c) // "": the whole map
 	changes, stop := s.changes.Subscribe()
 	defer stop()
 	w := c.Response()

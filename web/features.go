@@ -321,7 +321,7 @@ func (s *Server) handleItems(c echo.Context) error {
 	if p.Filter, err = geo.ParseFilter(q); err != nil {
 		return err
 	}
-	p.Filter.Within = s.readScope(c)
+	p.Filter.Within = s.viewScope(c)
 	if l == geo.Zones {
 		for _, name := range geo.FilterParams {
 			if name != "grade" && q.Has(name) {
@@ -421,7 +421,7 @@ func (s *Server) handleItem(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if !geo.Within(s.readScope(c), o.Division) {
+		if !geo.Within(s.viewScope(c), o.Division) {
 			return fmt.Errorf("object %d lies outside the reader's division: %w", id, geo.ErrNotFound)
 		}
 		keep, err := parseProperties(c.QueryParams(), objectProperties)

@@ -327,7 +327,7 @@ func (s *Server) handleHazard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !geo.Within(s.readScope(c), h.Division) {
+	if !geo.Within(s.viewScope(c), h.Division) {
 		return fmt.Errorf("hazard %d lies outside the reader's division: %w", id, geo.ErrNotFound)
 	}
 	return c.JSON(http.StatusOK, h)

@@ -191,3 +191,36 @@ func tileFeatures(t *testing.T, base, path, token, layer string, count func(map[
 	}
 	return n
 }
+
+// TestDivisionView: division=CODE narrows what a page reads to one
+// division (a county's map or wall): /config.json names it and fits its
+// extent, the items are its own; a division outside the reader's is a
+// 403, a code that is none a 400 naming the parameter.
+func TestDivisionView(t *testing.T) {
+	f := newChainFixture(t, web.Options{})
+	county := newTokenIn(t, f.s, access.Viewer, pgtest.CountyA)
+	cases := []struct {
+		name, path, token string
+		status            int
+		want              string
+	}{
+		{"a county's map, anonymously", "/config.json?division=" + pgtest.CountyB, "", 200, `"title":"缙云县安全风险一张图"`},
+		{"its extent", "/config.json?division=" + pgtest.CountyB, "", 200, `"bounds":[119.5,28,120,28.5]`},
+		{"its division", "/config.json?division=" + pgtest.CityA, "", 200, `"division":{"code":"331100","name":"丽水市","level":"city","child_level":"county"}`},
+		{"the whole map", "/config.json", "", 200, `"division":null`},
+		{"a county user's own, without the parameter", "/config.json", county, 200, `"title":"莲都区安全风险一张图"`},
+		{"a county user asks for the city: their own", "/ogc/collections/bridges/items?division=" + pgtest.CityA, county, 200, `"numberMatched":2`},
+		{"a county user asks for their township", "/ogc/collections/bridges/items?division=" + pgtest.TownshipA, county, 200, `"numberMatched":1`},
+		{"a county user asks for another county", "/ogc/collections/bridges/items?division=" + pgtest.CountyB, county, 403, "outside your division"},
+		{"not a code", "/ogc/collections/bridges/items?division=33", "", 400, `"param":"division"`},
+		{"a code not loaded", "/config.json?division=331199", "", 400, "no division with code 331199"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body, _ := call(t, http.DefaultClient, "GET", f.srv+tc.path, "", tc.token, nil)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("%d %s, want %d with %s", status, body, tc.status, tc.want)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/base64"
 	"io/fs"
@@ -43,6 +44,8 @@ type FeatureStore interface {
 	Extent(ctx context.Context) (orb.Bound, bool, error)
 	// CollectionExtent is the bounding box of a collection's features.
 	CollectionExtent(ctx context.Context, l geo.Layer) (orb.Bound, bool, error)
+	// DivisionView is what a map of one division needs.
+	DivisionView(ctx context.Context, code string) (geo.DivisionView, error)
 }
 
 // Pinger tells whether the database answers, and whether the store is
@@ -443,6 +446,19 @@ type clientConfig struct {
 	Version string         `json:"version"`
 	Lang    string         `json:"lang"` // the page's default language: zh or en
 	Wall    clientWall     `json:"wall"`
+	// Division is the division the map shows (division=CODE, or the
+	// reader's own); null: the whole map.
+	Division *clientDivision `json:"division"`
+}
+
+// clientDivision is the division a map or wall shows.
+type clientDivision struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Level string `json:"level"`
+	// ChildLevel is the level of its regional units (its children; ""
+	// when none is loaded).
+	ChildLevel string `json:"child_level"`
 }
 
 // clientWall is the map wall's configuration.
@@ -466,9 +482,23 @@ func (s *Server) handleConfig(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	title, titleEN := s.opts.Title, s.opts.TitleEN
+	var div *clientDivision
+	if code := s.viewScope(c); code != "" {
+		v, err := s.features.DivisionView(c.Request().Context(), code)
+		if errors.Is(err, geo.ErrNotFound) {
+			return geo.Invalidf("division", "no division with code %s is loaded", code)
+		}
+		if err != nil {
+			return err
+		}
+		b = v.Bound
+		title, titleEN = v.Name+"安全风险一张图", "Safety Risk Map · "+v.Name
+		div = &clientDivision{Code: v.Code, Name: v.Name, Level: v.Level, ChildLevel: v.ChildLevel}
+	}
 	ctr := b.Center()
 	cfg := clientConfig{
-		Title: s.opts.Title, TitleEN: s.opts.TitleEN, Center: [2]float64{ctr[0], ctr[1]}, Zoom: 8,
+		Title: title, TitleEN: titleEN, Division: div, Center: [2]float64{ctr[0], ctr[1]}, Zoom: 8,
 		Bounds: [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, Version: s.opts.Version,
 		Lang: s.opts.Lang, Wall: clientWall{Panels: s.opts.Wall.Panels, FollowIncidents: !s.opts.Wall.StayOnCity,
 			StaleAfterS: int(s.opts.Wall.StaleAfter / time.Second)},

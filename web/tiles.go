@@ -40,7 +40,7 @@ func (s *Server) handleTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Within = s.readScope(c)
+	f.Within = s.viewScope(c)
 	start := time.Now()
 	tile, err := s.tiles.Get(c.Request().Context(), layers, t, f)
 	if err != nil {

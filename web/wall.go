@@ -77,7 +77,20 @@ func (s *Server) handleOverview(c echo.Context) error {
 	}
 	out["categories"] = categories
 
-	regions, err := s.grading.Regions(ctx, "county", cats, nil)
+	// The regional units: the counties, or a county's townships on a
+	// county's wall.
+	level := "county"
+	if code := s.viewScope(c); code != "" && geo.DivisionLevel(code) == geo.LevelCounty {
+		v, err := s.features.DivisionView(ctx, code)
+		if err != nil {
+			return err
+		}
+		if v.ChildLevel == geo.LevelTownship {
+			level = "township"
+		}
+	}
+	out["regions_level"] = level
+	regions, err := s.grading.Regions(ctx, level, cats, nil)
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,10 @@ func (f splitFeatures) County(ctx context.Context, code string) (geo.Division, e
 	return f.primary.County(ctx, code)
 }
 
+func (f splitFeatures) DivisionView(ctx context.Context, code string) (geo.DivisionView, error) {
+	return f.read.DivisionView(ctx, code)
+}
+
 func (f splitFeatures) Extent(ctx context.Context) (orb.Bound, bool, error) {
 	return f.read.Extent(ctx)
 }

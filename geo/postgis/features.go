@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -225,4 +226,21 @@ func (s *Store) PlacingDivisions(ctx context.Context) ([]geo.Division, error) {
 		return nil, fmt.Errorf("list divisions: %w", classify(err))
 	}
 	return ds, nil
+}
+
+// DivisionView is what a map of the division with code needs: its name,
+// level, extent and the level of its loaded children ("" for none);
+// geo.ErrNotFound when no such division is loaded.
+func (s *Store) DivisionView(ctx context.Context, code string) (geo.DivisionView, error) {
+	v := geo.DivisionView{Code: code}
+	var b orb.Bound
+	err := s.pool.QueryRow(ctx, s.q.get("division_view"), code).Scan(&v.Name, &v.Level, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1], &v.ChildLevel)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, fmt.Errorf("division %s: %w", code, geo.ErrNotFound)
+	}
+	if err != nil {
+		return v, fmt.Errorf("read division %s: %w", code, classify(err))
+	}
+	v.Bound = b
+	return v, nil
 }

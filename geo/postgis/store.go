@@ -102,7 +102,7 @@ var requiredQueries = []string{
 	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
 	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
 	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",
-	"token_create", "token_get", "token_revoke", "scope_set", "user_set_division", "division_get", "divisions_placing", "division_replace", "audit_append", "audit_list", "listen_layers", "server_limits",
+	"token_create", "token_get", "token_revoke", "scope_set", "user_set_division", "division_get", "divisions_placing", "division_replace", "division_view", "audit_append", "audit_list", "listen_layers", "server_limits",
 	"incident_insert", "incident_get", "incident_list", "incident_lock", "incident_set_status", "incident_assignments",
 	"resource_lock", "dispatch_assign", "dispatch_release", "resource_restore", "dispatch_notify", "position_lock", "position_insert", "nearest",
 	"around_objects", "around_hazards", "around_population", "around_circle", "around_object_counts", "around_hazard_counts", "polygon_validity",

@@ -4,6 +4,22 @@
 
 let csrfToken = '';
 
+/**
+ * The division the page shows: its ?division= (a county's map or wall,
+ * /?division=331122); '' for the whole map (or, for a logged-in user,
+ * their own division, which the server applies by itself).
+ */
+export const viewDivision = new URLSearchParams(window.location.search).get('division') || '';
+
+/**
+ * url (a relative URL of this server) with the page's division: the
+ * server then answers for that division only.
+ */
+export function inView(url) {
+  if (!viewDivision || /^[a-z]+:/i.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}division=${encodeURIComponent(viewDivision)}`;
+}
+
 /** Remembers the session's CSRF token (from GET/POST api/v1/session). */
 export function setCSRF(token) { csrfToken = token || ''; }
 
@@ -13,6 +29,7 @@ export function setCSRF(token) { csrfToken = token || ''; }
  * problem's detail, for a title attribute or the console).
  */
 export async function fetchJSON(url, opts = {}) {
+  if (!opts.method || opts.method === 'GET') url = inView(url);
   let res;
   try {
     res = await fetch(url, { headers: { Accept: 'application/json' }, ...opts });

@@ -13,7 +13,7 @@ import {
   HAZARD_COLOURS, SOURCE_ID,
 } from './style.js';
 import * as card from './card.js';
-import { fetchJSON, session as fetchSession, setCSRF } from './api.js';
+import { fetchJSON, session as fetchSession, setCSRF, viewDivision } from './api.js';
 import * as dispatch from './dispatch.js';
 import * as report from './report.js';
 import * as zones from './zones.js';
@@ -544,6 +544,13 @@ async function whoAmI(map) {
     return;
   }
   setCSRF(s.csrf_token);
+  if (s.division && !viewDivision) {
+    // A user of a division lands on its map.
+    const url = new URL(window.location.href);
+    url.searchParams.set('division', s.division);
+    window.location.replace(url.href);
+    return;
+  }
   if (map && (s.role === 'dispatcher' || s.role === 'admin')) dispatch.enablePanel(map, s);
   if (map && (s.role === 'planner' || s.role === 'admin')) zones.enable(map, s, recordError);
 }

@@ -3,6 +3,7 @@
 // their data changes where the map looks.
 
 import { SOURCE_ID, TILE_LAYERS } from './style.js';
+import { inView } from './api.js';
 
 /**
  * openStream follows GET api/v1/events, calling handlers[type](data) with
@@ -40,7 +41,7 @@ export function openStream(handlers, { onStatus = () => {}, silence = 65000, res
   const connect = () => {
     timer = 0;
     if (closed) return;
-    const src = new EventSource('api/v1/events');
+    const src = new EventSource(inView('api/v1/events'));
     es = src;
     seen();
     src.addEventListener('open', () => {

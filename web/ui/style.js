@@ -3,6 +3,8 @@
 // graded point layers. No glyphs URL and no sprite, so nothing is fetched from
 // outside: labels are drawn from local fonts (localIdeographFontFamily).
 
+import { inView } from './api.js';
+
 /** Four-colour grade palette (must match the server's geo.Grade.Colour). */
 export const GRADE_COLOURS = {
   red: '#E60012',
@@ -115,7 +117,7 @@ export function tileURLTemplate(relative) {
  */
 export function buildStyle(cfg, visible) {
   const vis = (key) => (visible[key] === false || (visible[key] == null && OFF_BY_DEFAULT.includes(key)) ? 'none' : 'visible');
-  const tiles = tileURLTemplate(`tiles/${TILE_LAYERS.join(',')}/{z}/{x}/{y}.mvt`);
+  const tiles = tileURLTemplate(inView(`tiles/${TILE_LAYERS.join(',')}/{z}/{x}/{y}.mvt`));
 
   /** @type {Record<string, any>} */
   const sources = {

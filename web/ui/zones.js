@@ -12,7 +12,7 @@
 import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import { t as tr, gradeLabel, layerLabel } from './i18n.js';
-import { fetchJSON, send } from './api.js';
+import { fetchJSON, inView, send } from './api.js';
 import { GRADE_COLOURS } from './style.js';
 
 const HAZARD_TYPES = ['flood', 'waterlogging', 'landslide', 'debris_flow', 'collapse', 'ground_subsidence', 'geological_other',
@@ -211,7 +211,7 @@ class Editor {
 
   async open(id) {
     try {
-      const res = await fetch(`api/v1/zones/${id}`, { headers: { Accept: 'application/geo+json' } });
+      const res = await fetch(inView(`api/v1/zones/${id}`), { headers: { Accept: 'application/geo+json' } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const f = await res.json();
       this.select(f, Number(JSON.parse(res.headers.get('ETag') || '0')));
