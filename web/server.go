@@ -6,9 +6,9 @@ package web
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
