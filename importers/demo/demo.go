@@ -58,8 +58,9 @@ const (
 
 // Dataset is everything the demo loads.
 type Dataset struct {
-	// Divisions are the 9 counties (Level "county", ParentCode "331100",
-	// Population from the 2020 census, Label at the seat of government).
+	// Divisions are the city 丽水市 (331100, Level "city", the top of
+	// the tree) and its 9 counties (Level "county", ParentCode "331100"),
+	// Population from the 2020 census, Label at the seat of government.
 	Divisions []geo.Division
 	// Context is the offline basemap: Kind "river" (瓯江), "road" (the
 	// synthetic network joining the seats, named like "丽水—云和"), "town"

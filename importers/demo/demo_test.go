@@ -131,6 +131,7 @@ func TestDivisions(t *testing.T) {
 		"331126": {"庆元县", 142551},
 		"331127": {"景宁畲族自治县", 111011},
 		"331181": {"龙泉市", 248866},
+		"331100": {"丽水市", 2507396},
 	}
 	if len(ds.Divisions) != len(want) {
 		t.Fatalf("got %d divisions, want %d", len(ds.Divisions), len(want))
@@ -145,13 +146,17 @@ func TestDivisions(t *testing.T) {
 		if d.Name != w.name || d.Population == nil || *d.Population != w.pop {
 			t.Errorf("%s: got %s %v, want %s %d", d.Code, d.Name, d.Population, w.name, w.pop)
 		}
-		if d.Level != "county" || d.ParentCode != "331100" {
+		if d.Code == "331100" {
+			if d.Level != "city" || d.ParentCode != "330000" {
+				t.Errorf("the city: level %q parent %q", d.Level, d.ParentCode)
+			}
+		} else if d.Level != "county" || d.ParentCode != "331100" {
 			t.Errorf("%s: level %q parent %q", d.Code, d.Level, d.ParentCode)
 		}
 		if !planar.MultiPolygonContains(d.Geometry, d.Label) {
 			t.Errorf("%s: label %v outside the county", d.Code, d.Label)
 		}
-		if d.Population != nil {
+		if d.Population != nil && d.Code != "331100" {
 			sum += *d.Population
 		}
 	}

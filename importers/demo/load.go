@@ -44,6 +44,7 @@ type place struct {
 
 // base is the real data the generator starts from.
 type base struct {
+	city     county // 丽水市, the top of the tree
 	counties []county
 	seats    []seat
 	places   []place
@@ -127,6 +128,28 @@ func loadBase() (*base, error) {
 	}
 	if len(b.counties) != 9 {
 		return nil, fmt.Errorf("lishui_counties.geojson: %d counties, want 9", len(b.counties))
+	}
+
+	fc, err = readFC("lishui_city.geojson")
+	if err != nil {
+		return nil, err
+	}
+	if len(fc.Features) != 1 {
+		return nil, fmt.Errorf("lishui_city.geojson: %d features, want 1", len(fc.Features))
+	}
+	f := fc.Features[0]
+	switch g := f.Geometry.(type) {
+	case orb.Polygon:
+		b.city.geom = orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		b.city.geom = g
+	default:
+		return nil, fmt.Errorf("city: geometry %T, want a (multi)polygon", f.Geometry)
+	}
+	b.city.code, b.city.name, b.city.pop = propString(f.Properties, "adcode"), propString(f.Properties, "name"), int64(propFloat(f.Properties, "pop_2020_census"))
+	b.city.center, _ = propPoint(f.Properties, "center")
+	if b.city.code != cityCode || b.city.name == "" || b.city.pop <= 0 {
+		return nil, fmt.Errorf("lishui_city.geojson: incomplete properties")
 	}
 
 	fc, err = readFC("lishui_county_seats.geojson")
@@ -214,12 +237,15 @@ func (b *base) countyIndex(code string) int {
 	return -1
 }
 
-// divisions returns the counties as geo.Divisions.
+// divisions returns the city and its counties as geo.Divisions, the city
+// first.
 func (b *base) divisions() []geo.Division {
-	out := make([]geo.Division, len(b.counties))
-	for i, c := range b.counties {
+	cityPop := b.city.pop
+	out := []geo.Division{{Code: b.city.code, Name: b.city.name, Level: geo.LevelCity, ParentCode: "330000", Population: &cityPop,
+		Geometry: orb.Clone(b.city.geom).(orb.MultiPolygon), Label: b.city.center}}
+	for _, c := range b.counties {
 		pop := c.pop
-		out[i] = geo.Division{
+		out = append(out, geo.Division{
 			Code:       c.code,
 			Name:       c.name,
 			Level:      "county",
@@ -227,7 +253,7 @@ func (b *base) divisions() []geo.Division {
 			Population: &pop,
 			Geometry:   orb.Clone(c.geom).(orb.MultiPolygon),
 			Label:      c.center,
-		}
+		})
 	}
 	return out
 }
