@@ -62,7 +62,7 @@ func loadDemo(ctx context.Context, store *postgis.Store, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo data: %d objects, %d counties, %d background features; changed %d objects, %d counties, %d background features, removed %d (%s)\n",
+	fmt.Fprintf(stdout, "demo data: %d objects, %d divisions, %d background features; changed %d objects, %d divisions, %d background features, removed %d (%s)\n",
 		len(ds.Objects), len(ds.Divisions), len(ds.Context), st.Objects, st.Divisions, st.Context, st.Removed, time.Since(start).Round(time.Millisecond))
 	rs, err := store.ImportRoads(ctx, demo.Source, ds.Roads, true)
 	if err != nil {

@@ -365,6 +365,27 @@ func BenchmarkServe(b *testing.B) {
 			b.ReportMetric(ms(hot.pct(0.99)), zs+"cached-p99-ms")
 			b.ReportMetric(float64(rawMax)/1e3, zs+"max-KB")
 			b.ReportMetric(float64(gzMax)/1e3, zs+"max-gzip-KB")
+			if z == 14 {
+				// The same tiles read for one division (the city, which
+				// holds every point: the same features, and the cost of
+				// the division's filter and cache keys on top).
+				scoped := func(base string) []string {
+					out := urls(base, zooms[z])
+					for i := range out {
+						out[i] += "?division=331100"
+					}
+					return out
+				}
+				hammer(b, scoped(uncached.base), 0, true)
+				srep := hammer(b, scoped(uncached.base), repeat, false)
+				hammer(b, scoped(cached.base), 0, false)
+				shot := hammer(b, scoped(cached.base), repeat, false)
+				fmt.Printf("z14 for one division | uncached repeat %7.0f req/s p50 %6.1f p99 %6.1f ms (%+.1f%%) | cached %7.0f req/s p50 %5.2f p99 %5.2f ms (%+.1f%%)\n",
+					srep.rate(), ms(srep.pct(0.5)), ms(srep.pct(0.99)), 100*(srep.rate()/rep.rate()-1),
+					shot.rate(), ms(shot.pct(0.5)), ms(shot.pct(0.99)), 100*(shot.rate()/hot.rate()-1))
+				b.ReportMetric(srep.rate(), "z14-division-uncached-req/s")
+				b.ReportMetric(shot.rate(), "z14-division-cached-req/s")
+			}
 		}
 		// GeoJSON: the objects of a z14 tile's bbox, as pg_featureserv was asked.
 		var feats []string

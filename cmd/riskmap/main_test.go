@@ -129,14 +129,14 @@ func TestDemoTwiceWithDatabaseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "changed 10800 objects, 9 counties") || !strings.Contains(out, "demo hidden hazards: 48, 48 new") {
+	if !strings.Contains(out, "changed 10800 objects, 10 divisions") || !strings.Contains(out, "demo hidden hazards: 48, 48 new") {
 		t.Errorf("first demo load printed %q", out)
 	}
 	out, _, err = runCmd(t, ctx, env("DATABASE_URL", db), "demo", "--load-only")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "changed 0 objects, 0 counties, 0 background features, removed 0") || !strings.Contains(out, "demo hidden hazards: 48, 0 new") {
+	if !strings.Contains(out, "changed 0 objects, 0 divisions, 0 background features, removed 0") || !strings.Contains(out, "demo hidden hazards: 48, 0 new") {
 		t.Errorf("second demo load printed %q, want nothing changed", out)
 	}
 }
