@@ -104,6 +104,8 @@ type Incident struct {
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
 	// Assignments are the resources given to it, active and released.
 	Assignments []Assignment `json:"assignments"`
+	// Receipts are the levels' receipts of it (上报), the county first.
+	Receipts []Receipt `json:"receipts"`
 }
 
 // NewIncident is what a dispatcher reports. Lon and Lat are in CRS
@@ -656,4 +658,63 @@ func shortText(s string) string {
 		return s
 	}
 	return string([]rune(s)[:40]) + "…"
+}
+
+// Receipt is one level's receipt of a reported incident (上报 and 接报):
+// the county and every level above it receive each incident, each
+// within its time.
+type Receipt struct {
+	Division     string     `json:"division_code"`
+	DivisionName string     `json:"division_name"`
+	Level        string     `json:"level"`
+	DueAt        time.Time  `json:"due_at"`
+	ReceivedBy   string     `json:"received_by,omitempty"`
+	ReceivedAt   *time.Time `json:"received_at,omitempty"`
+	Overdue      bool       `json:"overdue"` // not received in time (or received late)
+}
+
+// ReportLimits are how long the levels have to receive an incident: the
+// county from the report, each level above that much more (国务院令493号:
+// 1 h for the county, 2 h for each level that forwards it).
+type ReportLimits struct {
+	County, PerLevel time.Duration
+}
+
+// DefaultReportLimits are 493号's.
+var DefaultReportLimits = ReportLimits{County: time.Hour, PerLevel: 2 * time.Hour}
+
+// Tasks are what waits for a division: incidents to receive and hidden
+// hazards to move on, with their deadlines.
+type Tasks struct {
+	Division string `json:"division"` // "" for the whole deployment
+	// Counts: receipts, receipts_overdue, hazards, hazards_overdue.
+	Counts   map[string]int `json:"counts"`
+	Receipts []ReceiptTask  `json:"receipts"`
+	Hazards  []HazardTask   `json:"hazards"`
+}
+
+// ReceiptTask is an incident a division has not received yet.
+type ReceiptTask struct {
+	IncidentID   int64     `json:"incident_id"`
+	Title        string    `json:"title"`
+	Level        string    `json:"level"`
+	ReportedAt   time.Time `json:"reported_at"`
+	Division     string    `json:"division_code"`
+	DivisionName string    `json:"division_name"`
+	DueAt        time.Time `json:"due_at"`
+	Overdue      bool      `json:"overdue"`
+}
+
+// HazardTask is an open hidden hazard waiting for its next step.
+type HazardTask struct {
+	ID                  int64  `json:"id"`
+	Code                string `json:"code"`
+	Title               string `json:"title"`
+	Level               string `json:"level"`
+	State               string `json:"state"`
+	Division            string `json:"division_code"`
+	RectifyDeadline     string `json:"rectify_deadline,omitempty"`
+	Overdue             bool   `json:"overdue"`
+	SupervisionDeadline string `json:"supervision_deadline,omitempty"`
+	SupervisionOverdue  bool   `json:"supervision_overdue"`
 }

@@ -68,6 +68,7 @@ var writes = []struct {
 	{"POST", "/api/v1/incidents/1/assignments", `{"resource_id": 1}`, access.Dispatcher},
 	{"DELETE", "/api/v1/incidents/1/assignments/2", "", access.Dispatcher},
 	{"POST", "/api/v1/resources/1/positions", `{"lon": 119.9, "lat": 28.4}`, access.Dispatcher},
+	{"POST", "/api/v1/incidents/1/receipts", "", access.Dispatcher},
 	{"POST", "/api/v1/zones", `{}`, access.Planner},
 	{"PUT", "/api/v1/zones/1", `{}`, access.Planner},
 	{"DELETE", "/api/v1/zones/1", "", access.Planner},

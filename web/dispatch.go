@@ -33,6 +33,54 @@ type DispatchStore interface {
 	UpdatePosition(ctx context.Context, res int64, p orb.Point, accuracy *float64, at time.Time, source string) (bool, error)
 	Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidate, error)
 	Around(ctx context.Context, q geo.AroundQuery) (geo.Around, error)
+	// ReceiveIncident records a level's receipt (接报) of an incident.
+	ReceiveIncident(ctx context.Context, id int64, division, actor string) (geo.Incident, error)
+	// Tasks is what waits for a division.
+	Tasks(ctx context.Context, division string, limit int) (geo.Tasks, error)
+}
+
+// maxTasks bounds the tasks of each kind GET /api/v1/tasks lists.
+const maxTasks = 200
+
+// handleReceive: POST /api/v1/incidents/{id}/receipts {"division"
+// (default: the caller's)}, a level's 接报 of an incident.
+func (s *Server) handleReceive(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Division string `json:"division"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeBody(c, &body); err != nil {
+			return err
+		}
+	}
+	in, err := s.dispatch.ReceiveIncident(c.Request().Context(), id, body.Division, s.actor(c))
+	if err != nil {
+		return err
+	}
+	division := body.Division
+	if division == "" {
+		division = principal(c).Division
+	}
+	s.audit(c, access.Entry{Action: "incident.receive", Target: fmt.Sprintf("incident:%d", id)}, nil, map[string]string{"division": division})
+	return c.JSON(http.StatusOK, in)
+}
+
+// handleTasks: GET /api/v1/tasks, what waits for the caller's division
+// (or the page's division=): incidents to receive, hidden hazards to move
+// on, with their deadlines and counts.
+func (s *Server) handleTasks(c echo.Context) error {
+	if principal(c) == nil {
+		return errLogin
+	}
+	t, err := s.dispatch.Tasks(c.Request().Context(), s.viewScope(c), maxTasks)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
 }
 
 // Router answers road-network questions; *postgis.Store is one. It may

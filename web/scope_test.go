@@ -147,6 +147,10 @@ var scopeWrites = []struct {
 	// refused is the status of a target outside the actor's division
 	// (default 403; an import reports the rows, 422).
 	refused int
+	// level, when set, says which actors inside the target's division
+	// may do it at all (receiving an incident is for a county and the
+	// levels above); the others get a 409.
+	level func(actor string) bool
 }{
 	{"POST /api/v1/imports", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
@@ -159,89 +163,92 @@ var scopeWrites = []struct {
 		io.WriteString(w, csv)
 		mw.Close()
 		return scopeReq{method: "POST", path: "/api/v1/imports", body: b.String(), ctype: mw.FormDataContentType()}
-	}, http.StatusUnprocessableEntity},
+	}, http.StatusUnprocessableEntity, nil},
 	{"POST /api/v1/objects/:id/assessments", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/objects/%d/assessments", f.object(t, geo.Bridges, code)), body: `{"inputs": {"grade": "red"}}`}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/hidden-hazards", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		return scopeReq{method: "POST", path: "/api/v1/hidden-hazards", body: fmt.Sprintf(`{"code": "H%d", "title": "通道堵塞", "level": "general",
 			"discovery_source": "patrol", "found_on": "2026-11-20", "lon": %f, "lat": %f}`, f.next(), p[0], p[1])}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/hidden-hazards/:id/steps", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/hidden-hazards/%d/steps", f.hazard(t, code)),
 			body: `{"action": "assign", "responsible_unit": "某公司", "supervision_level": "county", "rectify_deadline": "` + time.Now().AddDate(0, 0, 10).Format(time.DateOnly) + `"}`}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/incidents", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		return scopeReq{method: "POST", path: "/api/v1/incidents", body: fmt.Sprintf(`{"kind": "fire", "level": "IV", "title": "火情", "lon": %f, "lat": %f}`, p[0], p[1])}
-	}, 0},
+	}, 0, nil},
 	{"PATCH /api/v1/incidents/:id", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "PATCH", path: fmt.Sprintf("/api/v1/incidents/%d", f.incident(t, code)), body: `{"status": "closed"}`}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/incidents/:id/assignments", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/incidents/%d/assignments", f.incident(t, code)),
 			body: fmt.Sprintf(`{"resource_id": %d}`, f.object(t, geo.RescueResources, code))}
-	}, 0},
+	}, 0, nil},
 	{"DELETE /api/v1/incidents/:id/assignments/:resource", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		in, res := f.incident(t, code), f.object(t, geo.RescueResources, code)
 		if _, err := f.s.Assign(context.Background(), in, res, nil, "system"); err != nil {
 			t.Fatal(err)
 		}
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/incidents/%d/assignments/%d", in, res)}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/resources/:id/positions", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/resources/%d/positions", f.object(t, geo.RescueResources, code)),
 			body: fmt.Sprintf(`{"lon": %f, "lat": %f}`, p[0], p[1])}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/zones", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		ring, _ := f.zoneRingIn(code)
 		return scopeReq{method: "POST", path: "/api/v1/zones", body: zoneBody("新区", "red", ring)}
-	}, 0},
+	}, 0, nil},
 	{"PUT /api/v1/zones/:id", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, ring := f.zone(t, code)
 		return scopeReq{method: "PUT", path: fmt.Sprintf("/api/v1/zones/%d", id), body: zoneBody("改名", "orange", ring), hdr: map[string]string{"If-Match": `"1"`}}
-	}, 0},
+	}, 0, nil},
 	{"DELETE /api/v1/zones/:id", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _ := f.zone(t, code)
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/zones/%d", id), hdr: map[string]string{"If-Match": `"1"`}}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/zones/:id/versions/:version/restore", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _ := f.zone(t, code)
 		if _, err := f.s.DeleteZone(context.Background(), id, 1, "system"); err != nil {
 			t.Fatal(err)
 		}
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/zones/%d/versions/1/restore", id), hdr: map[string]string{"If-Match": `"2"`}}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/zones/:id/split", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _ := f.zone(t, code)
 		var x, y0, y1 float64
 		f.db.QueryRow(context.Background(), `SELECT ST_X(ST_Centroid(geom)), ST_YMin(geom) - 0.01, ST_YMax(geom) + 0.01 FROM hazard_zone WHERE id = $1`, id).Scan(&x, &y0, &y1)
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/zones/%d/split", id),
 			body: fmt.Sprintf(`{"line": {"type": "LineString", "coordinates": [[%f, %f], [%f, %f]]}}`, x, y0, x, y1), hdr: map[string]string{"If-Match": `"1"`}}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/zones/merge", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		a, _ := f.zone(t, code)
 		b, _ := f.zone(t, code)
 		return scopeReq{method: "POST", path: "/api/v1/zones/merge", body: fmt.Sprintf(`{"zones": [{"id": %d, "version": 1}, {"id": %d, "version": 1}]}`, a, b)}
-	}, 0},
+	}, 0, nil},
+	{"POST /api/v1/incidents/:id/receipts", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/incidents/%d/receipts", f.incident(t, code))}
+	}, 0, func(actor string) bool { return geo.DivisionLevel(actor) != geo.LevelTownship }},
 	{"POST /api/v1/users", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: "/api/v1/users", body: fmt.Sprintf(`{"name": "n%d", "role": "viewer", "division": %q, "password": "password for tests"}`, f.next(), code)}
-	}, 0},
+	}, 0, nil},
 	{"PATCH /api/v1/users/:name", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "PATCH", path: "/api/v1/users/" + f.user(t, code), body: `{"disabled": true}`}
-	}, 0},
+	}, 0, nil},
 	{"POST /api/v1/tokens", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: "/api/v1/tokens", body: fmt.Sprintf(`{"name": "feed", "user": %q, "role": "viewer"}`, f.user(t, code))}
-	}, 0},
+	}, 0, nil},
 	{"DELETE /api/v1/tokens/:id", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _, err := f.s.CreateToken(context.Background(), "k", f.user(t, code), access.Viewer, "", time.Now().Add(time.Hour), "system")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", id)}
-	}, 0},
+	}, 0, nil},
 }
 
 // notDivisionWrites are the write routes (by what they need) that no
@@ -322,6 +329,10 @@ func TestWritesByDivision(t *testing.T) {
 					case a.code == "-":
 						if resp.StatusCode != http.StatusUnauthorized {
 							t.Errorf("anonymous: %d %s, want 401", resp.StatusCode, body)
+						}
+					case geo.Within(a.code, target) && w.level != nil && !w.level(a.code):
+						if resp.StatusCode != http.StatusConflict {
+							t.Errorf("not for this level: %d %s, want 409", resp.StatusCode, body)
 						}
 					case geo.Within(a.code, target):
 						if resp.StatusCode >= 300 {

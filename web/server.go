@@ -313,6 +313,8 @@ func (s *Server) routes() {
 		e.POST("/api/v1/incidents/:id/assignments", s.write(access.Dispatcher, "incident.assign", s.handleAssign))
 		e.DELETE("/api/v1/incidents/:id/assignments/:resource", s.write(access.Dispatcher, "incident.release", s.handleRelease))
 		e.POST("/api/v1/resources/:id/positions", s.write(access.Dispatcher, "resource.position", s.handlePosition))
+		e.POST("/api/v1/incidents/:id/receipts", s.write(access.Dispatcher, "incident.receive", s.handleReceive))
+		e.GET("/api/v1/tasks", read(s.handleTasks))
 		e.GET("/api/v1/nearest", read(s.handleNearest))
 		e.GET("/api/v1/around", read(s.handleAround))
 		e.GET("/api/v1/route", read(s.handleRoute))

@@ -125,6 +125,8 @@ type serveConfig struct {
 	wallPanels     string
 	wallFollow     bool
 	positionStale  time.Duration
+	reportCounty   time.Duration
+	reportForward  time.Duration
 }
 
 // panels lists --wall-panels, refusing a panel the wall does not have.
@@ -237,6 +239,10 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.wallPanels, "wall-panels", envOr(getenv, "RISKMAP_WALL_PANELS", strings.Join(web.WallPanels, ",")),
 		"the map wall's (大屏) panels, comma-separated: some of "+strings.Join(web.WallPanels, ",")+" (env RISKMAP_WALL_PANELS)")
 	fs.BoolVar(&c.wallFollow, "wall-follow", envBool(getenv, "RISKMAP_WALL_FOLLOW", true), "the map wall flies to an incident when it is reported (env RISKMAP_WALL_FOLLOW)")
+	fs.DurationVar(&c.reportCounty, "report-county", envDuration(getenv, "RISKMAP_REPORT_COUNTY", time.Hour),
+		"how long the county has to receive (接报) an incident from its report (env RISKMAP_REPORT_COUNTY; 国务院令493号: 1h)")
+	fs.DurationVar(&c.reportForward, "report-forward", envDuration(getenv, "RISKMAP_REPORT_FORWARD", 2*time.Hour),
+		"how much longer each level above the county has to receive it (env RISKMAP_REPORT_FORWARD; 493号: 2h)")
 	fs.DurationVar(&c.positionStale, "position-stale", envDuration(getenv, "RISKMAP_POSITION_STALE", 5*time.Minute),
 		"how old a rescue resource's last GPS fix may be before the map wall draws it as stale, 30s to 24h (env RISKMAP_POSITION_STALE)")
 }
@@ -341,6 +347,12 @@ func (c *serveConfig) validate() error {
 	}
 	if _, err := c.panels(); err != nil {
 		return err
+	}
+	if c.reportCounty < time.Minute || c.reportCounty > 72*time.Hour {
+		return fmt.Errorf("--report-county %v: want 1m to 72h", c.reportCounty)
+	}
+	if c.reportForward < time.Minute || c.reportForward > 72*time.Hour {
+		return fmt.Errorf("--report-forward %v: want 1m to 72h", c.reportForward)
 	}
 	if c.positionStale < 30*time.Second || c.positionStale > 24*time.Hour {
 		return fmt.Errorf("--position-stale %v: want 30s to 24h", c.positionStale)

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/encoding/ewkb"
 
 	"riskmap/geo"
+	"riskmap/geo/access"
 )
 
 // ReportIncident stores a new incident (status open) at p (CGCS2000).
@@ -21,6 +22,13 @@ func (s *Store) ReportIncident(ctx context.Context, n geo.NewIncident, p orb.Poi
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, s.q.get("incident_insert"), n.Kind, n.Level, n.Title, n.Description, p[0], p[1], *n.ReportedAt, actor).Scan(&id); err != nil {
 			return fmt.Errorf("report incident: %w", classify(err))
+		}
+		lim := s.reportLimits
+		if lim.County <= 0 {
+			lim = geo.DefaultReportLimits
+		}
+		if _, err := tx.Exec(ctx, s.q.get("incident_receipts_create"), id, lim.County.Seconds(), lim.PerLevel.Seconds()); err != nil {
+			return fmt.Errorf("report incident %d to the levels above: %w", id, classify(err))
 		}
 		return s.notifyDispatch(ctx, tx, id, "reported", nil, geo.IncidentOpen)
 	})
@@ -60,7 +68,109 @@ func incident(ctx context.Context, db querier, q queries, id int64) (geo.Inciden
 	if in.Assignments == nil {
 		in.Assignments = []geo.Assignment{}
 	}
+	rows, err = db.Query(ctx, q.get("incident_receipts"), id)
+	if err != nil {
+		return geo.Incident{}, fmt.Errorf("read the receipts of incident %d: %w", id, classify(err))
+	}
+	in.Receipts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.Receipt, error) {
+		var x geo.Receipt
+		err := r.Scan(&x.Division, &x.DivisionName, &x.Level, &x.DueAt, &x.ReceivedBy, &x.ReceivedAt, &x.Overdue)
+		return x, err
+	})
+	if err != nil {
+		return geo.Incident{}, fmt.Errorf("read the receipts of incident %d: %w", id, classify(err))
+	}
+	if in.Receipts == nil {
+		in.Receipts = []geo.Receipt{}
+	}
 	return in, nil
+}
+
+// SetReportLimits sets how long the levels have to receive an incident
+// (the zero value: geo.DefaultReportLimits).
+func (s *Store) SetReportLimits(l geo.ReportLimits) { s.reportLimits = l }
+
+// ReceiveIncident records that division (the actor's when "") received
+// incident id (接报), by actor; receiving it again changes nothing. A
+// division with no receipt of it is a *geo.StateError; one outside the
+// actor's a *geo.ScopeError.
+func (s *Store) ReceiveIncident(ctx context.Context, id int64, division, actor string) (geo.Incident, error) {
+	var out geo.Incident
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		status, _, err := s.lockIncident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if division == "" {
+			if p := access.ActorFrom(ctx); p != nil {
+				division = p.Division
+			}
+		}
+		if division == "" {
+			return geo.Invalidf("division", "say which division receives the incident")
+		}
+		var at time.Time
+		err = tx.QueryRow(ctx, s.q.get("incident_receive"), id, division, actor).Scan(&at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			in, rerr := incident(ctx, tx, s.q, id)
+			if rerr != nil {
+				return rerr
+			}
+			if p := access.ActorFrom(ctx); p != nil && !geo.Within(p.Division, in.Division) {
+				return &geo.ScopeError{Target: in.Division, What: "the incident"}
+			}
+			return &geo.StateError{Action: "receive", State: "no receipt",
+				Reason: fmt.Sprintf("division %s has no receipt of incident %d: the county and the levels above it receive it", division, id)}
+		}
+		if err != nil {
+			return fmt.Errorf("receive incident %d: %w", id, classify(err))
+		}
+		if err := s.notifyDispatch(ctx, tx, id, "received", nil, status); err != nil {
+			return err
+		}
+		out, err = incident(ctx, tx, s.q, id)
+		return err
+	})
+	return out, err
+}
+
+// Tasks is what waits for division (its prefix for hazards; exactly it
+// for receipts; "" everything): at most limit of each kind, the most
+// urgent first, and their counts.
+func (s *Store) Tasks(ctx context.Context, division string, limit int) (geo.Tasks, error) {
+	t := geo.Tasks{Division: division, Counts: map[string]int{"receipts": 0, "receipts_overdue": 0, "hazards": 0, "hazards_overdue": 0},
+		Receipts: []geo.ReceiptTask{}, Hazards: []geo.HazardTask{}}
+	var exact, prefix any
+	if division != "" {
+		exact, prefix = division, geo.DivisionPrefix(division)
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("tasks_receipts"), exact, limit)
+	if err != nil {
+		return t, fmt.Errorf("read the receipts waiting: %w", classify(err))
+	}
+	var r geo.ReceiptTask
+	var n, late int
+	if _, err := pgx.ForEachRow(rows, []any{&r.IncidentID, &r.Title, &r.Level, &r.ReportedAt, &r.Division, &r.DivisionName, &r.DueAt, &r.Overdue, &n, &late}, func() error {
+		t.Receipts = append(t.Receipts, r)
+		t.Counts["receipts"], t.Counts["receipts_overdue"] = n, late
+		return nil
+	}); err != nil {
+		return t, fmt.Errorf("read the receipts waiting: %w", classify(err))
+	}
+	rows, err = s.pool.Query(ctx, s.q.get("tasks_hazards"), prefix, limit)
+	if err != nil {
+		return t, fmt.Errorf("read the hazards waiting: %w", classify(err))
+	}
+	var h geo.HazardTask
+	if _, err := pgx.ForEachRow(rows, []any{&h.ID, &h.Code, &h.Title, &h.Level, &h.State, &h.Division, &h.RectifyDeadline, &h.Overdue,
+		&h.SupervisionDeadline, &h.SupervisionOverdue, &n, &late}, func() error {
+		t.Hazards = append(t.Hazards, h)
+		t.Counts["hazards"], t.Counts["hazards_overdue"] = n, late
+		return nil
+	}); err != nil {
+		return t, fmt.Errorf("read the hazards waiting: %w", classify(err))
+	}
+	return t, nil
 }
 
 func scanIncident(row pgx.Row) (geo.Incident, error) {

@@ -52,6 +52,8 @@ type Store struct {
 	knn    *pgxpool.Pool // for Nearest: generic plans (the pool itself when it is too small to share)
 	q      queries
 	sizing PoolSizing
+	// reportLimits are how long the levels have to receive an incident.
+	reportLimits geo.ReportLimits
 }
 
 // ServerLimits are a server's connection limits as Open found them.
@@ -102,7 +104,7 @@ var requiredQueries = []string{
 	"grading_seed", "grading_seed_rule", "grading_current", "grading_add_scheme", "grading_add_rule",
 	"regrade_batch", "regrade_stage", "regrade_apply", "regrade_clear", "assessment_history", "object_lock",
 	"user_add", "user_passwd", "user_disable", "user_login", "user_list", "session_create", "session_get", "session_delete", "session_delete_user",
-	"token_create", "token_get", "token_revoke", "scope_set", "user_set_division", "division_get", "divisions_placing", "division_replace", "division_view", "audit_append", "audit_list", "listen_layers", "server_limits",
+	"token_create", "token_get", "token_revoke", "scope_set", "user_set_division", "division_get", "divisions_placing", "division_replace", "division_view", "incident_receipts_create", "incident_receipts", "incident_receive", "tasks_receipts", "tasks_hazards", "audit_append", "audit_list", "listen_layers", "server_limits",
 	"incident_insert", "incident_get", "incident_list", "incident_lock", "incident_set_status", "incident_assignments",
 	"resource_lock", "dispatch_assign", "dispatch_release", "resource_restore", "dispatch_notify", "position_lock", "position_insert", "nearest",
 	"around_objects", "around_hazards", "around_population", "around_circle", "around_object_counts", "around_hazard_counts", "polygon_validity",
