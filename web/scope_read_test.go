@@ -21,7 +21,7 @@ import (
 
 // TestReadsByDivision: with --read-access login and --read-scope own, a
 // user reads their division and below — tiles (decoded), OGC items and
-// cards, the regional statistics, the wall's overview and positions —
+// cards, zones, the regional statistics, the wall's overview and positions —
 // and nothing of another county or city; the tile cache keeps each
 // division's tiles apart (their ETags differ); with --read-scope all
 // every user reads the whole map.
@@ -38,6 +38,9 @@ func TestReadsByDivision(t *testing.T) {
 		if _, err := f.s.UpdatePosition(t.Context(), objectID(t, f, geo.RescueResources, code), pgtest.Places[code], nil, time.Now(), "gps"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for code := range pgtest.Places {
+		f.zone(t, code)
 	}
 	sees := map[string][]string{ // the divisions of the objects each reader sees
 		pgtest.Province:  {pgtest.TownshipA, pgtest.CountyA, pgtest.CountyB, pgtest.CountyC},
@@ -67,6 +70,10 @@ func TestReadsByDivision(t *testing.T) {
 			}
 			if st := getJSON(t, srv.URL, "/ogc/collections/bridges/items", tok[reader], &items); st != 200 || items.NumberMatched != len(want) {
 				t.Errorf("bridges: %d, %d matched, want %d", st, items.NumberMatched, len(want))
+			}
+			// Zones: one in each division.
+			if st := getJSON(t, srv.URL, "/api/v1/zones", tok[reader], &items); st != 200 || items.NumberMatched != len(want) {
+				t.Errorf("zones: %d, %d matched, want %d", st, items.NumberMatched, len(want))
 			}
 			// Cards: a bridge of each division, read or not found.
 			for code := range pgtest.Places {

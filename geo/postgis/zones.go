@@ -353,7 +353,7 @@ func (s *Store) Zones(ctx context.Context, q geo.ZoneQuery) ([]geo.Zone, int, er
 	if limit <= 0 || limit > geo.MaxZoneList {
 		limit = geo.MaxZoneList
 	}
-	rows, err := s.pool.Query(ctx, s.q.get("zones_list"), box, types, grades, q.Deleted, limit, q.Offset)
+	rows, err := s.pool.Query(ctx, s.q.get("zones_list"), box, types, grades, q.Deleted, limit, q.Offset, readWithin(ctx))
 	if err != nil {
 		return nil, 0, fmt.Errorf("list zones: %w", classify(err))
 	}
@@ -372,7 +372,7 @@ func (s *Store) Zones(ctx context.Context, q geo.ZoneQuery) ([]geo.Zone, int, er
 		return nil, 0, fmt.Errorf("list zones: %w", classify(err))
 	}
 	if len(out) == 0 && q.Offset > 0 {
-		if err := s.pool.QueryRow(ctx, s.q.get("zones_count"), box, types, grades, q.Deleted).Scan(&total); err != nil {
+		if err := s.pool.QueryRow(ctx, s.q.get("zones_count"), box, types, grades, q.Deleted, readWithin(ctx)).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count zones: %w", classify(err))
 		}
 	}

@@ -136,6 +136,12 @@ func NewDB(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dropAtCleanup(t, name)
+	return conn
+}
+
+// dropAtCleanup drops database name when the test ends.
+func dropAtCleanup(t testing.TB, name string) {
 	ctx := context.Background()
 	t.Cleanup(func() {
 		admin, err := pgx.Connect(ctx, running.ConnString())
@@ -148,7 +154,6 @@ func NewDB(t testing.TB) string {
 			t.Errorf("pgtest: drop database: %v", err)
 		}
 	})
-	return conn
 }
 
 // NewEmptyDB creates a database with no migration applied (for a test of
@@ -169,17 +174,7 @@ func NewEmptyDB(t testing.TB) string {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
-	t.Cleanup(func() {
-		admin, err := pgx.Connect(ctx, running.ConnString())
-		if err != nil {
-			t.Errorf("pgtest: connect: %v", err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("pgtest: drop database: %v", err)
-		}
-	})
+	dropAtCleanup(t, name)
 	return running.ConnStringDB(name)
 }
 
