@@ -207,7 +207,7 @@ func TestTokensThatNoLongerWork(t *testing.T) {
 	ctx := context.Background()
 	who := newUser(t, store, access.Admin)
 	mk := func(until time.Time) (int64, string) {
-		id, tok, err := store.CreateToken(ctx, "k", who, access.Viewer, "", until, "test")
+		id, _, tok, err := store.CreateToken(ctx, "k", who, access.Viewer, "", until, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,11 +231,11 @@ func TestTokensThatNoLongerWork(t *testing.T) {
 			t.Errorf("%s token: %d, want 401", name, s)
 		}
 	}
-	if _, _, err := store.CreateToken(ctx, "k", who, access.Role("root"), "", time.Now().Add(time.Hour), "test"); err == nil {
+	if _, _, _, err := store.CreateToken(ctx, "k", who, access.Role("root"), "", time.Now().Add(time.Hour), "test"); err == nil {
 		t.Error("a token of an unknown role was created")
 	}
 	planner := newUser(t, store, access.Planner)
-	if _, _, err := store.CreateToken(ctx, "k", planner, access.Admin, "", time.Now().Add(time.Hour), "test"); err == nil {
+	if _, _, _, err := store.CreateToken(ctx, "k", planner, access.Admin, "", time.Now().Add(time.Hour), "test"); err == nil {
 		t.Error("a planner made an admin token")
 	}
 	if err := store.DisableUser(ctx, who); err != nil {

@@ -34,21 +34,7 @@ type chainFixture struct {
 
 func newChainFixture(t *testing.T, opts web.Options) *chainFixture {
 	t.Helper()
-	ctx := context.Background()
-	conn := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, conn, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if _, err := s.Load(ctx, pgtest.Chain()); err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgx.Connect(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(ctx) })
+	s, db := pgtest.Loaded(t, pgtest.Chain())
 	return &chainFixture{s: s, db: db, srv: authServer(t, s, opts).URL}
 }
 
@@ -243,7 +229,7 @@ var scopeWrites = []struct {
 		return scopeReq{method: "POST", path: "/api/v1/tokens", body: fmt.Sprintf(`{"name": "feed", "user": %q, "role": "viewer"}`, f.user(t, code))}
 	}, 0, nil},
 	{"DELETE /api/v1/tokens/:id", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
-		id, _, err := f.s.CreateToken(context.Background(), "k", f.user(t, code), access.Viewer, "", time.Now().Add(time.Hour), "system")
+		id, _, _, err := f.s.CreateToken(context.Background(), "k", f.user(t, code), access.Viewer, "", time.Now().Add(time.Hour), "system")
 		if err != nil {
 			t.Fatal(err)
 		}

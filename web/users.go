@@ -21,7 +21,8 @@ type UserStore interface {
 	AddUser(ctx context.Context, name, display string, role access.Role, hash, division string) (int64, error)
 	SetUserDivision(ctx context.Context, name, division string) error
 	DisableUser(ctx context.Context, name string) error
-	CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, string, error)
+	// CreateToken's role "" is the user's; it returns the role given.
+	CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, access.Role, string, error)
 	RevokeToken(ctx context.Context, id int64) (string, error)
 }
 
@@ -146,26 +147,16 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	if body.Days < 1 || body.Days > 730 {
 		return geo.Invalidf("days", "want 1 to 730, got %d", body.Days)
 	}
-	ctx := c.Request().Context()
-	role := access.Role(body.Role)
-	if body.Role == "" {
-		users, err := s.users.Users(ctx)
+	var role access.Role // "": the user's
+	if body.Role != "" {
+		r, err := access.ParseRole(body.Role)
 		if err != nil {
-			return err
+			return geo.Invalidf("role", "%s", err.Error())
 		}
-		for _, u := range users {
-			if u.Name == body.User {
-				role = u.Role
-			}
-		}
-		if role == "" {
-			return geo.Invalidf("user", "no user %q in your division", body.User)
-		}
-	} else if _, err := access.ParseRole(body.Role); err != nil {
-		return geo.Invalidf("role", "%s", err.Error())
+		role = r
 	}
 	until := time.Now().AddDate(0, 0, body.Days)
-	id, text, err := s.users.CreateToken(ctx, body.Name, body.User, role, body.Division, until, s.actor(c))
+	id, role, text, err := s.users.CreateToken(c.Request().Context(), body.Name, body.User, role, body.Division, until, s.actor(c))
 	if err != nil {
 		return err
 	}

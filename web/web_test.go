@@ -179,7 +179,7 @@ func newToken(t testing.TB, s *postgis.Store, role access.Role) string {
 func newTokenIn(t testing.TB, s *postgis.Store, role access.Role, division string) string {
 	t.Helper()
 	name := newUserIn(t, s, role, division)
-	_, tok, err := s.CreateToken(context.Background(), name+"-key", name, role, "", time.Now().Add(time.Hour), "test")
+	_, _, tok, err := s.CreateToken(context.Background(), name+"-key", name, role, "", time.Now().Add(time.Hour), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,22 +172,14 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil || days < 1 || days > 730 {
 			return fmt.Errorf("%w: --expires: want 1d to 730d, got %q", errUsage, *expires)
 		}
-		r := access.Role(*role)
-		if *role == "" {
-			users, err := store.Users(ctx)
-			if err != nil {
-				return err
+		var r access.Role // "": the user's
+		if *role != "" {
+			if r, err = access.ParseRole(*role); err != nil {
+				return fmt.Errorf("%w: --role: %v", errUsage, err)
 			}
-			for _, u := range users {
-				if u.Name == *user {
-					r = u.Role
-				}
-			}
-		} else if r, err = access.ParseRole(*role); err != nil {
-			return fmt.Errorf("%w: --role: %v", errUsage, err)
 		}
 		until := time.Now().AddDate(0, 0, days)
-		id, text, err := store.CreateToken(ctx, arg, *user, r, *division, until, cli.Actor)
+		id, r, text, err := store.CreateToken(ctx, arg, *user, r, *division, until, cli.Actor)
 		if err != nil {
 			return err
 		}

@@ -220,7 +220,7 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 	if _, err := store.AddUser(ctx, "ops", "", access.Admin, hash, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := store.CreateToken(ctx, "t", "ops", access.Admin, "", time.Now().Add(time.Hour), "test")
+	_, _, tok, err := store.CreateToken(ctx, "t", "ops", access.Admin, "", time.Now().Add(time.Hour), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func plannerToken(t *testing.T, s *postgis.Store) string {
 	if _, err := s.AddUser(ctx, "planner1", "", access.Planner, hash, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, tok, err := s.CreateToken(ctx, "planner1-key", "planner1", access.Planner, "", time.Now().Add(time.Hour), "test")
+	_, _, tok, err := s.CreateToken(ctx, "planner1-key", "planner1", access.Planner, "", time.Now().Add(time.Hour), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

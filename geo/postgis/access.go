@@ -77,21 +77,6 @@ func (s *Store) checkDivision(ctx context.Context, q querier, param, code string
 	return nil
 }
 
-// DivisionName is a loaded division's name; geo.ErrNotFound when there
-// is none with that code.
-func (s *Store) DivisionName(ctx context.Context, code string) (string, error) {
-	var name, level, parent string
-	var local bool
-	err := s.pool.QueryRow(ctx, s.q.get("division_get"), code).Scan(&name, &level, &parent, &local)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("division %s: %w", code, geo.ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("read division %s: %w", code, classify(err))
-	}
-	return name, nil
-}
-
 // SetPassword sets a user's password hash and ends their sessions.
 func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.userChange(ctx, "user_passwd", name, hash)
@@ -240,10 +225,10 @@ func (s *Store) Logout(ctx context.Context, secret string) error {
 }
 
 // CreateToken creates an API token for an enabled user, with a role the
-// user has (or less), in the user's division or one below it (division
-// "": the user's), valid until expires. It returns the token's text,
+// user has (or less; role "": the user's), in the user's division or one
+// below it (division "": the user's), valid until expires. It returns the token's text,
 // which is shown once: only its hash is kept.
-func (s *Store) CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, string, error) {
+func (s *Store) CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, access.Role, string, error) {
 	var id int64
 	var text string
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -256,6 +241,9 @@ func (s *Store) CreateToken(ctx context.Context, name, user string, role access.
 		}
 		if err != nil {
 			return fmt.Errorf("create a token: %w", classify(err))
+		}
+		if role == "" {
+			role = access.Role(userRole)
 		}
 		if !access.Role(userRole).Allows(role) {
 			return fmt.Errorf("user %q is %s: a token of theirs cannot be %s: %w", user, userRole, role, geo.ErrInvalid)
@@ -277,7 +265,7 @@ func (s *Store) CreateToken(ctx context.Context, name, user string, role access.
 		text = access.FormatToken(id, secret)
 		return nil
 	})
-	return id, text, err
+	return id, role, text, err
 }
 
 func orWhole(division string) string {

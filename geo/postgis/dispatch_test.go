@@ -56,22 +56,7 @@ func dispatchObjects(r *rand.Rand, n int) []geo.Object {
 // loadedStore is a store holding ds, and a connection to its database.
 func loadedStore(t *testing.T, ds postgis.Dataset) (*postgis.Store, *pgx.Conn) {
 	t.Helper()
-	ctx := context.Background()
-	conn := pgtest.NewDB(t)
-	s, err := postgis.Open(ctx, conn, postgis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if _, err := s.Load(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	db, err := pgx.Connect(ctx, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(ctx) })
-	return s, db
+	return pgtest.Loaded(t, ds)
 }
 
 // TestNearestMatchesBruteForce: the KNN answer is exactly the brute-force

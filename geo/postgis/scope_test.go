@@ -203,7 +203,7 @@ func TestTokensNarrow(t *testing.T) {
 	if _, err := s.AddUser(ctx, "lianDu", "", access.Planner, testHash(t), pgtest.CountyA); err != nil {
 		t.Fatal(err)
 	}
-	_, text, err := s.CreateToken(ctx, "feed", "lianDu", access.Planner, pgtest.TownshipA, time.Now().AddDate(0, 0, 1), "test")
+	_, _, text, err := s.CreateToken(ctx, "feed", "lianDu", access.Planner, pgtest.TownshipA, time.Now().AddDate(0, 0, 1), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestTokensNarrow(t *testing.T) {
 	if err != nil || p.Division != pgtest.TownshipA || p.DivisionName != "紫金街道" {
 		t.Fatalf("token principal %+v, %v", p, err)
 	}
-	if _, _, err := s.CreateToken(ctx, "wide", "lianDu", access.Planner, pgtest.CityA, time.Now().AddDate(0, 0, 1), "test"); !errors.Is(err, geo.ErrInvalid) {
+	if _, _, _, err := s.CreateToken(ctx, "wide", "lianDu", access.Planner, pgtest.CityA, time.Now().AddDate(0, 0, 1), "test"); !errors.Is(err, geo.ErrInvalid) {
 		t.Errorf("a token wider than its user: %v", err)
 	}
 	var pe *geo.ParamError

@@ -221,3 +221,26 @@ func NewReplicated(t testing.TB) (primary, replica string) {
 	t.Cleanup(func() { r.Close() }) // before the primary's: cleanups run last first
 	return p.ConnString(), r.ConnString()
 }
+
+// Loaded opens a store on a fresh database (see NewDB) holding ds, and a
+// connection to that database for the test's own queries; both close
+// when the test ends.
+func Loaded(t testing.TB, ds postgis.Dataset) (*postgis.Store, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	conn := NewDB(t)
+	s, err := postgis.Open(ctx, conn, postgis.Options{})
+	if err != nil {
+		t.Fatalf("pgtest: open store: %v", err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Load(ctx, ds); err != nil {
+		t.Fatalf("pgtest: load %s: %v", ds.Source, err)
+	}
+	db, err := pgx.Connect(ctx, conn)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(func() { db.Close(ctx) })
+	return s, db
+}
