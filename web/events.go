@@ -167,8 +167,11 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool, within string) cha
 		case n.Kind == "grade_changed":
 			var keep []json.RawMessage
 			for _, o := range n.Objects {
-				var cat struct{ Category geo.Layer }
-				if json.Unmarshal(o, &cat) == nil && readable(cat.Category) && inScope(o) {
+				var obj struct {
+					Category geo.Layer
+					Division string
+				}
+				if json.Unmarshal(o, &obj) == nil && readable(obj.Category) && (within == "" || geo.Within(within, obj.Division)) {
 					keep = append(keep, o)
 				}
 			}
