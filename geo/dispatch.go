@@ -683,14 +683,17 @@ type ReportLimits struct {
 // DefaultReportLimits are 493号's.
 var DefaultReportLimits = ReportLimits{County: time.Hour, PerLevel: 2 * time.Hour}
 
-// Tasks are what waits for a division: incidents to receive and hidden
-// hazards to move on, with their deadlines.
+// Tasks are what waits for a division: incidents to receive, hidden
+// hazards to move on, and supervisions (督办) to acknowledge, feed back
+// on, rectify or lift, with their deadlines.
 type Tasks struct {
 	Division string `json:"division"` // "" for the whole deployment
-	// Counts: receipts, receipts_overdue, hazards, hazards_overdue.
-	Counts   map[string]int `json:"counts"`
-	Receipts []ReceiptTask  `json:"receipts"`
-	Hazards  []HazardTask   `json:"hazards"`
+	// Counts: receipts, receipts_overdue, hazards, hazards_overdue,
+	// supervisions, supervisions_overdue.
+	Counts       map[string]int `json:"counts"`
+	Receipts     []ReceiptTask  `json:"receipts"`
+	Hazards      []HazardTask   `json:"hazards"`
+	Supervisions []Supervision  `json:"supervisions"` // Step says what each waits for
 }
 
 // ReceiptTask is an incident a division has not received yet.

@@ -49,6 +49,7 @@ type Hazard struct {
 	Overdue             bool            `json:"overdue"`             // past the rectification deadline, not accepted
 	SupervisionOverdue  bool            `json:"supervision_overdue"` // past the 督办 window, not closed
 	Events              []HazardEvent   `json:"events,omitempty"`
+	Supervisions        []Supervision   `json:"supervisions,omitempty"` // 督办 by the levels above
 }
 
 // HazardEvent is one step of a hazard's loop, with who and when.

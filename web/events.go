@@ -35,7 +35,10 @@ const maxStreams = 1000
 // resources assigned to it or released: {"incident_id", "action",
 // "resources", "status"}) and "position" (a rescue resource's newest GPS
 // fix: {"kind", "resource_id", "lon", "lat", "recorded_at", "status"}),
-// the last two only for a client that may read rescue_resources. A change
+// the last two only for a client that may read rescue_resources, and
+// "tasks" (what waits for these divisions changed: {"divisions"}, only
+// those in the client's division; null when too many to name), for a
+// page of tasks to read GET /api/v1/tasks again. A change
 // may bring object events and no layers event (a fix where the resource
 // already was moves no layer's version); object events carry no id, so
 // Last-Event-ID still names the last layers event. An "event: ping"
@@ -138,7 +141,7 @@ type changeDetail struct {
 }
 
 type objectEvent struct {
-	kind string // grade_changed, hazard_overdue, dispatch or position
+	kind string // grade_changed, hazard_overdue, dispatch, tasks or position
 	data json.RawMessage
 }
 
@@ -210,6 +213,24 @@ func describe(ch tiles.Change, readable func(geo.Layer) bool, within string) cha
 			}
 			if mine && readable(geo.Incidents) && readable(geo.Layer(geo.RescueResources)) {
 				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
+			}
+		case n.Kind == "tasks":
+			// Whose tasks moved: the divisions in the client's, no more.
+			var ts struct{ Divisions []string }
+			json.Unmarshal([]byte(n.Raw), &ts)
+			if within == "" {
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: json.RawMessage(n.Raw)})
+				break
+			}
+			keep := []string{}
+			for _, code := range ts.Divisions {
+				if geo.Within(within, code) {
+					keep = append(keep, code)
+				}
+			}
+			if ts.Divisions == nil || len(keep) > 0 {
+				data, _ := json.Marshal(map[string]any{"kind": n.Kind, "divisions": keep})
+				d.objects = append(d.objects, objectEvent{kind: n.Kind, data: data})
 			}
 		case n.Kind == "position":
 			// Where a resource is: only for who may see the resources.

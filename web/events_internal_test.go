@@ -96,6 +96,9 @@ func TestDescribeInDivision(t *testing.T) {
 			`{"kind": "dispatch", "incident_id": 3, "resources": [9], "divisions": ["331122", "331102"]}`},
 		{"B's team's fix", `{"kind": "position", "resource_id": 9, "division": "331122"}`, ""},
 		{"A's team's fix", `{"kind": "position", "resource_id": 9, "division": "331102"}`, `{"kind": "position", "resource_id": 9, "division": "331102"}`},
+		{"B's tasks", `{"kind": "tasks", "divisions": ["331122", "331100"]}`, ""},
+		{"A's tasks, from the city", `{"kind": "tasks", "divisions": ["331100", "331102001"]}`, `{"divisions":["331102001"],"kind":"tasks"}`},
+		{"tasks of too many to name", `{"kind": "tasks", "divisions": null}`, `{"divisions":[],"kind":"tasks"}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

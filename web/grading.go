@@ -35,6 +35,12 @@ type HazardStore interface {
 	StepHazard(ctx context.Context, id int64, st geo.HazardStep, actor string) (geo.Hazard, error)
 	Hazard(ctx context.Context, id int64) (geo.Hazard, error)
 	HazardCountsByCounty(ctx context.Context) ([]geo.HazardCounts, error)
+	// Supervise, StepSupervision, Supervision and Supervisions are 督办
+	// (see postgis.Store).
+	Supervise(ctx context.Context, id int64, n geo.NewSupervision, actor string) (geo.Supervision, error)
+	StepSupervision(ctx context.Context, id int64, st geo.SupervisionStep, actor string) (geo.Supervision, error)
+	Supervision(ctx context.Context, id int64) (geo.Supervision, error)
+	Supervisions(ctx context.Context, division string, all bool, limit int) (geo.Supervisions, error)
 }
 
 // maxJSONBody bounds a JSON request body.

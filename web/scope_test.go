@@ -79,6 +79,27 @@ func (f *chainFixture) hazard(t *testing.T, code string) int64 {
 	return h.ID
 }
 
+// supervision puts a new hazard in division code under the supervision
+// of the division above it, acknowledged already with acked.
+func (f *chainFixture) supervision(t *testing.T, code string, acked bool) int64 {
+	t.Helper()
+	ctx := context.Background()
+	sv, err := f.s.Supervise(ctx, f.hazard(t, code), geo.NewSupervision{Division: geo.ParentDivision(code), Mode: "listed"}, "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acked {
+		if _, err := f.s.StepSupervision(ctx, sv.ID, geo.SupervisionStep{Action: "acknowledge"}, "system"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sv.ID
+}
+
+// belowSupervisor: 签收 and 反馈 are for the divisions below the one that
+// supervises (the fixture's: the one above the target's).
+func belowSupervisor(actor, target string) bool { return !geo.Within(actor, geo.ParentDivision(target)) }
+
 func (f *chainFixture) incident(t *testing.T, code string) int64 {
 	t.Helper()
 	now := time.Now()
@@ -136,7 +157,11 @@ var scopeWrites = []struct {
 	// level, when set, says which actors inside the target's division
 	// may do it at all (receiving an incident is for a county and the
 	// levels above); the others get a 409.
-	level func(actor string) bool
+	level func(actor, target string) bool
+	// scopeOf, when set, is the division whose actors may do it, for a
+	// target made in division target (default target itself): lifting a
+	// supervision is for the division that issued it.
+	scopeOf func(target string) string
 }{
 	{"POST /api/v1/imports", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
@@ -149,92 +174,104 @@ var scopeWrites = []struct {
 		io.WriteString(w, csv)
 		mw.Close()
 		return scopeReq{method: "POST", path: "/api/v1/imports", body: b.String(), ctype: mw.FormDataContentType()}
-	}, http.StatusUnprocessableEntity, nil},
+	}, http.StatusUnprocessableEntity, nil, nil},
 	{"POST /api/v1/objects/:id/assessments", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/objects/%d/assessments", f.object(t, geo.Bridges, code)), body: `{"inputs": {"grade": "red"}}`}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/hidden-hazards", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		return scopeReq{method: "POST", path: "/api/v1/hidden-hazards", body: fmt.Sprintf(`{"code": "H%d", "title": "通道堵塞", "level": "general",
 			"discovery_source": "patrol", "found_on": "2026-11-20", "lon": %f, "lat": %f}`, f.next(), p[0], p[1])}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/hidden-hazards/:id/steps", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/hidden-hazards/%d/steps", f.hazard(t, code)),
 			body: `{"action": "assign", "responsible_unit": "某公司", "supervision_level": "county", "rectify_deadline": "` + time.Now().AddDate(0, 0, 10).Format(time.DateOnly) + `"}`}
-	}, 0, nil},
+	}, 0, nil, nil},
+	{"POST /api/v1/hidden-hazards/:id/supervisions", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/hidden-hazards/%d/supervisions", f.hazard(t, code)), body: `{"mode": "listed", "requirements": "限期整改"}`}
+	}, 0, func(actor, target string) bool { return actor != target }, nil},
+	{"POST /api/v1/supervisions/:id/acknowledge", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/supervisions/%d/acknowledge", f.supervision(t, code, false))}
+	}, 0, belowSupervisor, nil},
+	{"POST /api/v1/supervisions/:id/feedback", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/supervisions/%d/feedback", f.supervision(t, code, true)), body: `{"note": "已停产整改"}`}
+	}, 0, belowSupervisor, nil},
+	{"POST /api/v1/supervisions/:id/lift", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/supervisions/%d/lift", f.supervision(t, code, false)), body: `{"note": "误报, 撤销督办"}`}
+	}, 0, nil, geo.ParentDivision},
 	{"POST /api/v1/incidents", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		return scopeReq{method: "POST", path: "/api/v1/incidents", body: fmt.Sprintf(`{"kind": "fire", "level": "IV", "title": "火情", "lon": %f, "lat": %f}`, p[0], p[1])}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"PATCH /api/v1/incidents/:id", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "PATCH", path: fmt.Sprintf("/api/v1/incidents/%d", f.incident(t, code)), body: `{"status": "closed"}`}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/incidents/:id/assignments", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/incidents/%d/assignments", f.incident(t, code)),
 			body: fmt.Sprintf(`{"resource_id": %d}`, f.object(t, geo.RescueResources, code))}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"DELETE /api/v1/incidents/:id/assignments/:resource", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		in, res := f.incident(t, code), f.object(t, geo.RescueResources, code)
 		if _, err := f.s.Assign(context.Background(), in, res, nil, "system"); err != nil {
 			t.Fatal(err)
 		}
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/incidents/%d/assignments/%d", in, res)}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/resources/:id/positions", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/resources/%d/positions", f.object(t, geo.RescueResources, code)),
 			body: fmt.Sprintf(`{"lon": %f, "lat": %f}`, p[0], p[1])}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/zones", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		ring, _ := f.zoneRingIn(code)
 		return scopeReq{method: "POST", path: "/api/v1/zones", body: zoneBody("新区", "red", ring)}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"PUT /api/v1/zones/:id", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, ring := f.zone(t, code)
 		return scopeReq{method: "PUT", path: fmt.Sprintf("/api/v1/zones/%d", id), body: zoneBody("改名", "orange", ring), hdr: map[string]string{"If-Match": `"1"`}}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"DELETE /api/v1/zones/:id", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _ := f.zone(t, code)
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/zones/%d", id), hdr: map[string]string{"If-Match": `"1"`}}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/zones/:id/versions/:version/restore", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _ := f.zone(t, code)
 		if _, err := f.s.DeleteZone(context.Background(), id, 1, "system"); err != nil {
 			t.Fatal(err)
 		}
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/zones/%d/versions/1/restore", id), hdr: map[string]string{"If-Match": `"2"`}}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/zones/:id/split", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _ := f.zone(t, code)
 		var x, y0, y1 float64
 		f.db.QueryRow(context.Background(), `SELECT ST_X(ST_Centroid(geom)), ST_YMin(geom) - 0.01, ST_YMax(geom) + 0.01 FROM hazard_zone WHERE id = $1`, id).Scan(&x, &y0, &y1)
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/zones/%d/split", id),
 			body: fmt.Sprintf(`{"line": {"type": "LineString", "coordinates": [[%f, %f], [%f, %f]]}}`, x, y0, x, y1), hdr: map[string]string{"If-Match": `"1"`}}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/zones/merge", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		a, _ := f.zone(t, code)
 		b, _ := f.zone(t, code)
 		return scopeReq{method: "POST", path: "/api/v1/zones/merge", body: fmt.Sprintf(`{"zones": [{"id": %d, "version": 1}, {"id": %d, "version": 1}]}`, a, b)}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/incidents/:id/receipts", access.Dispatcher, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/incidents/%d/receipts", f.incident(t, code))}
-	}, 0, func(actor string) bool { return geo.DivisionLevel(actor) != geo.LevelTownship }},
+	}, 0, func(actor, _ string) bool { return geo.DivisionLevel(actor) != geo.LevelTownship }, nil},
 	{"POST /api/v1/users", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: "/api/v1/users", body: fmt.Sprintf(`{"name": "n%d", "role": "viewer", "division": %q, "password": "password for tests"}`, f.next(), code)}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"PATCH /api/v1/users/:name", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "PATCH", path: "/api/v1/users/" + f.user(t, code), body: `{"disabled": true}`}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"POST /api/v1/tokens", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: "/api/v1/tokens", body: fmt.Sprintf(`{"name": "feed", "user": %q, "role": "viewer"}`, f.user(t, code))}
-	}, 0, nil},
+	}, 0, nil, nil},
 	{"DELETE /api/v1/tokens/:id", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		id, _, _, err := f.s.CreateToken(context.Background(), "k", f.user(t, code), access.Viewer, "", time.Now().Add(time.Hour), "system")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", id)}
-	}, 0, nil},
+	}, 0, nil, nil},
 }
 
 // notDivisionWrites are the write routes (by what they need) that no
@@ -311,22 +348,26 @@ func TestWritesByDivision(t *testing.T) {
 					if refused == 0 {
 						refused = http.StatusForbidden
 					}
+					where := target
+					if w.scopeOf != nil {
+						where = w.scopeOf(target)
+					}
 					switch {
 					case a.code == "-":
 						if resp.StatusCode != http.StatusUnauthorized {
 							t.Errorf("anonymous: %d %s, want 401", resp.StatusCode, body)
 						}
-					case geo.Within(a.code, target) && w.level != nil && !w.level(a.code):
+					case geo.Within(a.code, where) && w.level != nil && !w.level(a.code, target):
 						if resp.StatusCode != http.StatusConflict {
 							t.Errorf("not for this level: %d %s, want 409", resp.StatusCode, body)
 						}
-					case geo.Within(a.code, target):
+					case geo.Within(a.code, where):
 						if resp.StatusCode >= 300 {
 							t.Errorf("allowed: %d %s", resp.StatusCode, body)
 						}
 					default:
-						if resp.StatusCode != refused || !strings.Contains(body, target) || !strings.Contains(body, a.code) {
-							t.Errorf("want %d naming %s and %s, got %d %s", refused, target, a.code, resp.StatusCode, body)
+						if resp.StatusCode != refused || !strings.Contains(body, where) || !strings.Contains(body, a.code) {
+							t.Errorf("want %d naming %s and %s, got %d %s", refused, where, a.code, resp.StatusCode, body)
 						}
 						if refused == http.StatusForbidden {
 							refusals.Add(1)
@@ -335,7 +376,7 @@ func TestWritesByDivision(t *testing.T) {
 								ActorDivision  string `json:"actor_division"`
 							}
 							json.Unmarshal(b, &p)
-							if p.TargetDivision != target || p.ActorDivision != a.code {
+							if p.TargetDivision != where || p.ActorDivision != a.code {
 								t.Errorf("problem body names %+v", p)
 							}
 						}

@@ -303,6 +303,7 @@ func (s *Server) routes() {
 		e.GET("/api/v1/hidden-hazards/:id", read(s.handleHazard))
 		e.POST("/api/v1/hidden-hazards/:id/steps", s.write(access.Planner, "hazard.step", s.handleStepHazard))
 		e.GET("/api/v1/stats/hidden-hazards", read(s.handleHazardCounts))
+		s.supervisionRoutes()
 	}
 	if s.dispatch != nil {
 		e.GET("/api/v1/dispatch/meta", read(s.handleDispatchMeta))

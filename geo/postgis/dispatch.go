@@ -134,12 +134,13 @@ func (s *Store) ReceiveIncident(ctx context.Context, id int64, division, actor s
 	return out, err
 }
 
-// Tasks is what waits for division (its prefix for hazards; exactly it
-// for receipts; "" everything): at most limit of each kind, the most
+// Tasks is what waits for division (its prefix for hazards and the
+// supervised side of supervisions; exactly it for receipts and
+// supervisions to lift; "" everything): at most limit of each kind, the most
 // urgent first, and their counts.
 func (s *Store) Tasks(ctx context.Context, division string, limit int) (geo.Tasks, error) {
-	t := geo.Tasks{Division: division, Counts: map[string]int{"receipts": 0, "receipts_overdue": 0, "hazards": 0, "hazards_overdue": 0},
-		Receipts: []geo.ReceiptTask{}, Hazards: []geo.HazardTask{}}
+	t := geo.Tasks{Division: division, Counts: map[string]int{"receipts": 0, "receipts_overdue": 0, "hazards": 0, "hazards_overdue": 0,
+		"supervisions": 0, "supervisions_overdue": 0}, Receipts: []geo.ReceiptTask{}, Hazards: []geo.HazardTask{}, Supervisions: []geo.Supervision{}}
 	var exact, prefix any
 	if division != "" {
 		exact, prefix = division, geo.DivisionPrefix(division)
@@ -169,6 +170,18 @@ func (s *Store) Tasks(ctx context.Context, division string, limit int) (geo.Task
 		return nil
 	}); err != nil {
 		return t, fmt.Errorf("read the hazards waiting: %w", classify(err))
+	}
+	rows, err = s.pool.Query(ctx, s.q.get("tasks_supervisions"), prefix, exact, limit)
+	if err != nil {
+		return t, fmt.Errorf("read the supervisions waiting: %w", classify(err))
+	}
+	var sv geo.Supervision
+	if _, err := pgx.ForEachRow(rows, supervisionColumns(&sv, &n, &late), func() error {
+		t.Supervisions = append(t.Supervisions, sv)
+		t.Counts["supervisions"], t.Counts["supervisions_overdue"] = n, late
+		return nil
+	}); err != nil {
+		return t, fmt.Errorf("read the supervisions waiting: %w", classify(err))
 	}
 	return t, nil
 }

@@ -176,7 +176,8 @@ func (s *Store) Hazard(ctx context.Context, id int64) (geo.Hazard, error) {
 	if err != nil {
 		return h, fmt.Errorf("hazard %d: %w", id, classify(err))
 	}
-	return h, nil
+	h.Supervisions, err = hazardSupervisions(ctx, s.pool, s.q, id)
+	return h, err
 }
 
 func hazard(ctx context.Context, db querier, q queries, id int64) (geo.Hazard, error) {
