@@ -716,8 +716,11 @@ type HazardTask struct {
 	Level               string `json:"level"`
 	State               string `json:"state"`
 	Division            string `json:"division_code"`
+	DivisionName        string `json:"division_name"`
 	RectifyDeadline     string `json:"rectify_deadline,omitempty"`
 	Overdue             bool   `json:"overdue"`
 	SupervisionDeadline string `json:"supervision_deadline,omitempty"`
 	SupervisionOverdue  bool   `json:"supervision_overdue"`
+	// SupervisedBy are the divisions that supervise it (督办 not lifted).
+	SupervisedBy []string `json:"supervised_by"`
 }

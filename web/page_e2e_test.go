@@ -33,10 +33,22 @@ func (p browserPage) run(what string, actions ...chromedp.Action[chromedp.Void])
 	}
 }
 
-// poll waits until js is true.
+// poll waits until js is true, on whatever page is there by then: a poll
+// that a navigation cut short (a link followed, a redirect) starts again
+// on the new page.
 func (p browserPage) poll(what, js string, timeout time.Duration) {
 	p.t.Helper()
-	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
+	deadline := time.Now().Add(timeout)
+	var err error
+	for {
+		_, err = chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil || time.Now().After(deadline) ||
+			!(strings.Contains(err.Error(), "navigated") || strings.Contains(err.Error(), "context with specified id")) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
 		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.getElementById(%q) || {}).innerText || ''`, p.panel)))
 		if p.state != "" {
 			state, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](p.state))

@@ -98,7 +98,9 @@ func (f *chainFixture) supervision(t *testing.T, code string, acked bool) int64 
 
 // belowSupervisor: 签收 and 反馈 are for the divisions below the one that
 // supervises (the fixture's: the one above the target's).
-func belowSupervisor(actor, target string) bool { return !geo.Within(actor, geo.ParentDivision(target)) }
+func belowSupervisor(actor, target string) bool {
+	return !geo.Within(actor, geo.ParentDivision(target))
+}
 
 func (f *chainFixture) incident(t *testing.T, code string) int64 {
 	t.Helper()

@@ -52,11 +52,11 @@ func (s *Server) handleStatic(c echo.Context) error {
 	switch p {
 	case "", ".":
 		p = "index.html"
-	case "wall": // the command-centre wall (大屏)
-		p = "wall.html"
+	case "wall", "tasks": // the command-centre wall (大屏), the tasks page (待办)
 		if strings.HasSuffix(c.Request().URL.Path, "/") { // its relative links would miss
-			return c.Redirect(http.StatusMovedPermanently, "../wall")
+			return c.Redirect(http.StatusMovedPermanently, "../"+p)
 		}
+		p += ".html"
 	}
 	fsys, name, cache := fs.FS(uiFS), "ui/"+p, "no-cache"
 	if strings.HasPrefix(p, "vendor/") {

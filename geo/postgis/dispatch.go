@@ -163,8 +163,8 @@ func (s *Store) Tasks(ctx context.Context, division string, limit int) (geo.Task
 		return t, fmt.Errorf("read the hazards waiting: %w", classify(err))
 	}
 	var h geo.HazardTask
-	if _, err := pgx.ForEachRow(rows, []any{&h.ID, &h.Code, &h.Title, &h.Level, &h.State, &h.Division, &h.RectifyDeadline, &h.Overdue,
-		&h.SupervisionDeadline, &h.SupervisionOverdue, &n, &late}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&h.ID, &h.Code, &h.Title, &h.Level, &h.State, &h.Division, &h.DivisionName, &h.RectifyDeadline, &h.Overdue,
+		&h.SupervisionDeadline, &h.SupervisionOverdue, &h.SupervisedBy, &n, &late}, func() error {
 		t.Hazards = append(t.Hazards, h)
 		t.Counts["hazards"], t.Counts["hazards_overdue"] = n, late
 		return nil

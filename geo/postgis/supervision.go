@@ -212,6 +212,7 @@ func (s *Store) Supervisions(ctx context.Context, division string, all bool, lim
 	out.ByDivision = geo.RollUp(division, counts, names)
 	return out, nil
 }
+
 // isForeignKeyViolation reports whether err is PostgreSQL's
 // foreign_key_violation.
 func isForeignKeyViolation(err error) bool {

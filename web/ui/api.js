@@ -20,6 +20,19 @@ export function inView(url) {
   return `${url}${url.includes('?') ? '&' : '?'}division=${encodeURIComponent(viewDivision)}`;
 }
 
+/**
+ * Whether division code lies in scope or below it (scope '' is the whole
+ * deployment): codes nest by prefix (GB/T 2260, GB/T 10114), as the
+ * server's geo.Within has it.
+ */
+export function withinDivision(scope, code) {
+  if (!scope) return true;
+  if (!code) return false;
+  let prefix = scope;
+  if (scope.length === 6) prefix = scope.endsWith('0000') ? scope.slice(0, 2) : scope.endsWith('00') ? scope.slice(0, 4) : scope;
+  return code.startsWith(prefix);
+}
+
 /** Remembers the session's CSRF token (from GET/POST api/v1/session). */
 export function setCSRF(token) { csrfToken = token || ''; }
 

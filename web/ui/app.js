@@ -13,7 +13,7 @@ import {
   HAZARD_COLOURS, SOURCE_ID,
 } from './style.js';
 import * as card from './card.js';
-import { fetchJSON, session as fetchSession, setCSRF, viewDivision } from './api.js';
+import { fetchJSON, inView, session as fetchSession, setCSRF, viewDivision } from './api.js';
 import * as dispatch from './dispatch.js';
 import * as report from './report.js';
 import * as zones from './zones.js';
@@ -510,8 +510,10 @@ function login(required = true) {
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify({ username: form.elements.username.value, password: form.elements.password.value }),
         });
-        // The wall sends its viewers here to log in (?next=wall), and gets them back.
-        if (new URLSearchParams(window.location.search).get('next') === 'wall') window.location.href = 'wall';
+        // The wall and the tasks page send their viewers here to log in
+        // (?next=wall, ?next=tasks), and get them back.
+        const next = new URLSearchParams(window.location.search).get('next');
+        if (next === 'wall' || next === 'tasks') window.location.href = next;
         else window.location.reload();
       } catch (err) {
         const key = err.status === 401 ? 'login.wrong' : err.status === 429 ? 'login.busy' : 'login.failed';
@@ -541,8 +543,12 @@ async function whoAmI(map) {
     const b = document.getElementById('login-toggle');
     b.hidden = false;
     b.addEventListener('click', () => login(false));
+    if (new URLSearchParams(window.location.search).get('next')) login(false);
     return;
   }
+  const tasks = document.getElementById('tasks-link');
+  tasks.href = inView('tasks');
+  tasks.hidden = false;
   setCSRF(s.csrf_token);
   if (s.division && !viewDivision) {
     // A user of a division lands on its map.

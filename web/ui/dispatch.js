@@ -15,8 +15,9 @@
 // Test hooks: window.__incidentLoads counts the incident layer's
 // loads; window.__dispatch is the panel's state (read only).
 
-import { t, htmlLang, valueLabel, layerLabel } from './i18n.js';
+import { t, valueLabel, layerLabel } from './i18n.js';
 import { fetchJSON, send } from './api.js';
+import { el, fill, num } from './dom.js';
 import { GRADE_COLOURS } from './style.js';
 
 // ---------------------------------------------------------------- geometry
@@ -52,28 +53,6 @@ export const LEVEL_NUMERALS = { I: 'Ⅰ', II: 'Ⅱ', III: 'Ⅲ', IV: 'Ⅳ' };
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
-/** Builds an element: attributes (class, style, on… listeners, the rest as attributes) and children (nodes or text). */
-export function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'style') Object.assign(e.style, v);
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, '');
-    else e.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c == null || c === false) continue;
-    e.append(c instanceof Node ? c : String(c));
-  }
-  return e;
-}
-
-/** A string of the current language with its {placeholders} filled. */
-export const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), t(key));
-/** A number in the page's language, with digits decimals. */
-export const num = (n, digits = 0) => Number(n).toLocaleString(htmlLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const km = (m) => (m == null ? '—' : `${num(m / 1000, 1)} km`);
 const minutes = (s) => (s == null ? '—' : fill('dispatch.min', { n: num(s / 60, s < 600 ? 1 : 0) }));
 

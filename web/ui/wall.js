@@ -26,7 +26,8 @@ import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import { buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, SWITCH_LAYERS } from './style.js';
 import { fetchJSON } from './api.js';
-import { circle, el, fill, kindLabel, LEVEL_COLOURS, levelIcon, levelLabel, num as formatNumber } from './dispatch.js';
+import { circle, kindLabel, LEVEL_COLOURS, levelIcon, levelLabel } from './dispatch.js';
+import { el, fill, num as formatNumber } from './dom.js';
 import { followTiles, openStream } from './live.js';
 
 window.__mapIdle = false;

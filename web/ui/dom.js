@@ -1,0 +1,27 @@
+// The pages' DOM helpers: building elements, and the strings and numbers
+// of the page's language.
+
+import { t, htmlLang } from './i18n.js';
+
+/** Builds an element: attributes (class, style, on… listeners, the rest as attributes) and children (nodes or text). */
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'style') Object.assign(e.style, v);
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v === true) e.setAttribute(k, '');
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    e.append(c instanceof Node ? c : String(c));
+  }
+  return e;
+}
+
+/** A string of the current language with its {placeholders} filled. */
+export const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), t(key));
+/** A number in the page's language, with digits decimals. */
+export const num = (n, digits = 0) => Number(n).toLocaleString(htmlLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
