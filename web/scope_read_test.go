@@ -145,6 +145,35 @@ func TestReadsByDivision(t *testing.T) {
 			if st := getJSON(t, srv.URL, "/api/v1/positions?hours=1", tok[reader], &pos); st != 200 || len(pos.Positions) != len(want) {
 				t.Errorf("positions: %d, %d, want %d", st, len(pos.Positions), len(want))
 			}
+			// Dispatch's searches: the nearest teams and what lies around
+			// county A's border with B (50 km takes in A and B).
+			var near struct {
+				Candidates []json.RawMessage `json:"candidates"`
+			}
+			if st := getJSON(t, srv.URL, "/api/v1/nearest?lon=119.5&lat=28.2&category=rescue_resources&limit=20", tok[reader], &near); st != 200 ||
+				len(near.Candidates) != len(want) {
+				t.Errorf("nearest: %d, %d teams, want %d", st, len(near.Candidates), len(want))
+			}
+			var around geo.Around
+			if st := getJSON(t, srv.URL, "/api/v1/around?lon=119.5&lat=28.2&radius=50000", tok[reader], &around); st != 200 || len(around.Rings) != 1 {
+				t.Errorf("around: %d %+v", st, around)
+			} else {
+				teams := 0
+				for _, o := range around.Objects {
+					if o.Category == geo.RescueResources {
+						teams++
+					}
+				}
+				wantNear := 0
+				for _, code := range want {
+					if code != pgtest.CountyC {
+						wantNear++
+					}
+				}
+				if teams != wantNear {
+					t.Errorf("around: %d teams, want %d", teams, wantNear)
+				}
+			}
 			// --read-scope all: the whole map, read-only.
 			if st := getJSON(t, all.URL, "/ogc/collections/bridges/items", tok[reader], &items); st != 200 || items.NumberMatched != 4 {
 				t.Errorf("read-scope all: %d, %d matched, want 4", st, items.NumberMatched)

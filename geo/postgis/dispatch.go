@@ -425,8 +425,12 @@ const sphereSlack = 0.006
 // the answer is complete when the window held every object there is, or
 // when the last one kept is nearer (less the sphere's slack) than the
 // window's reach, so that nothing outside the window can beat it. Else
-// the window widens fourfold. Ties go to the lower id.
+// the window widens fourfold. Ties go to the lower id. A reader of one
+// division (access.WithReadScope) finds that division's objects only.
 func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidate, error) {
+	if code := access.ReadScopeFrom(ctx); code != "" && !geo.Within(code, q.Filter.Within) {
+		q.Filter.Within = code
+	}
 	// A filter passes a share of the window: start wider, so that one
 	// round trip usually does.
 	window := max(32, 3*q.Limit)
@@ -476,6 +480,8 @@ func (s *Store) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Candidat
 // ring, the risk objects by category and grade, the hidden hazards not
 // closed, the shelters and their capacity, and the counties' population
 // estimated inside; and the objects and hazards of the outermost ring.
+// A reader of one division counts and lists that division's objects and
+// hazards only (the population is the counties', as published).
 func (s *Store) Around(ctx context.Context, q geo.AroundQuery) (geo.Around, error) {
 	type area struct {
 		radius    *float64
@@ -511,7 +517,7 @@ func (s *Store) Around(ctx context.Context, q geo.AroundQuery) (geo.Around, erro
 	if outer.radius != nil {
 		radius = *outer.radius
 	}
-	args := []any{q.Point[0], q.Point[1], radius, outer.poly, outer.box, geo.MaxAroundList + 1}
+	args := []any{q.Point[0], q.Point[1], radius, outer.poly, outer.box, geo.MaxAroundList + 1, readWithin(ctx)}
 	var out geo.Around
 	rows, err := s.pool.Query(ctx, s.q.get("around_objects"), args...)
 	if err != nil {
@@ -561,7 +567,7 @@ func (s *Store) Around(ctx context.Context, q geo.AroundQuery) (geo.Around, erro
 		if a.radius != nil {
 			radius = *a.radius
 		}
-		area := []any{q.Point[0], q.Point[1], radius, a.poly, a.box}
+		area := []any{q.Point[0], q.Point[1], radius, a.poly, a.box, readWithin(ctx)}
 		rows, err := s.pool.Query(ctx, s.q.get("around_object_counts"), area...)
 		if err != nil {
 			return out, fmt.Errorf("count the objects around %v: %w", q.Point, classify(err))

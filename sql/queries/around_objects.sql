@@ -3,7 +3,9 @@
 -- distance from the point (for a polygon, from $1, $2 too: the caller
 -- passes its centroid). The bounding box $5 (4490) is the area's, for the
 -- spatial index. At most $6 rows, the most severe and nearest first.
--- $1 lon, $2 lat, $3 radius m, $4 polygon, $5 box, $6 limit
+-- Only those in division prefix $7 (NULL: all), for a reader of one
+-- division.
+-- $1 lon, $2 lat, $3 radius m, $4 polygon, $5 box, $6 limit, $7 division prefix
 WITH p AS (
     SELECT ST_SetSRID(ST_MakePoint($1, $2), 4490)::geography AS g
 )
@@ -14,6 +16,7 @@ SELECT o.id, o.category::text, o.name, coalesce(o.grade::text, 'unassessed'), ST
 FROM risk_object o, p
 WHERE o.geom_3857 && ST_Transform($5::text::geometry, 3857)
   AND o.retired_at IS NULL
+  AND ($7::text IS NULL OR starts_with(o.division_code, $7::text))
   AND CASE WHEN $3::float8 IS NULL THEN ST_Intersects(o.geom, $4::text::geometry)
            ELSE ST_DWithin(o.geom::geography, p.g, $3::float8, true) END
 ORDER BY o.grade DESC NULLS LAST, metres, o.id
