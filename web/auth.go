@@ -212,7 +212,7 @@ func (s *Server) audit(c echo.Context, e access.Entry, before, after any) {
 		return
 	}
 	if p := principal(c); p != nil {
-		e.Actor, e.Role = p.Actor(), string(p.Role)
+		e.Actor, e.Role, e.Division = p.Actor(), string(p.Role), p.Division
 	} else if e.Actor == "" {
 		e.Actor = "anonymous"
 	}
@@ -336,10 +336,18 @@ func (s *Server) handleLogout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// handleAudit: GET /api/v1/audit?actor=&action=&since=&until=&before=&limit=.
+// handleAudit: GET /api/v1/audit?actor=&action=&since=&until=&before=&limit=,
+// what actors of the admin's division (narrowed by division=) and below
+// did, whatever --read-scope shows of the map.
 func (s *Server) handleAudit(c echo.Context) error {
 	q := c.QueryParams()
 	f := access.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Limit: 100}
+	if p := principal(c); p != nil {
+		f.Within = p.Division
+	}
+	if v := s.viewScope(c); geo.Within(f.Within, v) {
+		f.Within = v
+	}
 	for _, k := range []string{"since", "until"} {
 		if v := q.Get(k); v != "" {
 			t, err := time.Parse(time.RFC3339, v)

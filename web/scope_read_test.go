@@ -260,3 +260,45 @@ func TestDivisionView(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditByDivision: an admin of a division reads what the actors of
+// that division and below did (refusals too), and nothing of another's.
+func TestAuditByDivision(t *testing.T) {
+	f := newChainFixture(t, web.Options{})
+	planner := map[string]string{}
+	admin := map[string]string{}
+	for _, code := range []string{pgtest.CityA, pgtest.CountyA, pgtest.CountyB, pgtest.TownshipA} {
+		planner[code] = newTokenIn(t, f.s, access.Planner, code)
+		admin[code] = newTokenIn(t, f.s, access.Admin, code)
+	}
+	report := func(code, by string) int {
+		p := f.place(code)
+		status, _, _ := call(t, http.DefaultClient, "POST", f.srv+"/api/v1/hidden-hazards", fmt.Sprintf(`{"code": "A%d", "title": "隐患", "level": "general",
+			"discovery_source": "patrol", "found_on": "2026-11-20", "lon": %f, "lat": %f}`, f.next(), p[0], p[1]), planner[by], nil)
+		return status
+	}
+	if report(pgtest.CountyA, pgtest.CountyA) != 201 || report(pgtest.CountyA, pgtest.CountyB) != 403 || report(pgtest.TownshipA, pgtest.TownshipA) != 201 {
+		t.Fatal("the writes to audit went otherwise")
+	}
+	for reader, want := range map[string][]string{
+		pgtest.CityA:     {pgtest.CountyA, pgtest.CountyB, pgtest.TownshipA},
+		pgtest.CountyA:   {pgtest.CountyA, pgtest.TownshipA},
+		pgtest.CountyB:   {pgtest.CountyB},
+		pgtest.TownshipA: {pgtest.TownshipA},
+	} {
+		var log struct{ Entries []access.Entry }
+		status, body, _ := call(t, http.DefaultClient, "GET", f.srv+"/api/v1/audit?action=hazard.report", "", admin[reader], nil)
+		if json.Unmarshal([]byte(body), &log); status != 200 {
+			t.Fatalf("audit as %s: %d %s", reader, status, body)
+		}
+		var got []string
+		for _, e := range log.Entries {
+			got = append(got, e.Division)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("the audit an admin of %s reads: %v, want %v", reader, got, want)
+		}
+	}
+}

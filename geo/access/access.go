@@ -255,16 +255,21 @@ type Entry struct {
 	Outcome   string          `json:"outcome"` // ok, refused or failed
 	Before    json.RawMessage `json:"before,omitempty"`
 	After     json.RawMessage `json:"after,omitempty"`
+	// Division is the actor's ("" for the whole deployment, the command
+	// line or nobody).
+	Division string `json:"division_code,omitempty"`
 }
 
 // AuditFilter selects audit entries: by actor and action (exact, ""
 // any), at or after Since and before Until (zero: open), with ids below
-// BeforeID (0: from the newest), at most Limit of them.
+// BeforeID (0: from the newest), at most Limit of them; with Within,
+// only what actors of that division and below did.
 type AuditFilter struct {
 	Actor, Action string
 	Since, Until  time.Time
 	BeforeID      int64
 	Limit         int
+	Within        string
 }
 
 // User is an account as the commands list it.

@@ -346,7 +346,11 @@ func (s *Store) Audit(ctx context.Context, e access.Entry, before, after any) er
 	if e.Outcome == "" {
 		e.Outcome = "ok"
 	}
-	if _, err := s.pool.Exec(ctx, s.q.get("audit_append"), e.Actor, e.Role, e.Remote, e.RequestID, e.Action, e.Target, e.Outcome, b, a); err != nil {
+	var division any
+	if e.Division != "" {
+		division = e.Division
+	}
+	if _, err := s.pool.Exec(ctx, s.q.get("audit_append"), e.Actor, e.Role, e.Remote, e.RequestID, e.Action, e.Target, e.Outcome, b, a, division); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, classify(err))
 	}
 	return nil
@@ -361,13 +365,17 @@ func (s *Store) AuditLog(ctx context.Context, f access.AuditFilter) ([]access.En
 	if !f.Until.IsZero() {
 		until = &f.Until
 	}
-	rows, err := s.pool.Query(ctx, s.q.get("audit_list"), f.Actor, f.Action, since, until, f.BeforeID, f.Limit)
+	var within any
+	if f.Within != "" {
+		within = geo.DivisionPrefix(f.Within)
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("audit_list"), f.Actor, f.Action, since, until, f.BeforeID, f.Limit, within)
 	if err != nil {
 		return nil, fmt.Errorf("read the audit log: %w", classify(err))
 	}
 	out := []access.Entry{}
 	var e access.Entry
-	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.At, &e.Actor, &e.Role, &e.Remote, &e.RequestID, &e.Action, &e.Target, &e.Outcome, &e.Before, &e.After}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.At, &e.Actor, &e.Role, &e.Remote, &e.RequestID, &e.Action, &e.Target, &e.Outcome, &e.Before, &e.After, &e.Division}, func() error {
 		e.Before = append(json.RawMessage(nil), e.Before...)
 		e.After = append(json.RawMessage(nil), e.After...)
 		if len(e.Before) == 0 {
