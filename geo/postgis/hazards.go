@@ -51,12 +51,8 @@ func (s *Store) ReportHazard(ctx context.Context, h geo.Hazard, actor string) (g
 // *geo.StateError; a missing field a *geo.ParamError.
 func (s *Store) StepHazard(ctx context.Context, id int64, st geo.HazardStep, actor string) (geo.Hazard, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		var got int64
-		if err := tx.QueryRow(ctx, s.q.get("hazard_lock"), id).Scan(&got); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("hazard %d: %w", id, geo.ErrNotFound)
-			}
-			return fmt.Errorf("hazard %d: %w", id, classify(err))
+		if err := s.lock(ctx, tx, "hazard", id); err != nil {
+			return err
 		}
 		h, err := hazard(ctx, tx, s.q, id)
 		if err != nil {

@@ -37,12 +37,8 @@ func (s *Store) Supervise(ctx context.Context, id int64, n geo.NewSupervision, a
 	}
 	var sid int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		var got int64
-		if err := tx.QueryRow(ctx, s.q.get("hazard_lock"), id).Scan(&got); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("hazard %d: %w", id, geo.ErrNotFound)
-			}
-			return fmt.Errorf("hazard %d: %w", id, classify(err))
+		if err := s.lock(ctx, tx, "hazard", id); err != nil {
+			return err
 		}
 		h, err := hazard(ctx, tx, s.q, id)
 		if err != nil {
@@ -84,12 +80,8 @@ func (s *Store) Supervise(ctx context.Context, id int64, n geo.NewSupervision, a
 // division a *geo.ScopeError.
 func (s *Store) StepSupervision(ctx context.Context, id int64, st geo.SupervisionStep, actor string) (geo.Supervision, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		var got int64
-		if err := tx.QueryRow(ctx, s.q.get("supervision_lock"), id).Scan(&got); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("supervision %d: %w", id, geo.ErrNotFound)
-			}
-			return fmt.Errorf("supervision %d: %w", id, classify(err))
+		if err := s.lock(ctx, tx, "supervision", id); err != nil {
+			return err
 		}
 		sv, err := supervision(ctx, tx, s.q, id)
 		if err != nil {
@@ -211,6 +203,20 @@ func (s *Store) Supervisions(ctx context.Context, division string, all bool, lim
 	}
 	out.ByDivision = geo.RollUp(division, counts, names)
 	return out, nil
+}
+
+// lock locks row id of what (hazard or supervision: the query
+// what_lock) for the rest of tx; a missing row wraps geo.ErrNotFound.
+func (s *Store) lock(ctx context.Context, tx pgx.Tx, what string, id int64) error {
+	var got int64
+	err := tx.QueryRow(ctx, s.q.get(what+"_lock"), id).Scan(&got)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s %d: %w", what, id, geo.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", what, id, classify(err))
+	}
+	return nil
 }
 
 // isForeignKeyViolation reports whether err is PostgreSQL's

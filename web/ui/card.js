@@ -3,6 +3,7 @@
 
 import { t, lang, gradeLabel, layerLabel, attributeLabel, valueLabel, methodLabel, htmlLang, sortAttributeKeys } from './i18n.js';
 import { GRADE_COLOURS, HAZARD_COLOURS } from './style.js';
+import { el } from './dom.js';
 
 const card = () => /** @type {HTMLElement} */ (document.getElementById('card'));
 
@@ -12,21 +13,6 @@ const card = () => /** @type {HTMLElement} */ (document.getElementById('card'));
  * Kept so the card can be redrawn when the language changes.
  */
 let state = null;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'style') Object.assign(e.style, v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) {
-    if (c == null) continue;
-    e.append(c instanceof Node ? c : String(c));
-  }
-  return e;
-}
 
 /** Picks black or white text for legibility on a grade colour. */
 function badgeTextColour(grade) {

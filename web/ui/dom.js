@@ -3,14 +3,20 @@
 
 import { t, htmlLang } from './i18n.js';
 
-/** Builds an element: attributes (class, style, on… listeners, the rest as attributes) and children (nodes or text). */
+/**
+ * Builds an element: attributes (class; style as an object or a string;
+ * on… listeners; value as the property; true as an empty attribute; null
+ * and false left out; the rest as attributes) and children (nodes or
+ * text, arrays flattened, null and false left out).
+ */
 export function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v == null || v === false) continue;
     if (k === 'class') e.className = v;
-    else if (k === 'style') Object.assign(e.style, v);
+    else if (k === 'style' && typeof v === 'object') Object.assign(e.style, v);
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'value') e.value = v;
     else if (v === true) e.setAttribute(k, '');
     else e.setAttribute(k, v);
   }

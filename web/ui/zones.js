@@ -14,29 +14,13 @@ import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import { t as tr, gradeLabel, layerLabel } from './i18n.js';
 import { fetchJSON, inView, send } from './api.js';
 import { GRADE_COLOURS } from './style.js';
+import { el } from './dom.js';
 
 const HAZARD_TYPES = ['flood', 'waterlogging', 'landslide', 'debris_flow', 'collapse', 'ground_subsidence', 'geological_other',
   'forest_fire', 'typhoon', 'chemical', 'earthquake', 'other'];
 const ZONE_KINDS = ['risk_zone', 'prevention_zone', 'danger_area', 'evacuation_area', 'protection_distance'];
 const GRADES = ['red', 'orange', 'yellow', 'blue'];
 const CATEGORIES = ['enterprises', 'bridges', 'black_spots', 'rescue_resources', 'shelters'];
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k === 'value') e.value = v;
-    else if (v === true) e.setAttribute(k, '');
-    else e.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c == null || c === false) continue;
-    e.append(c instanceof Node ? c : String(c));
-  }
-  return e;
-}
 
 /** A UI string with its {placeholders} filled in. */
 function t(key, params) {
