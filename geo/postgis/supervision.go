@@ -56,8 +56,12 @@ func (s *Store) Supervise(ctx context.Context, id int64, n geo.NewSupervision, a
 		case isForeignKeyViolation(err):
 			return geo.Invalidf("division", "%s: no such division is loaded", n.Division)
 		case isConstraint(err, "hazard_supervision_below"):
+			where := h.Division
+			if where == "" {
+				where = "no division"
+			}
 			return &geo.StateError{Action: "supervise", State: "not below",
-				Reason: fmt.Sprintf("the hazard lies in %s, not below the supervising division %s: a division supervises the levels below it", h.Division, n.Division)}
+				Reason: fmt.Sprintf("the hazard lies in %s, not below the supervising division %s: a division supervises the levels below it", where, n.Division)}
 		case err != nil:
 			return fmt.Errorf("supervise hazard %d: %w", id, classify(err))
 		}

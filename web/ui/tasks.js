@@ -262,7 +262,22 @@ function render() {
   link.dataset.state = state.link;
 
   const main = document.getElementById('tasks');
+  // A redraw (news on the stream) must not take the field being typed in
+  // away from under the cursor.
+  const typing = main.contains(document.activeElement) && document.activeElement.name ? document.activeElement : null;
+  const caret = typing && typeof typing.selectionStart === 'number' ? [typing.selectionStart, typing.selectionEnd] : null;
   main.replaceChildren();
+  drawInto(main);
+  if (typing) {
+    const again = main.querySelector(`form.inline [name="${typing.name}"]`);
+    if (again) {
+      again.focus();
+      if (caret && again.setSelectionRange) again.setSelectionRange(caret[0], caret[1]);
+    }
+  }
+}
+
+function drawInto(main) {
   if (state.needLogin) {
     main.append(el('p', { class: 'message error' }, t('tasks.login'), ' ',
       el('a', { href: `./?next=tasks${viewDivision ? `&division=${encodeURIComponent(viewDivision)}` : ''}` }, t('tasks.loginLink'))));
