@@ -92,6 +92,8 @@ type Deps struct {
 	CacheStats func() map[string]float64
 	// Changes feeds GET /api/v1/events; nil: no event stream.
 	Changes ChangeFeed
+	// Search answers GET /api/v1/search; nil: it answers 404.
+	Search Searcher
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -163,6 +165,7 @@ type Server struct {
 	importer Importer
 	grading  GradingStore
 	hazards  HazardStore
+	search   Searcher
 	dispatch DispatchStore
 	zones    ZoneStore
 	overview OverviewStore
@@ -216,7 +219,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.Wall.StaleAfter <= 0 {
 		opts.Wall.StaleAfter = 5 * time.Minute
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, users: deps.Users, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, search: deps.Search, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, users: deps.Users, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -297,6 +300,9 @@ func (s *Server) routes() {
 		}
 		e.GET("/api/v1/positions", read(s.handlePositions))
 		e.GET("/api/v1/resources/:id/track", read(s.handleTrack))
+	}
+	if s.search != nil {
+		e.GET("/api/v1/search", read(s.handleSearch))
 	}
 	if s.hazards != nil {
 		e.POST("/api/v1/hidden-hazards", s.write(access.Planner, "hazard.report", s.handleReportHazard))
