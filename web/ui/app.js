@@ -17,6 +17,7 @@ import { fetchJSON, inView, session as fetchSession, setCSRF, viewDivision } fro
 import * as dispatch from './dispatch.js';
 import * as report from './report.js';
 import * as zones from './zones.js';
+import * as search from './search.js';
 import { followTiles, openStream } from './live.js';
 
 window.__mapIdle = false;
@@ -360,11 +361,17 @@ function wireMap(map, vis) {
       recordError(`feature in ${category} has no id`);
       return;
     }
+    openObject(category, id, f.properties);
+  });
+
+  // openObject selects an object and opens its card (a click on the map,
+  // a search result).
+  function openObject(category, id, preview) {
     clearSelection();
     selected = { sourceLayer: category, id };
     map.setFeatureState({ source: SOURCE_ID, sourceLayer: category, id }, { selected: true });
 
-    card.showLoading(category, id, f.properties);
+    card.showLoading(category, id, preview);
     if (inflight) inflight.abort();
     const ctl = new AbortController();
     inflight = ctl;
@@ -390,6 +397,17 @@ function wireMap(map, vis) {
         else card.showError(category, id, 'error', err.message);
       })
       .finally(() => { if (inflight === ctl) inflight = null; });
+  }
+
+  // A search result: fly there, its layer shown, and open its card.
+  search.enable(document.getElementById('search'), (hit) => {
+    if (vis[hit.category] === false) {
+      onToggle(hit.category, true);
+      const box = document.querySelector(`#layer-list input[data-layer="${hit.category}"]`);
+      if (box) box.checked = true;
+    }
+    map.flyTo({ center: [hit.lon, hit.lat], zoom: Math.max(map.getZoom(), 14) });
+    openObject(hit.category, hit.id, { name: hit.name, grade: hit.grade });
   });
 
   // Pointer cursor over points (once per animation frame).
@@ -622,6 +640,7 @@ async function main() {
     dispatch.rerender();
     zones.rerender();
     report.rerender();
+    search.rerender();
     relabelControls();
     const box = document.getElementById('map-error');
     if (!box.hidden && !map) showFatal(window.__mapErrors.find((s) => s.startsWith('map: ')) ?? '');
