@@ -53,7 +53,7 @@ func TestSearch(t *testing.T) {
 		{"the credit code's beginning", uscc[:15], "", "code", 19},
 		{"the credit code in lower case", strings.ToLower(uscc), "", "code", 0},
 		{"a character missing", string(runes[len(runes)-5:len(runes)-2]) + string(runes[len(runes)-1:]), "", "", 19},
-		{"spaces and punctuation", " " + string(runes[len(runes)-5:len(runes)-3]) + "，" + string(runes[len(runes)-3:]) + " ", "", "name", 19},
+		{"spaces and punctuation", " " + string(runes[len(runes)-5:len(runes)-3]) + "，" + string(runes[len(runes)-3:]) + " ", "", "words", 19},
 		{"its category", part, "&category=enterprises", "name", 19},
 	}
 	for _, tc := range tests {
