@@ -3,6 +3,10 @@
 // token (the server refuses a session's write without it).
 
 let csrfToken = '';
+let loggedIn = false;
+
+/** The event a page hears when the server stopped knowing its session (it ran out, or was ended elsewhere). */
+export const SESSION_EXPIRED = 'riskmap:session-expired';
 
 /**
  * The division the page shows: its ?division= (a county's map or wall,
@@ -56,6 +60,10 @@ export async function fetchJSON(url, opts = {}) {
     try { body = JSON.parse(text); } catch { body = null; }
   }
   if (!res.ok) {
+    if (res.status === 401 && loggedIn && !url.includes('api/v1/session')) {
+      loggedIn = false;
+      window.dispatchEvent(new CustomEvent(SESSION_EXPIRED));
+    }
     const detail = body && (body.detail || body.title);
     const err = new Error(`${url}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
     err.status = res.status;
@@ -83,13 +91,41 @@ export function send(method, url, body, extra) {
 }
 
 /**
- * The logged-in user ({user, role, csrf_token}), or null when nobody is
+ * Watches a logged-in session: asked again every minute and whenever the
+ * window comes back into focus, so that a session that ran out (or was
+ * ended elsewhere) is noticed even where reads need none (SESSION_EXPIRED).
+ */
+export function watchSession() {
+  const check = async () => {
+    if (!loggedIn) return;
+    try {
+      const res = await fetch('api/v1/session', { headers: { Accept: 'application/json' } });
+      if (res.status === 401 && loggedIn) {
+        loggedIn = false;
+        window.dispatchEvent(new CustomEvent(SESSION_EXPIRED));
+      }
+    } catch { /* the network: the next check */ }
+  };
+  setInterval(check, 60000);
+  window.addEventListener('focus', check);
+}
+
+/** Ends the session (the server forgets it and clears its cookie). */
+export async function logout() {
+  await send('DELETE', 'api/v1/session');
+  loggedIn = false;
+  csrfToken = '';
+}
+
+/**
+ * The logged-in user ({user, role, division, division_name, csrf_token}), or null when nobody is
  * logged in (401) or the server keeps no users (404).
  */
 export async function session() {
   try {
     const s = await fetchJSON('api/v1/session');
     setCSRF(s && s.csrf_token);
+    loggedIn = !!s;
     return s;
   } catch (err) {
     if (err.status === 401 || err.status === 404 || err.status === 403) return null;

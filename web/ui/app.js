@@ -13,7 +13,8 @@ import {
   HAZARD_COLOURS, SOURCE_ID,
 } from './style.js';
 import * as card from './card.js';
-import { fetchJSON, inView, session as fetchSession, setCSRF, viewDivision } from './api.js';
+import { fetchJSON, inView, logout, session as fetchSession, SESSION_EXPIRED, setCSRF, viewDivision, watchSession } from './api.js';
+import { el } from './dom.js';
 import * as dispatch from './dispatch.js';
 import * as report from './report.js';
 import * as zones from './zones.js';
@@ -545,6 +546,20 @@ function login(required = true) {
 
 // whoAmI asks who is logged in: a dispatcher (or an admin) gets the
 // dispatcher's panel; nobody, on a server that keeps users, a 登录 button.
+// who is logged in (GET api/v1/session), for the title bar.
+let who = null;
+
+/** The title bar's 用户 · 角色 · 区划 of who is logged in. */
+function renderWho() {
+  const box = document.getElementById('who');
+  box.hidden = !who;
+  if (!who) return;
+  const role = t(`role.${who.role}`);
+  box.replaceChildren(el('b', {}, who.user), ` · ${role === `role.${who.role}` ? who.role : role}`,
+    ` · ${who.division_name || who.division || t('who.everywhere')}`);
+  box.title = box.textContent;
+}
+
 async function whoAmI(map) {
   let s = null;
   try {
@@ -567,6 +582,32 @@ async function whoAmI(map) {
   const tasks = document.getElementById('tasks-link');
   tasks.href = inView('tasks');
   tasks.hidden = false;
+  who = s;
+  renderWho();
+  const out = document.getElementById('logout');
+  out.hidden = false;
+  out.addEventListener('click', async () => {
+    try {
+      await logout();
+    } catch (err) {
+      recordError(`logout ${err.message}`);
+    }
+    window.location.href = './';
+  });
+  watchSession();
+  window.addEventListener(SESSION_EXPIRED, () => {
+    // The server forgot the session (it ran out): say so, offer the login.
+    who = null;
+    renderWho();
+    out.hidden = true;
+    const note = document.getElementById('notice');
+    note.dataset.i18n = 'session.expired';
+    note.textContent = t('session.expired');
+    note.hidden = false;
+    const b = document.getElementById('login-toggle');
+    b.hidden = false;
+    b.onclick = () => login(false);
+  });
   setCSRF(s.csrf_token);
   if (s.division && !viewDivision) {
     // A user of a division lands on its map.
@@ -641,6 +682,7 @@ async function main() {
     zones.rerender();
     report.rerender();
     search.rerender();
+    renderWho();
     relabelControls();
     const box = document.getElementById('map-error');
     if (!box.hidden && !map) showFatal(window.__mapErrors.find((s) => s.startsWith('map: ')) ?? '');
