@@ -37,9 +37,9 @@ type IncidentKind struct {
 	Teams []string `json:"teams"` // ResourceType codes
 }
 
-// IncidentKinds are the incident types riskmap knows [PROP]. Other codes
-// of the same shape are accepted too (a deployment's own), with no
-// preselected teams.
+// IncidentKinds are the incident types riskmap knows [PROP], as
+// GET /api/v1/dispatch/meta lists them; an incident of another kind is
+// refused, naming it (a deployment's own kinds are not configurable yet).
 var IncidentKinds = []IncidentKind{
 	{"landslide", []string{"geological", "fire", "medical"}},         // 山体滑坡/泥石流
 	{"hazmat_leak", []string{"hazmat", "fire", "medical"}},           // 危化品泄漏
@@ -129,10 +129,10 @@ type NewIncident struct {
 // are *ParamError values naming the field.
 func (n *NewIncident) Check(now time.Time) (orb.Point, error) {
 	if n.Kind == "" {
-		return orb.Point{}, Invalidf("kind", "missing (want one of %s, or a code of lower-case letters and _)", kindList())
+		return orb.Point{}, Invalidf("kind", "missing (want one of %s)", kindList())
 	}
-	if !validKind(n.Kind) {
-		return orb.Point{}, Invalidf("kind", "%q is not an incident type (want one of %s, or a code of lower-case letters and _)", n.Kind, kindList())
+	if !slices.ContainsFunc(IncidentKinds, func(k IncidentKind) bool { return k.Code == n.Kind }) {
+		return orb.Point{}, Invalidf("kind", "%q is not an incident type (want one of %s)", n.Kind, kindList())
 	}
 	if !slices.Contains(IncidentLevels, n.Level) {
 		return orb.Point{}, Invalidf("level", "%q is not a level (want I, II, III or IV: 特别重大, 重大, 较大, 一般)", n.Level)
@@ -194,18 +194,6 @@ func PointIn(prefix string, lon, lat float64, crsName string) (orb.Point, error)
 		return orb.Point{}, Invalidf(prefix+"crs", "%q is not a coordinate system here (want wgs84, cgcs2000, gcj02 or bd09)", crsName)
 	}
 	return sys.ToWGS84(orb.Point{lon, lat}), nil
-}
-
-func validKind(s string) bool {
-	if len(s) == 0 || len(s) > 40 {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && r != '_' {
-			return false
-		}
-	}
-	return true
 }
 
 func kindList() string {

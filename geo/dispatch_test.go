@@ -121,7 +121,8 @@ func TestNewIncidentCheck(t *testing.T) {
 	}{
 		{"ok", NewIncident{Kind: "landslide", Level: "II", Title: "滑坡", Lon: &lon, Lat: &lat}, ""},
 		{"pasted", NewIncident{Kind: "fire", Level: "IV", Title: "火", Coordinates: "28.4, 119.9", CRS: "bd09"}, ""},
-		{"own kind", NewIncident{Kind: "dam_breach", Level: "I", Title: "溃坝", Lon: &lon, Lat: &lat}, ""},
+		{"a kind not known", NewIncident{Kind: "dam_breach", Level: "I", Title: "溃坝", Lon: &lon, Lat: &lat}, "kind"},
+		{"a team type, not a kind", NewIncident{Kind: "hazmat", Level: "II", Title: "泄漏", Lon: &lon, Lat: &lat}, "kind"},
 		{"no kind", NewIncident{Level: "II", Title: "x", Lon: &lon, Lat: &lat}, "kind"},
 		{"bad kind", NewIncident{Kind: "Fire!", Level: "II", Title: "x", Lon: &lon, Lat: &lat}, "kind"},
 		{"bad level", NewIncident{Kind: "fire", Level: "V", Title: "x", Lon: &lon, Lat: &lat}, "level"},
