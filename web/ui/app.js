@@ -529,10 +529,10 @@ function login(required = true) {
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify({ username: form.elements.username.value, password: form.elements.password.value }),
         });
-        // The wall and the tasks page send their viewers here to log in
-        // (?next=wall, ?next=tasks), and get them back.
+        // The wall and the workbench pages send their viewers here to log
+        // in (?next=wall, tasks or admin), and get them back.
         const next = new URLSearchParams(window.location.search).get('next');
-        if (next === 'wall' || next === 'tasks') window.location.href = next;
+        if (next === 'wall' || next === 'tasks' || next === 'admin') window.location.href = next;
         else window.location.reload();
       } catch (err) {
         const key = err.status === 401 ? 'login.wrong' : err.status === 429 ? 'login.busy' : 'login.failed';
@@ -582,6 +582,11 @@ async function whoAmI(map) {
   const tasks = document.getElementById('tasks-link');
   tasks.href = inView('tasks');
   tasks.hidden = false;
+  if (s.role === 'admin') {
+    const admin = document.getElementById('admin-link');
+    admin.href = inView('admin');
+    admin.hidden = false;
+  }
   who = s;
   renderWho();
   const out = document.getElementById('logout');
