@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -19,12 +21,18 @@ import (
 
 	"riskmap/geo"
 	"riskmap/geo/access"
+	"riskmap/geo/grading"
 )
 
 // GradingStore grades objects and answers for the regional maps;
 // *postgis.Store is one.
 type GradingStore interface {
 	AssessVersion(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string) (geo.Assessment, error)
+	// PreviewAssessment is the assessment the inputs would make, nothing
+	// written.
+	PreviewAssessment(ctx context.Context, c geo.Category, id int64, inputs map[string]any, actor string) (geo.Assessment, error)
+	// Grading is the grading configuration in force.
+	Grading(ctx context.Context) (grading.Set, error)
 	History(ctx context.Context, c geo.Category, id int64, limit int) ([]geo.Assessment, error)
 	Regions(ctx context.Context, level string, categories []geo.Category, bbox *orb.Bound) ([]geo.RegionStat, error)
 }
@@ -99,13 +107,28 @@ func (s *Server) handleAssess(c echo.Context) error {
 		return err
 	}
 	var body struct {
-		Inputs map[string]any `json:"inputs"`
+		Inputs  map[string]any `json:"inputs"`
+		Comment string         `json:"comment"` // why, kept in the audit log
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
 	if len(body.Inputs) == 0 {
 		return geo.Invalidf("inputs", "required: the assessment's inputs, e.g. {\"lec_l\": 6, \"lec_e\": 3, \"lec_c\": 15}")
+	}
+	if utf8.RuneCountInString(body.Comment) > 2000 {
+		return geo.Invalidf("comment", "longer than 2000 characters")
+	}
+	dry, err := boolParam(c, "dry_run")
+	if err != nil {
+		return err
+	}
+	if dry {
+		a, err := s.grading.PreviewAssessment(c.Request().Context(), "", id, body.Inputs, s.actor(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, a)
 	}
 	// If-Match: the ETag of the object as the client read it (from
 	// /ogc/collections/{layer}/items/{id}); a change since is a 409.
@@ -118,8 +141,37 @@ func (s *Server) handleAssess(c echo.Context) error {
 		return err
 	}
 	s.audit(c, access.Entry{Action: "assess", Target: fmt.Sprintf("object:%d", id)},
-		map[string]any{"grade": a.From}, map[string]any{"grade": a.Grade, "assessment_id": a.ID, "inputs": body.Inputs})
+		map[string]any{"grade": a.From}, map[string]any{"grade": a.Grade, "assessment_id": a.ID, "inputs": body.Inputs, "comment": body.Comment})
 	return c.JSON(http.StatusCreated, a)
+}
+
+// handleSchemes: GET /api/v1/grading/schemes[?category=], the enabled
+// grading schemes in force (of a category), in the order they are tried:
+// what a re-grading form offers, with each scheme's inputs (factors and
+// their allowed values, or the score or class it reads).
+func (s *Server) handleSchemes(c echo.Context) error {
+	var only geo.Category
+	if v := c.QueryParam("category"); v != "" {
+		cat, err := geo.ParseCategory(v)
+		if err != nil {
+			return geo.Invalidf("category", "%q: want one of enterprises, bridges, black_spots, rescue_resources, shelters", clip(v, 40))
+		}
+		only = cat
+	}
+	set, err := s.grading.Grading(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := []grading.Scheme{}
+	for _, sc := range set.Schemes {
+		if sc.Enabled && (only == "" || sc.Category == only) {
+			out = append(out, sc)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b grading.Scheme) int {
+		return cmp.Or(strings.Compare(string(a.Category), string(b.Category)), cmp.Compare(a.Priority, b.Priority))
+	})
+	return c.JSON(http.StatusOK, map[string]any{"schemes": out})
 }
 
 // handleHistory: GET /api/v1/objects/{id}/history.

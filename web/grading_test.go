@@ -17,9 +17,12 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/xuri/excelize/v2"
 
+	"riskmap/geo"
+	"riskmap/geo/access"
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/pgtest"
 	"riskmap/importers/demo"
+	"riskmap/web"
 )
 
 // writableServer serves a fresh copy of the demo data, for tests that write.
@@ -317,5 +320,62 @@ func TestRegionalTileLayers(t *testing.T) {
 		if code := f.Properties.MustString("code"); totals[code] != n {
 			t.Errorf("cell %s: %d objects in the tile, %d in the statistics", code, n, totals[code])
 		}
+	}
+}
+
+// TestAssessPreview: ?dry_run=true answers the assessment the inputs would
+// make and writes nothing; the schemes in force are listed by category.
+func TestAssessPreview(t *testing.T) {
+	store, conn := writableConn(t)
+	srv := authServer(t, store, web.Options{})
+	tok := newToken(t, store, access.Planner)
+	ctx := context.Background()
+	var id int64
+	var grade string
+	if err := conn.QueryRow(ctx, `SELECT id, grade::text FROM risk_object WHERE category = 'enterprises' AND method = 'lec_4c_A' AND grade = 'blue' ORDER BY id LIMIT 1`).Scan(&id, &grade); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (n int) {
+		conn.QueryRow(ctx, `SELECT count(*) FROM risk_assessment WHERE object_id = $1`, id).Scan(&n)
+		return n
+	}
+	before := count()
+	status, body, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments?dry_run=true", srv.URL, id),
+		`{"inputs": {"lec_l": 10, "lec_e": 10, "lec_c": 100}, "comment": "复核"}`, tok, nil)
+	var a geo.Assessment
+	if json.Unmarshal([]byte(body), &a); status != 200 || a.Grade != geo.Red || a.ID != 0 {
+		t.Fatalf("preview: %d %s", status, body)
+	}
+	var now string
+	conn.QueryRow(ctx, `SELECT grade::text FROM risk_object WHERE id = $1`, id).Scan(&now)
+	if count() != before || now != grade {
+		t.Errorf("a preview wrote: %d assessments (was %d), grade %s (was %s)", count(), before, now, grade)
+	}
+	if status, body, _ := call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments?dry_run=true", srv.URL, id),
+		`{"inputs": {"lec_l": 11, "lec_e": 10, "lec_c": 100}}`, tok, nil); status != 400 || !strings.Contains(body, "lec_l") {
+		t.Errorf("a bad input previewed: %d %s", status, body)
+	}
+	var schemes struct {
+		Schemes []struct {
+			Code    string               `json:"code"`
+			Options map[string][]float64 `json:"options"`
+		}
+	}
+	status, body, _ = call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/grading/schemes?category=enterprises", "", "", nil)
+	if json.Unmarshal([]byte(body), &schemes); status != 200 || len(schemes.Schemes) == 0 || schemes.Schemes[0].Code != "hazchem_100pt" {
+		t.Fatalf("schemes: %d %s", status, body)
+	}
+	found := false
+	for _, s := range schemes.Schemes {
+		found = found || s.Code == "lec_4c_A" && len(s.Options["lec_c"]) == 6
+		if s.Code == "lec_4c_B" {
+			t.Error("a disabled scheme listed")
+		}
+	}
+	if !found {
+		t.Errorf("no LEC with its options: %s", body)
+	}
+	if status, body, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/grading/schemes?category=farms", "", "", nil); status != 400 || !strings.Contains(body, "category") {
+		t.Errorf("a bad category: %d %s", status, body)
 	}
 }

@@ -292,6 +292,7 @@ func (s *Server) routes() {
 	if s.grading != nil {
 		e.POST("/api/v1/objects/:id/assessments", s.write(access.Planner, "assess", s.handleAssess))
 		e.GET("/api/v1/objects/:id/history", read(s.handleHistory))
+		e.GET("/api/v1/grading/schemes", read(s.handleSchemes))
 		e.GET("/api/v1/stats/regions", read(s.handleRegions))
 	}
 	if s.overview != nil {

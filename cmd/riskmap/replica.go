@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"riskmap/geo"
+	"riskmap/geo/grading"
 	"riskmap/geo/postgis"
 )
 
@@ -69,6 +70,14 @@ type splitGrading struct{ primary, read *postgis.Store }
 
 func (g splitGrading) AssessVersion(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string) (geo.Assessment, error) {
 	return g.primary.AssessVersion(ctx, c, id, version, inputs, actor)
+}
+
+func (g splitGrading) PreviewAssessment(ctx context.Context, c geo.Category, id int64, inputs map[string]any, actor string) (geo.Assessment, error) {
+	return g.primary.PreviewAssessment(ctx, c, id, inputs, actor)
+}
+
+func (g splitGrading) Grading(ctx context.Context) (grading.Set, error) {
+	return g.primary.Grading(ctx)
 }
 
 func (g splitGrading) History(ctx context.Context, c geo.Category, id int64, limit int) ([]geo.Assessment, error) {

@@ -307,6 +307,20 @@ func (s *Store) Assess(ctx context.Context, c geo.Category, id int64, inputs map
 // (geo.Object.Version; "" any): when the object has changed since, it
 // refuses with a geo.StateError, changing nothing.
 func (s *Store) AssessVersion(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string) (geo.Assessment, error) {
+	return s.assess(ctx, c, id, version, inputs, actor, false)
+}
+
+// PreviewAssessment is AssessVersion undone: the assessment the inputs
+// would make (its grade from and to, the rules that apply) with nothing
+// written, for a form to show before it saves.
+func (s *Store) PreviewAssessment(ctx context.Context, c geo.Category, id int64, inputs map[string]any, actor string) (geo.Assessment, error) {
+	return s.assess(ctx, c, id, "", inputs, actor, true)
+}
+
+// errPreview rolls a preview's transaction back.
+var errPreview = errors.New("preview: roll back")
+
+func (s *Store) assess(ctx context.Context, c geo.Category, id int64, version string, inputs map[string]any, actor string, preview bool) (geo.Assessment, error) {
 	var a geo.Assessment
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var got string
@@ -352,8 +366,15 @@ func (s *Store) AssessVersion(ctx context.Context, c geo.Category, id int64, ver
 			return fmt.Errorf("assess %s %d: no assessment written", c, id)
 		}
 		a = hist[0]
+		if preview {
+			return errPreview
+		}
 		return nil
 	})
+	if errors.Is(err, errPreview) {
+		a.ID = 0
+		return a, nil
+	}
 	return a, err
 }
 

@@ -400,6 +400,8 @@ function wireMap(map, vis) {
       .finally(() => { if (inflight === ctl) inflight = null; });
   }
 
+  card.setReload((category, id, preview) => openObject(category, id, preview));
+
   // A search result: fly there, its layer shown, and open its card.
   search.enable(document.getElementById('search'), (hit) => {
     if (vis[hit.category] === false) {
@@ -589,6 +591,7 @@ async function whoAmI(map) {
   }
   who = s;
   renderWho();
+  card.setUser(s);
   const out = document.getElementById('logout');
   out.hidden = false;
   out.addEventListener('click', async () => {

@@ -4,6 +4,7 @@
 import { t, lang, gradeLabel, layerLabel, attributeLabel, valueLabel, methodLabel, htmlLang, sortAttributeKeys } from './i18n.js';
 import { GRADE_COLOURS, HAZARD_COLOURS } from './style.js';
 import { el } from './dom.js';
+import * as regrade from './regrade.js';
 
 const card = () => /** @type {HTMLElement} */ (document.getElementById('card'));
 
@@ -217,10 +218,18 @@ function render() {
   ));
   root.append(core);
   root.append(...whySection(p.assessment));
+  if (regrade.allowed()) {
+    const { category, id } = state;
+    root.append(...regrade.section(category, id, p, render, () => reload(category, id, p)));
+  }
   root.append(...historySection(state.history));
 
+  // The assessment's inputs are shown under 评估依据 alone: an attribute of
+  // the same key (the import's first values) would be a second, older
+  // answer to the same question.
   const attrs = p.attributes && typeof p.attributes === 'object' ? p.attributes : {};
-  const keys = sortAttributeKeys(Object.keys(attrs));
+  const assessed = new Set(Object.keys((p.assessment && p.assessment.inputs) || {}));
+  const keys = sortAttributeKeys(Object.keys(attrs).filter((k) => !assessed.has(k)));
   root.append(el('h3', { class: 'card-sub' }, t('card.attributes')));
   if (keys.length === 0) {
     root.append(el('p', { class: 'muted' }, t('card.noAttributes')));
@@ -268,6 +277,13 @@ export function showError(category, id, status, error) {
 /** Registered by app.js to clear the selection highlight. */
 let onClose = null;
 export function setOnClose(fn) { onClose = fn; }
+
+let reload = () => {};
+/** fn(category, id, preview) reads an object again and shows it (after a re-grading). */
+export function setReload(fn) { reload = fn; }
+
+/** Who is logged in, for what the card offers them. */
+export function setUser(s) { regrade.setUser(s); render(); }
 
 export function closeCard() {
   if (!state) return;
