@@ -53,11 +53,7 @@ func TestAdminPage(t *testing.T) {
 
 	// Back as the admin: the audit lists what was done.
 	pg.run("the map again", chromedp.Navigate(srv.URL+"/?lang=zh&next=admin"))
-	pg.run("log in as the admin",
-		chromedp.WaitVisible(`#login`),
-		chromedp.SendKeys(`#login input[name=username]`, admin),
-		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
-		chromedp.Click(`#login button[type=submit]`))
+	pg.loginFor("admin", admin)
 	pg.poll("the audit lists the clerk's login and logout", `location.pathname.endsWith('/admin') &&
 		[...document.querySelectorAll('#a-audit tr[data-action]')].some((tr) => tr.dataset.action === 'login' && tr.textContent.includes('user:clerk_jy')) &&
 		[...document.querySelectorAll('#a-audit tr[data-action]')].some((tr) => tr.dataset.action === 'logout' && tr.textContent.includes('user:clerk_jy'))`, 30*time.Second)

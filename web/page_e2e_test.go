@@ -84,6 +84,18 @@ func (p browserPage) typeInto(sel, text string) {
 	}
 }
 
+// loginFor fills and sends the login form that a ?next= address opened
+// by itself (the workbench pages send their viewers there), without
+// waiting for what comes after.
+func (p browserPage) loginFor(next, user string) {
+	p.t.Helper()
+	p.run("log in for "+next,
+		chromedp.WaitVisible(`#login`),
+		chromedp.SendKeys(`#login input[name=username]`, user),
+		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
+		chromedp.Click(`#login button[type=submit]`))
+}
+
 // login logs user in from the map's 登录 button and waits for the page
 // to come back with the button toggle (an id) shown.
 func (p browserPage) login(user, toggle string) {

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,14 +19,8 @@ func TestRegradeOnCard(t *testing.T) {
 	store, conn := writableConn(t)
 	srv, _ := cachedServer(t, store, time.Hour)
 	planner := newUser(t, store, access.Planner)
-	var id int64
-	var name string
-	if err := conn.QueryRow(context.Background(), `SELECT id, name FROM risk_object WHERE category = 'enterprises' AND method = 'lec_4c_A' AND grade = 'blue'
-		AND name LIKE '%有限公司' ORDER BY id LIMIT 1`).Scan(&id, &name); err != nil {
-		t.Fatal(err)
-	}
-	runes := []rune(strings.TrimSuffix(name, "有限公司"))
-	part := string(runes[len(runes)-5:])
+	e := demoEnterprise(t, conn, "method = 'lec_4c_A' AND grade = 'blue'")
+	id, name, part := e.id, e.name, e.part
 
 	ctx := newBrowser(t, 1400, 900)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)

@@ -8,9 +8,32 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
 
 	"riskmap/web"
 )
+
+// enterprise is one of the demo's enterprises, with a part of its name a
+// search finds it by (the last five characters before 有限公司: its trade
+// name and trade, say).
+type enterprise struct {
+	id         int64
+	name, part string
+}
+
+// demoEnterprise is the demo's enterprise of lowest id named …有限公司
+// that meets where (SQL over risk_object, a constant of the test).
+func demoEnterprise(t *testing.T, conn *pgx.Conn, where string) enterprise {
+	t.Helper()
+	var e enterprise
+	if err := conn.QueryRow(context.Background(), `SELECT id, name FROM risk_object WHERE category = 'enterprises'
+		AND name LIKE '%有限公司' AND char_length(name) >= 12 AND `+where+` ORDER BY id LIMIT 1`).Scan(&e.id, &e.name); err != nil {
+		t.Fatalf("an enterprise where %s: %v", where, err)
+	}
+	runes := []rune(strings.TrimSuffix(e.name, "有限公司"))
+	e.part = string(runes[len(runes)-5:])
+	return e
+}
 
 // TestSearchBox: on the demo map, part of an enterprise's name typed into
 // the search box lists it with its county; Enter flies to it and opens its
@@ -18,16 +41,14 @@ import (
 func TestSearchBox(t *testing.T) {
 	store, conn := writableConn(t)
 	srv := authServer(t, store, web.Options{})
-	var id int64
-	var name, county string
+	e := demoEnterprise(t, conn, "TRUE")
+	id, name, part := e.id, e.name, e.part
+	var county string
 	var lon, lat float64
-	if err := conn.QueryRow(context.Background(), `SELECT o.id, o.name, d.name, ST_X(o.geom), ST_Y(o.geom) FROM risk_object o
-		JOIN admin_division d ON d.code = o.division_code
-		WHERE o.category = 'enterprises' AND o.name LIKE '%有限公司' ORDER BY o.id DESC LIMIT 1`).Scan(&id, &name, &county, &lon, &lat); err != nil {
+	if err := conn.QueryRow(context.Background(), `SELECT d.name, ST_X(o.geom), ST_Y(o.geom) FROM risk_object o
+		JOIN admin_division d ON d.code = o.division_code WHERE o.id = $1`, id).Scan(&county, &lon, &lat); err != nil {
 		t.Fatal(err)
 	}
-	runes := []rune(strings.TrimSuffix(name, "有限公司"))
-	part := string(runes[len(runes)-5:])
 
 	ctx := newBrowser(t, 1400, 900)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)

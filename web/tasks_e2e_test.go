@@ -72,11 +72,7 @@ func TestTasksPage(t *testing.T) {
 		t.Fatalf("log out: %v", err)
 	}
 	pg.run("back to the map", chromedp.Navigate(srv.URL+"/?lang=zh&next=tasks"))
-	pg.run("log in as the county",
-		chromedp.WaitVisible(`#login`),
-		chromedp.SendKeys(`#login input[name=username]`, county),
-		chromedp.SendKeys(`#login input[name=password]`, "password for tests"),
-		chromedp.Click(`#login button[type=submit]`))
+	pg.loginFor("tasks", county)
 	sup := `#t-supervisions tr[data-step]`
 	pg.poll("the county's tasks hold the supervision", `location.pathname.endsWith('/tasks') && location.search.includes('division=`+jinyun+`') &&
 		document.title === '缙云县待办事项' && document.querySelector('`+sup+`')?.dataset.step === 'acknowledge' &&

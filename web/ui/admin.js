@@ -10,7 +10,7 @@
 import * as i18n from './i18n.js';
 import { t, htmlLang } from './i18n.js';
 import { fetchJSON, inView, send, session, viewDivision } from './api.js';
-import { el, fill } from './dom.js';
+import { el, fill, redraw } from './dom.js';
 
 const ROLES = ['viewer', 'dispatcher', 'planner', 'admin'];
 const PAGE = 50;
@@ -238,10 +238,10 @@ function render() {
   document.title = t('admin.title');
   document.getElementById('back').href = inView('./');
   document.getElementById('lang-toggle').textContent = i18n.otherLang() === 'en' ? 'English' : '中文';
-  const main = document.getElementById('admin');
-  const typing = main.contains(document.activeElement) && document.activeElement.name ? document.activeElement : null;
-  const formOf = typing && typing.form ? typing.form.id : '';
-  main.replaceChildren();
+  redraw(document.getElementById('admin'), drawInto);
+}
+
+function drawInto(main) {
   if (state.loading) { main.append(el('p', { class: 'empty' }, t('tasks.loading'))); return; }
   if (state.denied) {
     main.append(el('p', { class: 'message error' }, t('admin.denied'), ' ',
@@ -250,10 +250,6 @@ function render() {
   }
   if (state.message) main.append(el('p', { class: `message ${state.message.kind}`, role: state.message.kind === 'error' ? 'alert' : 'status' }, state.message.text));
   main.append(usersBlock(), tokensBlock(), auditBlock());
-  if (typing) {
-    const again = main.querySelector(`form#${formOf} [name="${typing.name}"]`);
-    if (again) again.focus();
-  }
 }
 
 async function main() {

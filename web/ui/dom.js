@@ -31,3 +31,26 @@ export function el(tag, attrs = {}, ...children) {
 export const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), t(key));
 /** A number in the page's language, with digits decimals. */
 export const num = (n, digits = 0) => Number(n).toLocaleString(htmlLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * Draws root again: empties it and calls draw(root). A field being typed
+ * in (a named input of a form) keeps the focus and its caret, so that a
+ * redraw (news on the event stream) never takes it from under the cursor.
+ */
+export function redraw(root, draw) {
+  const typing = root.contains(document.activeElement) && document.activeElement.name ? document.activeElement : null;
+  const form = typing && typing.form ? typing.form.id : '';
+  let caret = null;
+  try {
+    if (typing && typeof typing.selectionStart === 'number') caret = [typing.selectionStart, typing.selectionEnd];
+  } catch { /* a field without a caret */ }
+  root.replaceChildren();
+  draw(root);
+  if (!typing) return;
+  const again = root.querySelector(`${form ? `form#${CSS.escape(form)}` : 'form'} [name="${CSS.escape(typing.name)}"]`);
+  if (!again) return;
+  again.focus();
+  if (caret && again.setSelectionRange) {
+    try { again.setSelectionRange(caret[0], caret[1]); } catch { /* a field without a caret */ }
+  }
+}

@@ -12,7 +12,7 @@
 import * as i18n from './i18n.js';
 import { t, htmlLang } from './i18n.js';
 import { fetchJSON, inView, send, session, viewDivision, withinDivision } from './api.js';
-import { el, fill, num } from './dom.js';
+import { el, fill, num, redraw } from './dom.js';
 import { levelLabel } from './dispatch.js';
 import { openStream } from './live.js';
 
@@ -261,20 +261,7 @@ function render() {
   link.textContent = t(`tasks.link.${state.link}`);
   link.dataset.state = state.link;
 
-  const main = document.getElementById('tasks');
-  // A redraw (news on the stream) must not take the field being typed in
-  // away from under the cursor.
-  const typing = main.contains(document.activeElement) && document.activeElement.name ? document.activeElement : null;
-  const caret = typing && typeof typing.selectionStart === 'number' ? [typing.selectionStart, typing.selectionEnd] : null;
-  main.replaceChildren();
-  drawInto(main);
-  if (typing) {
-    const again = main.querySelector(`form.inline [name="${typing.name}"]`);
-    if (again) {
-      again.focus();
-      if (caret && again.setSelectionRange) again.setSelectionRange(caret[0], caret[1]);
-    }
-  }
+  redraw(document.getElementById('tasks'), drawInto);
 }
 
 function drawInto(main) {
