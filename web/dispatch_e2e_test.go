@@ -298,10 +298,16 @@ func dispatchPanel(t *testing.T, roads bool) {
 	}
 	run("list every status", chromedp.Click(`#dispatch-only-available`))
 	poll("the dispatched team listed as such", fmt.Sprintf(`document.querySelector('#dispatch-candidates tr[data-id="%d"] [data-status]')?.textContent === '已出动'`, nearest.ID), 20*time.Second)
-	run("assign it again", chromedp.Click(fmt.Sprintf(`button[data-assign="%d"]`, nearest.ID)))
+	// Its 派遣 is disabled; pressed anyway (as when another dispatcher sent
+	// it a moment ago), the refusal names the incident it went to.
+	assign := fmt.Sprintf(`button[data-assign="%d"]`, nearest.ID)
+	if off, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('`+assign+`').disabled`)); err != nil || !off {
+		t.Errorf("a dispatched team's 派遣 is not disabled (%v)", err)
+	}
+	run("assign it again", chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('`+assign+`'); b.disabled = false; b.click(); })()`))
 	poll("the refusal, in Chinese", `(() => {
 		const e = document.getElementById('dispatch-error');
-		return !!e && !e.hidden && e.textContent === '该力量已派往其他事件，不能重复派遣。';
+		return !!e && !e.hidden && e.textContent === '该力量已派往「紫金街道厂房火灾」，不能重复派遣。';
 	})()`, 20*time.Second)
 	saveScreenshot(t, ctx, "dispatch-refused.png")
 	checkDispatched(first.ID)

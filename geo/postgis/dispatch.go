@@ -273,7 +273,8 @@ func (s *Store) Assign(ctx context.Context, id, res int64, travel *geo.Travel, a
 		var retired bool
 		var metres float64
 		var busy *int64
-		err = tx.QueryRow(ctx, s.q.get("resource_lock"), res, at).Scan(&cat, &rstatus, &retired, &metres, &busy)
+		var busyTitle string
+		err = tx.QueryRow(ctx, s.q.get("resource_lock"), res, at).Scan(&cat, &rstatus, &retired, &metres, &busy, &busyTitle)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return geo.Invalidf("resource_id", "no risk object %d", res)
 		}
@@ -286,7 +287,7 @@ func (s *Store) Assign(ctx context.Context, id, res int64, travel *geo.Travel, a
 		case retired:
 			return geo.Invalidf("resource_id", "resource %d is retired", res)
 		case busy != nil:
-			return &geo.StateError{Action: "assign", State: geo.StatusDispatched, Reason: fmt.Sprintf("the resource is already assigned to incident %d", *busy)}
+			return &geo.StateError{Action: "assign", State: geo.StatusDispatched, Reason: fmt.Sprintf("the resource is already assigned to incident %d (%s)", *busy, busyTitle)}
 		case rstatus == "out_of_service" || rstatus == geo.StatusDispatched:
 			return &geo.StateError{Action: "assign", State: rstatus, Reason: "the resource is not available"}
 		}

@@ -111,6 +111,8 @@ var requiredQueries = []string{
 	"roads_delete", "roads_upsert", "roads_topology", "roads_info", "roads_snap",
 	"route_setup", "route_costs", "route_path", "route_reach", "route_hull",
 	"overview_categories", "overview_resources", "positions_latest", "resource_get", "resource_track",
+	"supervision_insert", "supervision_get", "supervision_lock", "supervision_step", "supervisions_of_hazard", "supervisions_list", "supervision_counts",
+	"tasks_supervisions", "division_names", "search", "search_fuzzy", "search_pairs",
 }
 
 func (q queries) get(name string) string { return q[name] }

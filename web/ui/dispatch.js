@@ -541,6 +541,9 @@ class Panel {
     } catch (err) {
       this.st.busy = false;
       this.showError(err, err.status === 409 ? 'dispatch.err.busy' : undefined);
+      // The server names the incident the team went to: say which.
+      const m = err.status === 409 && /assigned to incident \d+ \((.+)\)/.exec(err.detail || '');
+      if (m) this.st.error = fill('dispatch.err.busyAt', { title: m[1] });
       this.render();
     }
   }
@@ -753,7 +756,11 @@ class Panel {
       el('td', { class: 'num' }, size == null ? '—' : num(size)),
       shelters ? null : el('td', {}, assigned.has(c.id)
         ? el('span', { class: 'assigned-tag' }, t('dispatch.isAssigned'))
-        : el('button', { type: 'button', class: 'btn small primary assign', 'data-assign': c.id, disabled: this.st.busy, onclick: () => this.assign(c) }, t('dispatch.assign'))));
+        : el('button', { type: 'button', class: 'btn small primary assign', 'data-assign': c.id,
+          // A team out on another incident, or out of service, is not to be sent.
+          disabled: this.st.busy || status === 'dispatched' || status === 'out_of_service',
+          title: status === 'dispatched' || status === 'out_of_service' ? (valueLabel('status', status) ?? status) : null,
+          onclick: () => this.assign(c) }, t('dispatch.assign'))));
       body.append(tr);
     });
     box.append(el('table', { class: 'cands', id: 'dispatch-candidates' }, el('thead', {}, head), body));
