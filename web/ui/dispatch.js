@@ -15,7 +15,7 @@
 // Test hooks: window.__incidentLoads counts the incident layer's
 // loads; window.__dispatch is the panel's state (read only).
 
-import { t, valueLabel, layerLabel } from './i18n.js';
+import { t, valueLabel, layerLabel, lang } from './i18n.js';
 import { fetchJSON, send } from './api.js';
 import { el, fill, num } from './dom.js';
 import { GRADE_COLOURS } from './style.js';
@@ -598,15 +598,33 @@ class Panel {
     this.button.textContent = t('dispatch.button');
     root.hidden = !this.st.open;
     if (!this.st.open) return;
+    // The incident form stays the same element while it is shown: a
+    // list or meta arriving in the middle of typing updates the form
+    // in place instead of replacing the field under the cursor.
+    const formKey = `${lang()}|${this.st.meta ? 1 : 0}`;
+    if (!this.st.current && this.formNode && this.formNode.isConnected && this.formKey === formKey) {
+      this.updateForm();
+      const errorBox = root.querySelector('#dispatch-error');
+      errorBox.textContent = this.st.error;
+      errorBox.title = this.st.errorDetail || '';
+      errorBox.hidden = !this.st.error;
+      root.querySelector('#dispatch-incidents').replaceWith(this.renderList());
+      return;
+    }
     const focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.dataset.field : null;
     root.replaceChildren();
+    this.formNode = null;
     const close = el('button', { type: 'button', class: 'card-close', 'aria-label': t('card.close'), title: t('card.close'), onclick: () => this.toggle(false) }, '×');
     root.append(el('header', { class: 'card-head' },
       el('div', { class: 'card-kicker' }, fill('dispatch.who', { user: this.who.user || '' })),
       el('h2', { class: 'card-title', id: 'dispatch-title' }, t('dispatch.heading')), close));
     root.append(el('p', { id: 'dispatch-error', class: 'dispatch-error', role: 'alert', title: this.st.errorDetail || null, hidden: !this.st.error }, this.st.error));
     if (this.st.current) root.append(this.renderIncident());
-    else root.append(this.renderForm(), this.renderList());
+    else {
+      this.formNode = this.renderForm();
+      this.formKey = formKey;
+      root.append(this.formNode, this.renderList());
+    }
     if (focused) {
       const f = root.querySelector(`[data-field="${focused}"]`);
       if (f) f.focus();
@@ -657,6 +675,24 @@ class Panel {
       el('p', { class: 'dispatch-error', role: 'alert', id: 'dispatch-form-error', hidden: !this.st.formError }, this.st.formError),
       el('p', { class: 'hint' }, t('dispatch.coords.hint')));
     return form;
+  }
+
+  /** Brings the shown form up to the state: values set from the map, busy, placing, errors. */
+  updateForm() {
+    const form = this.formNode;
+    const f = this.st.form;
+    for (const field of Object.keys(f)) {
+      const input = form.elements.namedItem(field);
+      if (input && input.value !== f[field]) input.value = f[field];
+    }
+    const place = form.querySelector('#dispatch-place');
+    place.classList.toggle('active', this.st.placing);
+    place.setAttribute('aria-pressed', String(this.st.placing));
+    place.textContent = t(this.st.placing ? 'dispatch.placing' : 'dispatch.place');
+    form.querySelector('#dispatch-create').disabled = this.st.busy;
+    const err = form.querySelector('#dispatch-form-error');
+    err.textContent = this.st.formError;
+    err.hidden = !this.st.formError;
   }
 
   renderIncident() {
