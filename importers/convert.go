@@ -94,7 +94,7 @@ func (c *converter) convert(rec Record) (parsed, []*Problem) {
 		}
 		switch t.field.kind {
 		case text:
-			if _, core := fieldIndex(t.field.key); core || c.category == string(geo.Counties) {
+			if t.field.core {
 				vals[t.field.key], cols[t.field.key] = v, name
 			} else {
 				attrs[t.field.key] = v
@@ -105,7 +105,7 @@ func (c *converter) convert(rec Record) (parsed, []*Problem) {
 				bad(name, v, err.Error(), kindZH(t.field.kind))
 				continue
 			}
-			if _, core := fieldIndex(t.field.key); core || c.category == string(geo.Counties) {
+			if t.field.core {
 				vals[t.field.key], cols[t.field.key] = v, name
 			} else {
 				attrs[t.field.key] = x
@@ -513,16 +513,6 @@ func parseDate(s string) (time.Time, error) {
 }
 
 func validNumber(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// fieldIndex reports whether key is a core field.
-func fieldIndex(key string) (int, bool) {
-	for i, f := range coreFields {
-		if f.key == key {
-			return i, true
-		}
-	}
-	return -1, false
-}
 
 func colOr(cols map[string]string, key, def string) string {
 	if c := cols[key]; c != "" {

@@ -67,6 +67,7 @@ type ExcelReader struct {
 	rows     *excelize.Rows
 	scan     *xlsxScanner
 	sheet    string
+	sheets   []string // the workbook's visible sheets, in order
 	header   []string
 	date1904 bool
 	formats  map[int]xlsxNumFmt
@@ -130,6 +131,11 @@ func NewExcelReader(r io.ReaderAt, size int64, opt TableOptions) (*ExcelReader, 
 	}
 
 	x := &ExcelReader{sheet: sh.name, formats: map[int]xlsxNumFmt{}}
+	for _, s := range sheets {
+		if !s.hidden {
+			x.sheets = append(x.sheets, s.name)
+		}
+	}
 	if sst, ok := parts["xl/sharedstrings.xml"]; ok && sst.UncompressedSize64 > xlsxInMemory {
 		x.sstSpill = true
 	}
@@ -175,6 +181,9 @@ func (x *ExcelReader) Header() []string { return x.header }
 
 // Sheet returns the name of the sheet being read.
 func (x *ExcelReader) Sheet() string { return x.sheet }
+
+// Sheets lists the workbook's visible sheets in order.
+func (x *ExcelReader) Sheets() []string { return x.sheets }
 
 // Close releases the workbook and its temporary files. It can be called
 // more than once.

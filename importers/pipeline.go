@@ -44,7 +44,9 @@ type Tx interface {
 	Preview(ctx context.Context, source string, categories []geo.Category, replace bool) (geo.MergeStats, error)
 	Merge(ctx context.Context, source, actor string, categories []geo.Category, replace bool) (geo.MergeStats, error)
 	UpsertDivision(ctx context.Context, d geo.Division, source string) (bool, error)
-	Record(ctx context.Context, actor, category, source string, files, options, counts any) (int64, error)
+	// Record keeps the import in the history, with its problems (as many
+	// as the report kept) and their total.
+	Record(ctx context.Context, actor, category, source string, files, options, counts, problems any, problemsTotal int) (int64, error)
 	Commit(ctx context.Context) error
 	Rollback(ctx context.Context)
 }
@@ -76,14 +78,54 @@ type Options struct {
 
 // FileInfo describes an imported file in the report and the record.
 type FileInfo struct {
-	Name     string `json:"name"`
-	SHA256   string `json:"sha256"`
-	Bytes    int64  `json:"bytes"`
-	Format   string `json:"format"`
-	Encoding string `json:"encoding,omitempty"`
-	Sheet    string `json:"sheet,omitempty"`
-	CRS      string `json:"crs"`
+	Name     string   `json:"name"`
+	SHA256   string   `json:"sha256"`
+	Bytes    int64    `json:"bytes"`
+	Format   string   `json:"format"`
+	Encoding string   `json:"encoding,omitempty"`
+	Sheet    string   `json:"sheet,omitempty"`
+	Sheets   []string `json:"sheets,omitempty"` // a workbook's visible sheets
+	CRS      string   `json:"crs"`
+	// CRSVia says where CRS came from: "option" (--crs), "mapping",
+	// "file" (a GeoJSON crs member, a Shapefile's .prj) or "default"
+	// (none stated: WGS84 degrees).
+	CRSVia string `json:"crs_via"`
+	// Columns are the file's headers as read, with what each holds.
+	Columns []Column `json:"columns,omitempty"`
 }
+
+// Column is a header of a file and the property it was mapped to.
+type Column struct {
+	Header string `json:"header"`
+	// Key is the catalogue property the column holds (geo/catalogue.go),
+	// or the attribute key it is kept under; "" when skipped.
+	Key string `json:"key,omitempty"`
+	// Via says why: "alias" (a header the catalogue knows), "mapping",
+	// "attribute" (an unknown header, kept as an attribute), "shadowed"
+	// (a second column for a field another holds, kept as an attribute)
+	// or "skip" (mapped to nothing).
+	Via string `json:"via"`
+}
+
+// Sample is one row as it will be stored, for the preview.
+type Sample struct {
+	File       string         `json:"file"`
+	Row        int            `json:"row"`
+	SourceID   string         `json:"source_id"`
+	Name       string         `json:"name"`
+	Lon        float64        `json:"lon"` // CGCS2000 (≈ WGS84)
+	Lat        float64        `json:"lat"`
+	County     string         `json:"county,omitempty"`
+	Division   string         `json:"division,omitempty"`
+	Grade      string         `json:"grade"`
+	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// The preview's bounds: rows shown as stored, positions for its map.
+const (
+	maxSample = 20
+	maxPoints = 5000
+)
 
 // Report is what an import did, or would do with DryRun, and everything
 // wrong with the input.
@@ -112,6 +154,19 @@ type Report struct {
 	// not for invalid rows.
 	Refused  string     `json:"refused,omitempty"`
 	Problems []*Problem `json:"problems"`
+	// Sample is the first rows as they will be stored; Points the
+	// positions of up to 5,000 rows (longitude, latitude, 1 when the row
+	// is good, 0 when it lies outside the area or is refused there).
+	Sample []Sample     `json:"sample,omitempty"`
+	Points [][3]float64 `json:"points,omitempty"`
+	// SourceObjects counts the source's active objects before the
+	// import; Elsewhere the rows whose id (or name and position) an
+	// active object of another source of the category has already, the
+	// most of them in ElsewhereSource: a sign that the file was given a
+	// new source name and would add those objects a second time.
+	SourceObjects   int64  `json:"source_objects"`
+	Elsewhere       int64  `json:"elsewhere"`
+	ElsewhereSource string `json:"elsewhere_source,omitempty"`
 	// ProblemsTotal counts every problem, also those not kept in Problems.
 	ProblemsTotal int     `json:"problems_total"`
 	Seconds       float64 `json:"seconds"`
@@ -166,9 +221,11 @@ type run struct {
 	opt    Options
 	rep    *Report
 	system crs.System
-	loc    *geo.Locator      // over every division, the deepest first
-	byName map[string]string // county name or code → code
-	names  map[string]string // county code → name
+	// systemVia says where system came from (FileInfo.CRSVia).
+	systemVia string
+	loc       *geo.Locator      // over every division, the deepest first
+	byName    map[string]string // county name or code → code
+	names     map[string]string // county code → name
 	// actor is whom the import acts for (nil: the system); its rows must
 	// lie in actor's division.
 	actor   *access.Principal
@@ -226,7 +283,10 @@ func (r *run) prepare(ctx context.Context, files []File) error {
 				return fmt.Errorf("%w: --crs %s: PostGIS does not know this EPSG code", ErrOptions, s)
 			}
 		}
-		r.system = s
+		r.system, r.systemVia = s, "option"
+		if o.CRS == "" {
+			r.systemVia = "mapping"
+		}
 	}
 	switch strings.ToLower(o.Encoding) {
 	case "", "utf-8", "utf8", "gbk", "gb18030", "gb2312":
@@ -389,6 +449,7 @@ func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
 			return err
 		}
 		r.rep.Inserted, r.rep.Updated, r.rep.Retired = ms.Inserted, ms.Updated, ms.Retired
+		r.rep.SourceObjects, r.rep.Elsewhere, r.rep.ElsewhereSource = ms.InSource, ms.Elsewhere, ms.ElsewhereSource
 		r.rep.Unchanged = staged - ms.Inserted - ms.Updated
 	}
 	if r.opt.DryRun {
@@ -398,7 +459,7 @@ func (r *run) finish(ctx context.Context, tx Tx, cats []geo.Category) error {
 		"crs": r.opt.CRS, "encoding": r.opt.Encoding, "sheet": r.opt.Sheet, "mapping": r.opt.Mapping}
 	counts := map[string]any{"rows": r.rep.Rows, "valid": r.rep.Valid, "invalid": r.rep.Invalid, "warnings": r.rep.Warnings,
 		"inserted": r.rep.Inserted, "updated": r.rep.Updated, "unchanged": r.rep.Unchanged, "retired": r.rep.Retired}
-	id, err := tx.Record(ctx, r.opt.Actor, r.opt.Category, r.opt.Source, r.rep.Files, options, counts)
+	id, err := tx.Record(ctx, r.opt.Actor, r.opt.Category, r.opt.Source, r.rep.Files, options, counts, r.rep.Problems, r.rep.ProblemsTotal)
 	if err != nil {
 		return err
 	}
@@ -454,10 +515,15 @@ func (r *run) file(ctx context.Context, tx Tx, index int, f File) error {
 	r.rep.Files = append(r.rep.Files, info)
 	fi := &r.rep.Files[len(r.rep.Files)-1]
 	system := r.system
+	fi.CRSVia = r.systemVia
 	if system == (crs.System{}) {
-		system = crs.WGS84
+		system, fi.CRSVia = crs.WGS84, "default"
 		if g, ok := rd.(*GeoJSONReader); ok && g.SRID() != 0 {
 			system, _ = crs.Parse(fmt.Sprintf("EPSG:%d", g.SRID()))
+			fi.CRSVia = "file"
+		}
+		if _, ok := rd.(*GDALReader); ok {
+			fi.CRSVia = "file" // GDAL reads the .prj (or the layer's SRS) and transforms
 		}
 	}
 	fi.CRS = system.String()
@@ -616,6 +682,9 @@ func (r *run) fill(ctx context.Context, rd Reader, conv *converter, file string,
 		progress()
 		if !*checked {
 			*checked = true
+			if fi := &r.rep.Files[len(r.rep.Files)-1]; fi.Columns == nil {
+				fi.Columns = conv.res.describe(rec.Names)
+			}
 			if p := conv.res.missing(rec.Names, conv.required(rec.Geometry != nil)); p != nil {
 				return false, p
 			}
@@ -690,6 +759,7 @@ func (r *run) place(ctx context.Context, file string, index int) error {
 	}
 	for _, p := range r.pending {
 		o := p.obj
+		point := len(r.rep.Points) < maxPoints && !math.IsNaN(o.Point[0])
 		if math.IsNaN(o.Point[0]) {
 			r.problem(file, problemf(p.row, r.conv.res.column(FieldLon), "", "the coordinates cannot be transformed from "+system.String()+": outside the area that system covers (wrong --crs?)",
 				"坐标无法从 "+system.String()+" 转换：超出该坐标系的适用范围（--crs 是否有误？）"))
@@ -700,8 +770,18 @@ func (r *run) place(ctx context.Context, file string, index int) error {
 			r.problem(file, prob)
 			if prob.Level == "error" {
 				r.rep.Invalid++
+				if point {
+					r.rep.Points = append(r.rep.Points, [3]float64{o.Point[0], o.Point[1], 0})
+				}
 				continue
 			}
+		}
+		if point {
+			r.rep.Points = append(r.rep.Points, [3]float64{o.Point[0], o.Point[1], 1})
+		}
+		if len(r.rep.Sample) < maxSample {
+			r.rep.Sample = append(r.rep.Sample, Sample{File: file, Row: p.row, SourceID: o.SourceID, Name: o.Name, Lon: o.Point[0], Lat: o.Point[1],
+				County: o.County, Division: o.Division, Grade: o.Grade.String(), Attributes: o.Attributes})
 		}
 		r.rep.Valid++
 		if r.ids.seen(o.SourceID) && len(r.maybeDup) <= maxCandidates {
@@ -826,7 +906,7 @@ func (r *run) open(ctx context.Context, f File, info *FileInfo) (Reader, *counti
 			fh.Close()
 			return nil, nil, err
 		}
-		info.Format, info.Sheet = "xlsx", rd.Sheet()
+		info.Format, info.Sheet, info.Sheets = "xlsx", rd.Sheet(), rd.Sheets()
 		return closingReader{rd, fh}, nil, nil
 	case ".xls":
 		return nil, nil, problemf(0, "", "", "old .xls workbooks are not read: save it as .xlsx", "不支持旧版 .xls 工作簿，请另存为 .xlsx")

@@ -58,7 +58,8 @@ var writes = []struct {
 	method, path, body string
 	need               access.Role
 }{
-	{"POST", "/api/v1/imports", "", access.Admin},
+	{"POST", "/api/v1/imports", "", access.Editor},
+	{"PUT", "/api/v1/import-templates", `{}`, access.Editor},
 	{"POST", "/api/v1/objects/1/assessments", `{"inputs": {"lec_l": 6, "lec_e": 3, "lec_c": 15}}`, access.Planner},
 	{"POST", "/api/v1/hidden-hazards", `{}`, access.Planner},
 	{"POST", "/api/v1/hidden-hazards/1/steps", `{"action": "start"}`, access.Planner},

@@ -43,6 +43,29 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	r := c.Request()
+	p, ok := s.problemFor(err, c)
+	if !ok {
+		return // the client went away; nobody is listening
+	}
+	if p.Status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
+	if ae := (*authError)(nil); errors.As(err, &ae) && ae.status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskmap"`)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	if r.Method == http.MethodHead {
+		c.NoContent(p.Status)
+		return
+	}
+	c.JSON(p.Status, p)
+}
+
+// problemFor is the problem body err is answered with; false when the
+// client has gone and nothing should be written. Internal errors are
+// logged here, and answered "internal error".
+func (s *Server) problemFor(err error, c echo.Context) (problem, bool) {
+	r := c.Request()
 	p := problem{Type: "about:blank", Instance: r.URL.Path}
 	var (
 		pe *geo.ParamError
@@ -56,9 +79,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &ae):
 		p.Status, p.Detail = ae.status, ae.msg
-		if ae.status == http.StatusUnauthorized {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskmap"`)
-		}
 	case errors.As(err, &sc):
 		p.Status, p.Detail = http.StatusForbidden, sc.Error()
 		p.TargetDivision, p.ActorDivision = &sc.Target, &sc.Actor
@@ -86,7 +106,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Status, p.Detail = http.StatusBadGateway, "the basemap server did not deliver the tile"
 		s.opts.Logger.Warn("basemap", "path", r.URL.Path, "err", err) // basemap errors never hold the upstream URL
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		return // the client went away; nobody is listening
+		return p, false
 	case errors.Is(err, context.Canceled):
 		p.Status, p.Detail = http.StatusServiceUnavailable, "the server is shutting down"
 	case errors.Is(err, geo.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
@@ -103,13 +123,5 @@ func (s *Server) handleError(err error, c echo.Context) {
 			"id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	}
 	p.Title = http.StatusText(p.Status)
-	if p.Status == http.StatusServiceUnavailable {
-		c.Response().Header().Set("Retry-After", "5")
-	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	if r.Method == http.MethodHead {
-		c.NoContent(p.Status)
-		return
-	}
-	c.JSON(p.Status, p)
+	return p, true
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"riskmap/geo"
-	"riskmap/importers"
 )
 
 // Paging limits of the items endpoint.
@@ -161,22 +160,6 @@ func (s *Server) handleCollection(c echo.Context) error {
 	return c.JSON(http.StatusOK, col)
 }
 
-// objectColumns are the risk objects' queryables besides their
-// attributes: what geo/postgis's filter compiler knows as columns.
-var objectColumns = map[string]map[string]any{
-	"geometry":    {"title": "位置 Location", "format": "geometry-point", "x-ogc-role": "primary-geometry"},
-	"id":          {"title": "编号 Feature id", "type": "integer", "x-ogc-role": "id"},
-	"name":        {"title": "名称 Name", "type": "string"},
-	"category":    {"title": "类别 Category", "type": "string", "enum": categoryNames()},
-	"grade":       {"title": "风险等级 Grade", "type": "string", "enum": gradeNames(), "description": "compared in risk order: unassessed < blue < yellow < orange < red"},
-	"county":      {"title": "所属区县 County code", "type": "string", "pattern": "^[0-9]{6}$"},
-	"score":       {"title": "风险值 Score", "type": "number"},
-	"method":      {"title": "评估方法 Method", "type": "string"},
-	"assessed_at": {"title": "评估时间 Assessed at", "type": "string", "format": "date-time"},
-	"source":      {"title": "来源 Source", "type": "string"},
-	"source_id":   {"title": "来源编号 Source id", "type": "string"},
-}
-
 func categoryNames() []string {
 	out := make([]string, len(geo.AllCategories))
 	for i, c := range geo.AllCategories {
@@ -191,6 +174,40 @@ func gradeNames() []string {
 		out[i] = g.String()
 	}
 	return out
+}
+
+// queryable describes a property of the catalogue in JSON Schema.
+func queryable(p geo.Property, description string) map[string]any {
+	q := map[string]any{"title": p.ZH + " " + p.EN}
+	switch {
+	case p.Type == geo.TypeGeometry:
+		q["format"], q["x-ogc-role"] = "geometry-point", "primary-geometry"
+	case p.Key == "id":
+		q["type"], q["x-ogc-role"] = "integer", "id"
+	case p.Type == geo.TypeInteger && p.SQL != "":
+		q["type"] = "integer"
+	case p.Type.Numeric():
+		q["type"] = "number"
+	case p.Type == geo.TypeTime:
+		q["type"], q["format"] = "string", "date-time"
+	default:
+		q["type"] = "string"
+	}
+	switch p.Key {
+	case "category":
+		q["enum"] = categoryNames()
+	case "grade":
+		q["enum"], description = gradeNames(), "compared in risk order: unassessed < blue < yellow < orange < red"
+	case "county":
+		q["pattern"] = "^[0-9]{6}$"
+	}
+	if p.Unit != "" {
+		q["x-unit"] = p.Unit
+	}
+	if description != "" {
+		q["description"] = description
+	}
+	return q
 }
 
 // handleQueryables answers the collection's queryables (OGC API Features
@@ -213,15 +230,13 @@ func (s *Server) handleQueryables(c echo.Context) error {
 	}
 	if cat, ok := l.Category(); ok {
 		more = true
-		for name, p := range objectColumns {
-			props[name] = p
-		}
-		for _, a := range importers.KnownAttributes(cat) {
-			typ := "string"
-			if a.Number {
-				typ = "number"
+		for _, p := range geo.ObjectColumns {
+			if p.Filter {
+				props[p.Key] = queryable(p, "")
 			}
-			props[a.Key] = map[string]any{"title": a.NameZH + " " + a.Key, "type": typ, "description": "an attribute"}
+		}
+		for _, p := range geo.AttributesOf(cat) {
+			props[p.Key] = queryable(p, "an attribute")
 		}
 	}
 	c.Response().Header().Set(echo.HeaderContentType, schemaType)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -95,11 +97,24 @@ func (s *Server) handleImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var stream *progressStream
+	if strings.Contains(r.Header.Get(echo.HeaderAccept), ndjson) {
+		stream = newProgressStream(c)
+		opt.Progress = stream.progress
+		defer stream.stop()
+	}
 	rep, err := s.importer.Import(r.Context(), files, opt)
 	if errors.Is(err, importers.ErrOptions) {
-		return geo.Invalidf("options", "%s", strings.TrimPrefix(err.Error(), importers.ErrOptions.Error()+": "))
+		err = geo.Invalidf("options", "%s", strings.TrimPrefix(err.Error(), importers.ErrOptions.Error()+": "))
 	}
 	if err != nil {
+		if stream != nil && stream.started() {
+			// The answer has begun: the error is its last line.
+			if p, ok := s.problemFor(err, c); ok {
+				stream.last(map[string]any{"status": p.Status, "problem": p})
+			}
+			return nil
+		}
 		return err
 	}
 	status := http.StatusOK
@@ -127,9 +142,100 @@ func (s *Server) handleImport(c echo.Context) error {
 		s.audit(c, e, nil, map[string]any{"import_id": rep.ImportID, "files": names, "rows": rep.Rows, "invalid": rep.Invalid,
 			"inserted": rep.Inserted, "updated": rep.Updated, "retired": rep.Retired, "replace": opt.Replace})
 	}
+	if stream != nil && stream.started() {
+		stream.last(map[string]any{"status": status, "report": rep})
+		return nil
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(status)
 	return jsonEncode(c.Response(), rep)
+}
+
+// ndjson is the media type of an import's answer with progress: a line
+// {"progress": {"rows", "read", "size"}} now and then while the server
+// reads and checks, then {"status", "report"} (or {"status", "problem"}).
+// An answer ready before the first line is sent as plain JSON.
+const ndjson = "application/x-ndjson"
+
+// progressEvery is how often an import's progress is sent.
+const progressEvery = 250 * time.Millisecond
+
+// progressStream sends an import's progress while it runs. The import
+// calls progress from its reader; a ticker writes the latest figures.
+type progressStream struct {
+	c                echo.Context
+	mu               sync.Mutex
+	rows, read, size int64
+	sent             bool // the answer has begun
+	done             chan struct{}
+	wg               sync.WaitGroup
+}
+
+func newProgressStream(c echo.Context) *progressStream {
+	ps := &progressStream{c: c, done: make(chan struct{})}
+	ps.wg.Add(1)
+	go ps.run()
+	return ps
+}
+
+func (ps *progressStream) progress(rows, read, size int64) {
+	ps.mu.Lock()
+	ps.rows, ps.read, ps.size = rows, read, size
+	ps.mu.Unlock()
+}
+
+func (ps *progressStream) run() {
+	defer ps.wg.Done()
+	t := time.NewTicker(progressEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ps.done:
+			return
+		case <-t.C:
+			ps.mu.Lock()
+			ps.line(map[string]any{"progress": map[string]int64{"rows": ps.rows, "read": ps.read, "size": ps.size}})
+			ps.mu.Unlock()
+		}
+	}
+}
+
+// line writes one line of the answer; ps.mu is held.
+func (ps *progressStream) line(v any) {
+	w := ps.c.Response()
+	if !ps.sent {
+		ps.sent = true
+		w.Header().Set(echo.HeaderContentType, ndjson)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusOK)
+	}
+	if err := json.NewEncoder(w).Encode(v); err == nil {
+		http.NewResponseController(w.Writer).Flush()
+	}
+}
+
+// started reports whether the answer has begun, after stopping the ticker.
+func (ps *progressStream) started() bool {
+	ps.stop()
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.sent
+}
+
+// last writes the answer's last line.
+func (ps *progressStream) last(v any) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.line(v)
+}
+
+func (ps *progressStream) stop() {
+	select {
+	case <-ps.done:
+	default:
+		close(ps.done)
+	}
+	ps.wg.Wait()
 }
 
 // saveUploads writes the uploaded parts into dir. The parts of one

@@ -28,8 +28,21 @@ func (p browserPage) pageErrors() []string {
 // run runs actions, failing the test with what was being done.
 func (p browserPage) run(what string, actions ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	if err := chromedp.Do(p.ctx, actions...); err != nil {
-		p.t.Fatalf("%s: %v (page errors: %v)", what, err, p.pageErrors())
+	for _, a := range actions {
+		// A page that redraws (a list read again on an event) may replace
+		// the node between the query and the action, which a person's
+		// click or typing, aimed at what is on the screen, never meets:
+		// the action is tried again on the new node.
+		var err error
+		for try := 0; try < 3; try++ {
+			if err = chromedp.Do(p.ctx, a); err == nil || !strings.Contains(err.Error(), "Could not find node with given id") {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err != nil {
+			p.t.Fatalf("%s: %v (page errors: %v)", what, err, p.pageErrors())
+		}
 	}
 }
 

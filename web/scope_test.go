@@ -165,7 +165,7 @@ var scopeWrites = []struct {
 	// supervision is for the division that issued it.
 	scopeOf func(target string) string
 }{
-	{"POST /api/v1/imports", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
+	{"POST /api/v1/imports", access.Editor, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		p := f.place(code)
 		csv := fmt.Sprintf("编号,企业名称,经度,纬度\nE%d,某企业,%f,%f\n", f.next(), p[0], p[1])
 		var b bytes.Buffer
@@ -177,6 +177,15 @@ var scopeWrites = []struct {
 		mw.Close()
 		return scopeReq{method: "POST", path: "/api/v1/imports", body: b.String(), ctype: mw.FormDataContentType()}
 	}, http.StatusUnprocessableEntity, nil, nil},
+	{"PUT /api/v1/import-templates", access.Editor, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		// The target is a template saved from division code.
+		src := fmt.Sprintf("tpl%d", f.next())
+		if _, err := f.db.Exec(context.Background(), `INSERT INTO import_template (category, source, mapping, division_code, updated_by)
+			VALUES ('enterprises', $1, '{"columns": {}}', $2, 'test')`, src, code); err != nil {
+			t.Fatal(err)
+		}
+		return scopeReq{method: "PUT", path: "/api/v1/import-templates", body: `{"category": "enterprises", "source": "` + src + `", "mapping": {"columns": {"单位名": "name"}}}`}
+	}, 0, nil, nil},
 	{"POST /api/v1/objects/:id/assessments", access.Planner, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: fmt.Sprintf("/api/v1/objects/%d/assessments", f.object(t, geo.Bridges, code)), body: `{"inputs": {"grade": "red"}}`}
 	}, 0, nil, nil},

@@ -94,6 +94,9 @@ type Deps struct {
 	Changes ChangeFeed
 	// Search answers GET /api/v1/search; nil: it answers 404.
 	Search Searcher
+	// Imports keeps the import history and the sources' mapping
+	// templates for the import page; nil: those endpoints answer 404.
+	Imports ImportHistory
 }
 
 // Basemap is an XYZ raster basemap (天地图 vec_w through the bureau's
@@ -163,6 +166,7 @@ type Server struct {
 	features FeatureStore
 	health   Pinger
 	importer Importer
+	imports  ImportHistory
 	grading  GradingStore
 	hazards  HazardStore
 	search   Searcher
@@ -219,7 +223,7 @@ func New(opts Options, deps Deps) *Server {
 	if opts.Wall.StaleAfter <= 0 {
 		opts.Wall.StaleAfter = 5 * time.Minute
 	}
-	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, grading: deps.Grading, hazards: deps.Hazards, search: deps.Search, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, users: deps.Users, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
+	s := &Server{opts: opts, tiles: deps.Tiles, features: deps.Features, health: deps.Health, importer: deps.Importer, imports: deps.Imports, grading: deps.Grading, hazards: deps.Hazards, search: deps.Search, dispatch: deps.Dispatch, zones: deps.Zones, overview: deps.Overview, router: deps.Router, access: deps.Access, users: deps.Users, metrics: newMetrics(deps.PoolStats, deps.CacheStats), changes: deps.Changes, closing: make(chan struct{}), echo: echo.New(),
 		client: &http.Client{Timeout: 15 * time.Second}}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	// The client's address (for the audit log, the login limit and the
@@ -268,6 +272,7 @@ func (s *Server) routes() {
 		e.GET("/api/v1/events", read(s.handleEvents))
 	}
 	e.GET("/config.json", read(s.handleConfig))
+	e.GET("/api/v1/schema", read(s.handleSchema))
 
 	e.GET("/tiles/:layers/:z/:x/:y", read(s.handleTile))
 	e.GET("/tiles/:file", read(s.handleTileJSON))
@@ -288,7 +293,10 @@ func (s *Server) routes() {
 			s.userRoutes()
 		}
 	}
-	e.POST("/api/v1/imports", s.write(access.Admin, "import", s.handleImport))
+	e.POST("/api/v1/imports", s.write(access.Editor, "import", s.handleImport))
+	if s.imports != nil {
+		s.importRoutes()
+	}
 	if s.grading != nil {
 		e.POST("/api/v1/objects/:id/assessments", s.write(access.Planner, "assess", s.handleAssess))
 		e.GET("/api/v1/objects/:id/history", read(s.handleHistory))
@@ -353,7 +361,8 @@ func (s *Server) routes() {
 var contentSecurity = func() string {
 	scripts := "'self'"
 	seen := map[string]bool{}
-	for _, name := range []string{"ui/index.html", "ui/wall.html"} {
+	pages, _ := fs.Glob(uiFS, "ui/*.html")
+	for _, name := range pages {
 		page, err := fs.ReadFile(uiFS, name)
 		if err != nil {
 			continue

@@ -52,7 +52,7 @@ func (s *Server) handleStatic(c echo.Context) error {
 	switch p {
 	case "", ".":
 		p = "index.html"
-	case "wall", "tasks", "admin": // the command-centre wall (大屏), the tasks page (待办), administration (系统管理)
+	case "wall", "tasks", "admin", "import": // the command-centre wall (大屏), the tasks page (待办), administration (系统管理), imports (数据导入)
 		if strings.HasSuffix(c.Request().URL.Path, "/") { // its relative links would miss
 			return c.Redirect(http.StatusMovedPermanently, "../"+p)
 		}

@@ -126,7 +126,8 @@ func cachedServerWith(t testing.TB, s *postgis.Store, poll time.Duration, opts w
 	go s.ListenLayers(ctx, cache, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := web.New(opts, web.Deps{Tiles: &tiles.Service{Renderer: s, Cache: cache},
-		Features: s, Health: s, Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, Search: s, CacheStats: cache.Stats, Changes: cache})
+		Features: s, Health: s, Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, Search: s, CacheStats: cache.Stats, Changes: cache,
+		Importer: storeImporter{s}, Imports: s, Users: s})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(h.CloseStreams) // first: Close waits for the streams
@@ -137,7 +138,7 @@ func authHandler(t testing.TB, s *postgis.Store, opts web.Options) http.Handler 
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Title, opts.Version = "丽水市安全风险一张图", "test"
 	return web.New(opts, web.Deps{Tiles: &tiles.Service{Renderer: s}, Features: s, Health: s, Importer: storeImporter{s},
-		Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, Users: s, Search: s, PoolStats: s.PoolStats})
+		Grading: s, Hazards: s, Dispatch: s, Zones: s, Overview: s, Router: s, Access: s, Users: s, Search: s, Imports: s, PoolStats: s.PoolStats})
 }
 
 var (

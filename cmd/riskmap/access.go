@@ -52,7 +52,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 	var db dbConfig
 	fs := newFlagSet("user "+verb, userHelp, stderr)
 	db.register(fs, getenv)
-	role := fs.String("role", "", "with add: viewer, dispatcher, planner or admin")
+	role := fs.String("role", "", "with add: viewer, dispatcher, editor, planner or admin")
 	display := fs.String("display", "", "with add: the name shown, e.g. 张三")
 	division := fs.String("division", "", "with add and set-division: the code of the division the user works in (none: the whole deployment)")
 	name, err := parseWithName(fs, args, verb != "list")

@@ -176,7 +176,7 @@ func newHandler(ctx context.Context, cfg *serveConfig, db stores, logger *slog.L
 	go db.primary.ListenLayers(ctx, cache, logger)
 	db.primary.SetReportLimits(geo.ReportLimits{County: cfg.reportCounty, PerLevel: cfg.reportForward})
 	h := web.New(cfg.webOptions(logger), web.Deps{Tiles: &tiles.Service{Renderer: db.read, Cache: cache, ClusterBelow: cfg.tileClusterBelow(), MaxFeatures: cfg.maxFeatures}, Features: splitFeatures{db.primary, db.read},
-		Health: bothHealth{db.primary, db.read}, Importer: storeImporter{importers.Adapt(db.primary)}, Grading: splitGrading{db.primary, db.read}, Hazards: db.primary, Dispatch: db.primary, Zones: db.primary, Overview: db.primary, Router: db.primary, Access: db.primary, Users: db.primary, Search: db.read,
+		Health: bothHealth{db.primary, db.read}, Importer: storeImporter{importers.Adapt(db.primary)}, Grading: splitGrading{db.primary, db.read}, Hazards: db.primary, Dispatch: db.primary, Zones: db.primary, Overview: db.primary, Router: db.primary, Access: db.primary, Users: db.primary, Search: db.read, Imports: db.primary,
 		PoolStats: db.primary.PoolStats, CacheStats: cache.Stats, Changes: cache})
 	return h, cache
 }

@@ -20,7 +20,9 @@ import (
 )
 
 // Role is what a user may do. viewer reads (the map wall); dispatcher
-// also handles incidents and assignments; planner also grades objects,
+// also handles incidents and assignments; editor (a division's data
+// keeper) also imports and edits the objects of its division; planner
+// also grades objects,
 // supervises hidden hazards and draws hazard zones; admin may do
 // everything, including imports, users and grading schemes.
 type Role string
@@ -29,12 +31,13 @@ type Role string
 const (
 	Viewer     Role = "viewer"
 	Dispatcher Role = "dispatcher"
+	Editor     Role = "editor"
 	Planner    Role = "planner"
 	Admin      Role = "admin"
 )
 
 // Roles lists the roles from least to most.
-var Roles = []Role{Viewer, Dispatcher, Planner, Admin}
+var Roles = []Role{Viewer, Dispatcher, Editor, Planner, Admin}
 
 // ParseRole reads a role by its name.
 func ParseRole(s string) (Role, error) {
@@ -43,7 +46,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q: want viewer, dispatcher, planner or admin", s)
+	return "", fmt.Errorf("unknown role %q: want viewer, dispatcher, editor, planner or admin", s)
 }
 
 // Allows reports whether r may do what needs role need: admin may do

@@ -11,7 +11,7 @@ package postgis
 // arguments as a $n parameter. No text from the request is ever spliced
 // into the statement.
 //
-// Properties: the columns in objectColumns, and any other name matching
+// Properties: the columns of geo.ObjectColumns, and any other name matching
 // attributeName, read from the object's attributes (o.attributes->>$n).
 // A number compares with attributes holding a JSON number or a string
 // that is a plain decimal number; a string with JSON strings; TRUE and
@@ -49,24 +49,12 @@ const (
 	kAttribute
 )
 
-// objectColumns is the allow-list of risk_object columns a filter may
-// name, with the SQL that reads them.
-var objectColumns = map[string]struct {
-	sql  string
-	kind propKind
-}{
-	"id":          {"o.id", kNumber},
-	"name":        {"o.name", kText},
-	"category":    {"o.category::text", kText},
-	"grade":       {"o.grade", kGrade},
-	"county":      {"o.county_code", kText},
-	"score":       {"o.score", kNumber},
-	"method":      {"o.method", kText},
-	"assessed_at": {"o.assessed_at", kTime},
-	"source":      {"o.source", kText},
-	"source_id":   {"o.source_id", kText},
-	"geometry":    {"o.geom", kGeometry},
-	"geom":        {"o.geom", kGeometry},
+// columnKinds says how the filter compares each type of the property
+// catalogue's columns (geo.ObjectColumns, the allow-list of risk_object
+// columns a filter may name, with the SQL that reads them).
+var columnKinds = map[geo.PropertyType]propKind{
+	geo.TypeText: kText, geo.TypeNumber: kNumber, geo.TypeInteger: kNumber, geo.TypeTime: kTime,
+	geo.TypeGrade: kGrade, geo.TypeGeometry: kGeometry,
 }
 
 // attributeName is what an attribute's name must look like.
@@ -269,8 +257,8 @@ func orient(l, r cql.Expr, op string) (cql.Property, cql.Expr, string, error) {
 }
 
 func (c *compiler) lookup(p cql.Property) (string, propKind, error) {
-	if col, ok := objectColumns[p.Name]; ok {
-		return col.sql, col.kind, nil
+	if col, ok := geo.ObjectColumn(p.Name); ok {
+		return col.SQL, columnKinds[col.Type], nil
 	}
 	if !attributeName.MatchString(p.Name) {
 		return "", 0, bad("unknown property %q (see the collection's queryables; attribute names are lower-case letters, digits and _)", p.Name)

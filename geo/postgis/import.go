@@ -536,7 +536,8 @@ func (im *Import) Preview(ctx context.Context, source string, categories []geo.C
 	if err := im.gradeLinked(ctx, source); err != nil {
 		return st, err
 	}
-	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, categoryNames(categories)).Scan(&st.Inserted, &st.Updated, &st.Retired); err != nil {
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_preview"), source, replace, categoryNames(categories)).Scan(&st.Inserted, &st.Updated, &st.Retired,
+		&st.InSource, &st.Elsewhere, &st.ElsewhereSource); err != nil {
 		return st, fmt.Errorf("preview the import: %w", classify(err))
 	}
 	return st, nil
@@ -849,7 +850,7 @@ func (im *Import) rebind(ctx context.Context, u *unbound, categories []geo.Categ
 }
 
 // Record writes the import's record; values are encoded as JSON.
-func (im *Import) Record(ctx context.Context, actor string, category, source string, files, options, counts any) (int64, error) {
+func (im *Import) Record(ctx context.Context, actor string, category, source string, files, options, counts, problems any, problemsTotal int) (int64, error) {
 	enc := func(v any) ([]byte, error) { return json.Marshal(v) }
 	f, err := enc(files)
 	if err != nil {
@@ -863,8 +864,16 @@ func (im *Import) Record(ctx context.Context, actor string, category, source str
 	if err != nil {
 		return 0, err
 	}
+	pr, err := enc(problems)
+	if err != nil {
+		return 0, err
+	}
+	var division any
+	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
+		division = p.Division
+	}
 	var id int64
-	if err := im.tx.QueryRow(ctx, im.s.q.get("import_record"), actor, category, source, f, o, c).Scan(&id); err != nil {
+	if err := im.tx.QueryRow(ctx, im.s.q.get("import_record"), actor, category, source, f, o, c, division, pr, problemsTotal).Scan(&id); err != nil {
 		return 0, fmt.Errorf("record import: %w", classify(err))
 	}
 	return id, nil

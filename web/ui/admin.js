@@ -12,7 +12,7 @@ import { t, htmlLang } from './i18n.js';
 import { fetchJSON, inView, send, session, viewDivision } from './api.js';
 import { el, fill, redraw } from './dom.js';
 
-const ROLES = ['viewer', 'dispatcher', 'planner', 'admin'];
+const ROLES = ['viewer', 'dispatcher', 'editor', 'planner', 'admin'];
 const PAGE = 50;
 
 const state = {

@@ -40,6 +40,9 @@ export function withinDivision(scope, code) {
 /** Remembers the session's CSRF token (from GET/POST api/v1/session). */
 export function setCSRF(token) { csrfToken = token || ''; }
 
+/** The session's CSRF token, for a write sent otherwise than by send (an upload with progress). */
+export function csrf() { return csrfToken; }
+
 /**
  * Fetches url and parses its JSON body. A failure throws an Error with
  * .status (the HTTP status, when there was an answer) and .detail (the

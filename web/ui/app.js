@@ -534,7 +534,7 @@ function login(required = true) {
         // The wall and the workbench pages send their viewers here to log
         // in (?next=wall, tasks or admin), and get them back.
         const next = new URLSearchParams(window.location.search).get('next');
-        if (next === 'wall' || next === 'tasks' || next === 'admin') window.location.href = next;
+        if (next === 'wall' || next === 'tasks' || next === 'admin' || next === 'import') window.location.href = next;
         else window.location.reload();
       } catch (err) {
         const key = err.status === 401 ? 'login.wrong' : err.status === 429 ? 'login.busy' : 'login.failed';
@@ -584,6 +584,11 @@ async function whoAmI(map) {
   const tasks = document.getElementById('tasks-link');
   tasks.href = inView('tasks');
   tasks.hidden = false;
+  if (s.role === 'admin' || s.role === 'editor') {
+    const imp = document.getElementById('import-link');
+    imp.href = inView('import');
+    imp.hidden = false;
+  }
   if (s.role === 'admin') {
     const admin = document.getElementById('admin-link');
     admin.href = inView('admin');
@@ -645,6 +650,7 @@ async function main() {
       return;
     }
     config = { ...DEFAULT_CONFIG, ...cfg };
+    fetchJSON('api/v1/schema').then(i18n.setCatalogue).catch((err) => recordError(`schema ${err.message}`));
     if (!Array.isArray(config.center) || config.center.length !== 2) config.center = DEFAULT_CONFIG.center;
     if (typeof config.zoom !== 'number') config.zoom = DEFAULT_CONFIG.zoom;
   } catch (err) {
