@@ -25,6 +25,8 @@ type Hazard struct {
 	ID                  int64           `json:"id"`
 	Code                string          `json:"code"` // 隐患编号
 	ObjectID            *int64          `json:"object_id,omitempty"`
+	ObjectName          string          `json:"object_name,omitempty"`     // filled in on reads
+	ObjectCategory      string          `json:"object_category,omitempty"` // filled in on reads
 	Title               string          `json:"title"`
 	Description         string          `json:"description,omitempty"`
 	Level               string          `json:"level"` // general (一般) or major (重大)

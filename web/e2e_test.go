@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -464,4 +465,48 @@ func TestMapFollowsChanges(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`window.__tileRefreshes > %d`, refreshes), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("back at the change, the map did not fetch its tiles again: %v", err)
 	}
+}
+
+// TestHazardCardLinksItsObject: a hidden hazard reported on an enterprise
+// is drawn over the enterprise's symbol; a click there opens the hazard,
+// whose card names the enterprise, and one more click opens the
+// enterprise's own card.
+func TestHazardCardLinksItsObject(t *testing.T) {
+	store, conn := writableConn(t)
+	base := newServer(t, store).URL
+	e := demoEnterprise(t, conn, "TRUE")
+	var lon, lat float64
+	if err := conn.QueryRow(context.Background(), `SELECT ST_X(geom), ST_Y(geom) FROM risk_object WHERE id = $1`, e.id).Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	resp, h := post(t, base+"/api/v1/hidden-hazards", fmt.Sprintf(`{"code": "E2E-OBJ", "title": "配电房无绝缘垫", "level": "general",
+		"discovery_source": "patrol", "found_on": "2026-11-20", "object_id": %d}`, e.id))
+	if resp.StatusCode != 201 {
+		t.Fatalf("report: %d %v", resp.StatusCode, h)
+	}
+	ctx := newBrowser(t, 1280, 800)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	pg := browserPage{t: t, ctx: ctx, panel: "card"}
+	openMap(t, ctx, base+"/?lang=zh")
+	jumpAndSettle(t, ctx, lon, lat, 15)
+	type point struct{ X, Y float64 }
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[point](fmt.Sprintf(`(() => {
+		const p = window.__map.project([%f, %f]);
+		const r = window.__map.getCanvas().getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y};
+	})()`, lon, lat)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg.run("click the hazard on the enterprise", chromedp.MouseClickXY(at.X, at.Y))
+	pg.poll("the hazard's card names its enterprise", `(document.getElementById('hazard-object')?.textContent ?? '') === `+jsString(e.name), 30*time.Second)
+	pg.run("open the enterprise", chromedp.Click(`#hazard-object`))
+	pg.poll("the enterprise's card", `(document.getElementById('card-title')?.textContent ?? '') === `+jsString(e.name)+` && !document.getElementById('hazard-object')`, 30*time.Second)
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

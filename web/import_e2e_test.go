@@ -136,4 +136,9 @@ func TestImportPage(t *testing.T) {
 	pg.poll("the map is ready", `!!document.getElementById('search-input')`, 30*time.Second)
 	pg.run("search it", chromedp.Click(`#search-input`), chromedp.SendKeys(`#search-input`, "测试竹木"))
 	pg.poll("found", `[...document.querySelectorAll('#search-results li.search-hit')].some((li) => li.textContent.includes('缙云县测试竹木制品有限公司'))`, 20*time.Second)
+
+	// The map's attribution speaks the page's language.
+	pg.poll("the attribution in Chinese", `(document.getElementById('attribution')?.textContent ?? '').includes('边界：')`, 10*time.Second)
+	pg.run("switch to English", chromedp.Click(`#lang-toggle`))
+	pg.poll("the attribution in English", `(document.getElementById('attribution')?.textContent ?? '').includes('Boundaries:')`, 10*time.Second)
 }

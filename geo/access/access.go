@@ -21,7 +21,7 @@ import (
 
 // Role is what a user may do. viewer reads (the map wall); dispatcher
 // also handles incidents and assignments; editor (a division's data
-// keeper) also imports and edits the objects of its division; planner
+// keeper) also imports the objects of its division; planner
 // also grades objects,
 // supervises hidden hazards and draws hazard zones; admin may do
 // everything, including imports, users and grading schemes.

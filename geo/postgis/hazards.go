@@ -186,7 +186,7 @@ func hazard(ctx context.Context, db querier, q queries, id int64) (geo.Hazard, e
 		err := row.Scan(&h.ID, &h.Code, &h.ObjectID, &h.Title, &h.Description, &h.Level, &h.DiscoverySource, &h.FoundOn,
 			&h.Lon, &h.Lat, &h.County, &h.State, &h.ResponsibleUnit, &h.ResponsiblePerson, &h.RectifyDeadline,
 			&h.SupervisionLevel, &h.AssignedOn, &h.SupervisionDays, &h.SupervisionDeadline, &h.Plan, &h.Evidence, &h.ClosedOn,
-			&h.Overdue, &h.SupervisionOverdue, &h.Division)
+			&h.Overdue, &h.SupervisionOverdue, &h.Division, &h.ObjectName, &h.ObjectCategory)
 		h.Point = orb.Point{h.Lon, h.Lat}
 		return h, err
 	})

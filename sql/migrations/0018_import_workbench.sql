@@ -1,5 +1,5 @@
--- 0018: the import page. A data keeper's role (editor: imports and
--- edits the objects of its division, manages nothing else); mapping
+-- 0018: the import page. A data keeper's role (editor: imports the
+-- objects of its division, manages nothing else); mapping
 -- templates kept per source and applied to its next file; imports
 -- recorded with the division of whoever ran them and their problems, for
 -- the history page.

@@ -10,7 +10,7 @@ import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import {
   buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS, SWITCH_LAYERS, OFF_BY_DEFAULT, REGION_LAYER_IDS,
-  HAZARD_COLOURS, SOURCE_ID,
+  HAZARD_COLOURS, SOURCE_ID, attributionText,
 } from './style.js';
 import * as card from './card.js';
 import { fetchJSON, inView, logout, session as fetchSession, SESSION_EXPIRED, setCSRF, viewDivision, watchSession } from './api.js';
@@ -191,6 +191,27 @@ function showFatal(err) {
 // ---------------------------------------------------------------- map
 
 /** A small control with one button that fits the configured city bounds. */
+/**
+ * The map's attribution in the page's language (MapLibre's own control
+ * shows the sources' text, which does not follow a language switch).
+ */
+class AttributionText {
+  onAdd() {
+    this.container = document.createElement('div');
+    this.container.className = 'maplibregl-ctrl maplibregl-ctrl-attrib';
+    this.container.id = 'attribution';
+    this.render();
+    return this.container;
+  }
+  render() {
+    if (!this.container) return;
+    const bm = config && config.basemap && config.basemap.attribution;
+    this.container.textContent = [bm, attributionText(i18n.lang())].filter(Boolean).join(' · ');
+  }
+  onRemove() { this.container.remove(); }
+}
+const attribution = new AttributionText();
+
 class HomeControl {
   constructor(getBounds) { this.getBounds = getBounds; }
   onAdd(map) {
@@ -270,7 +291,7 @@ function wireMap(map, vis) {
   map.keyboard.disableRotation();
 
   // Bottom corners stack upwards in the order added: attribution, zoom buttons, home.
-  map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+  map.addControl(attribution, 'bottom-right');
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'bottom-right');
   map.addControl(new HomeControl(cityBounds), 'bottom-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
@@ -698,6 +719,7 @@ async function main() {
     search.rerender();
     renderWho();
     relabelControls();
+    attribution.render();
     const box = document.getElementById('map-error');
     if (!box.hidden && !map) showFatal(window.__mapErrors.find((s) => s.startsWith('map: ')) ?? '');
   });

@@ -122,6 +122,12 @@ function renderHazard(root, h) {
     row(t('hazard.deadline'), h.rectify_deadline || null),
     row(t('hazard.supervision'), h.supervision_deadline || null),
     row(t('card.county'), h.county_code || null))));
+  if (h.object_id && h.object_category) {
+    // The hazard's symbol covers its object's: the object is a click away.
+    root.append(el('p', { class: 'card-link' }, `${t('hazard.object')}：`,
+      el('button', { type: 'button', class: 'card-action', id: 'hazard-object', 'data-object': h.object_id,
+        onclick: () => reload(h.object_category, h.object_id) }, h.object_name || `#${h.object_id}`)));
+  }
   if (Array.isArray(h.events)) {
     root.append(el('h3', { class: 'card-sub' }, t('hazard.steps')));
     root.append(el('ol', { class: 'steps' }, ...h.events.map((e) => el('li', {},

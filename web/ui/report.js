@@ -19,7 +19,7 @@
 import * as maplibregl from 'maplibre-gl';
 import { t, gradeLabel, layerLabel, lang } from './i18n.js';
 import { fetchJSON } from './api.js';
-import { ATTRIBUTION, CJK_FONTS, GRADE_COLOURS } from './style.js';
+import { attributionText, CJK_FONTS, GRADE_COLOURS } from './style.js';
 
 /** Dots per inch of the sheet: 150 is print quality for a report's map. */
 export const DPI = 150;
@@ -514,7 +514,7 @@ function compose(g, L, d) {
 
   // Data source and maker.
   const cfg = ctx.config() || {};
-  const sources = [cfg.basemap && cfg.basemap.attribution, ATTRIBUTION].filter(Boolean).join(' · ');
+  const sources = [cfg.basemap && cfg.basemap.attribution, attributionText(lang())].filter(Boolean).join(' · ');
   g.fillStyle = MUTED;
   g.textAlign = 'left';
   fitText(g, `${t('report.sourceLabel')}${sources}`, L.foot[0], L.foot[1] + L.foot[3] / 2, L.foot[2] * 0.8, mm(2.8));

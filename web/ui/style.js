@@ -62,7 +62,12 @@ export const REGION_LAYER_IDS = ['region-grid-fill', 'region-county-fill'];
 /** Colours of hidden hazards by level. */
 export const HAZARD_COLOURS = { major: '#E60012', general: '#FFB300' };
 
-export const ATTRIBUTION = 'Boundaries: DataV/AMap (demo only) · Places: GeoNames CC BY · River: Natural Earth';
+/** The map data's attribution in language lang ('zh' or 'en'). */
+export function attributionText(lang) {
+  return lang === 'en'
+    ? 'Boundaries: DataV/AMap (demo only) · Places: GeoNames CC BY · River: Natural Earth'
+    : '边界：DataV/高德（仅供演示）· 地名：GeoNames CC BY · 河流：Natural Earth';
+}
 
 /** Local fonts for CJK labels; the first one installed wins. */
 export const CJK_FONTS = "'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif";
@@ -126,7 +131,6 @@ export function buildStyle(cfg, visible) {
       tiles: [tiles],
       minzoom: 0,
       maxzoom: 16,
-      attribution: ATTRIBUTION,
     },
   };
 
