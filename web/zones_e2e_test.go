@@ -91,6 +91,9 @@ func TestZoneEditor(t *testing.T) {
 	if err != nil || id == 0 {
 		t.Fatalf("zone id %d (%v)", id, err)
 	}
+	// Saved, the shape is no longer edited: no yellow draft over the zone's red.
+	poll("the draft is put away", `window.__zones.mode === 'idle' && !!document.querySelector('#zones button[data-action=shape]') &&
+		!window.__map.getStyle().layers.some((l) => l.id.startsWith('td-') && window.__map.queryRenderedFeatures({layers: [l.id]}).length > 0)`, 10*time.Second)
 	var dbName, grade string
 	var within bool
 	if err := conn.QueryRow(cctx, `SELECT name, grade::text, ST_Contains(geom, ST_SetSRID(ST_MakePoint(119.928, 28.455), 4490)) FROM hazard_zone WHERE id = $1`, id).Scan(&dbName, &grade, &within); err != nil ||

@@ -86,7 +86,18 @@ class Editor {
     this.st.open = !this.st.open;
     this.button.setAttribute('aria-expanded', String(this.st.open));
     if (this.st.open) this.startDraw();
+    else this.putDraftAway();
     this.render();
+  }
+
+  /**
+   * Ends editing the shape: terra-draw's layer goes, so the zone shows in
+   * its grade's colour from the tiles (the selected zone stays in the form).
+   */
+  putDraftAway() {
+    if (!this.draw) return;
+    this.draw.clear();
+    this.setMode('idle');
   }
 
   // ----- terra-draw
@@ -249,7 +260,7 @@ class Editor {
       if (f[k] && !/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/.test(f[k])) return t('zones.bad.season');
     }
     if (f.valid_from && f.valid_to && f.valid_to < f.valid_from) return t('zones.bad.valid');
-    if (!this.draftGeometry()) return t('zones.need.geometry');
+    if (!this.draftGeometry() && !this.st.zone) return t('zones.need.geometry');
     if (this.st.incomplete) return t('zones.incomplete');
     return '';
   }
@@ -258,7 +269,8 @@ class Editor {
     this.st.formError = this.validate();
     this.st.message = '';
     if (this.st.formError) { this.render(); return; }
-    const body = { type: 'Feature', geometry: this.draftGeometry(), properties: { ...this.st.form } };
+    // The shape drawn, or the saved zone's when its shape is not being edited.
+    const body = { type: 'Feature', geometry: this.draftGeometry() || this.st.zone.geometry, properties: { ...this.st.form } };
     for (const k of ['season_from', 'season_to', 'valid_from', 'valid_to', 'description']) if (body.properties[k] === '') delete body.properties[k];
     const q = new URLSearchParams();
     if (opts.repair) q.set('repair', 'true');
@@ -275,7 +287,7 @@ class Editor {
       this.st.message = (f.properties.repaired || []).length > 0 ? t('zones.savedRepaired', { v: f.properties.version }) : t('zones.saved', { v: f.properties.version });
       this.st.zone = f;
       this.st.version = f.properties.version;
-      this.loadDraft(f.geometry);
+      this.putDraftAway();
       this.refreshAnalysis();
       this.st.versions = null;
     } catch (err) {
@@ -454,6 +466,7 @@ class Editor {
         btn('new', () => this.newZone()),
         btn('undo', () => this.undo(), { disabled: s.busy || s.undo === 0 }),
         btn('save', () => this.save()),
+        s.zone && s.mode === 'idle' ? btn('shape', () => { this.loadDraft(s.zone.geometry); this.render(); }) : null,
         s.zone ? btn('split', () => { this.setMode('splitting'); this.render(); }) : null,
         s.zone ? btn('merge', () => { this.st.mode = 'merging'; this.render(); }) : null,
         s.zone ? btn('delete', () => this.remove()) : null,
