@@ -67,6 +67,8 @@ demo: build
 
 test: test-deps web godeps
 	$(GO) vet ./...
+	@# A syntax error in one page script stops the pages before any test can say why.
+	for f in web/ui/*.js; do node --check $$f || exit 1; done
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: test-deps web godeps

@@ -510,3 +510,25 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// TestCountyMapRule: on the demo map every county holds a red site, so
+// the county four-colour map by 就高 is red all over; switched to the
+// weighted index, the counties take different colours, and the legend
+// says which rule colours them.
+func TestCountyMapRule(t *testing.T) {
+	srv, _ := demoServer(t)
+	ctx := newBrowser(t, 1280, 800)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	pg := browserPage{t: t, ctx: ctx, panel: "legend"}
+	openMap(t, ctx, srv.URL+"/?lang=zh")
+	pg.run("the county map", chromedp.Click(`input[data-layer="regions_county"]`))
+	grades := `[...new Set(window.__map.queryRenderedFeatures({layers: ['region-county-fill']}).map((f) => (f.state && f.state.index_grade) || f.properties.grade))]`
+	pg.poll("by 就高, all red", `window.__map.queryRenderedFeatures({layers: ['region-county-fill']}).length > 0 && `+grades+`.join() === 'red' &&
+		document.getElementById('legend-hint').textContent.includes('就高')`, 60*time.Second)
+	pg.run("by the weighted index", chromedp.Click(`#county-rule input[value=index]`))
+	pg.poll("several colours, and the legend says so", `!!window.__countyIndex && `+grades+`.length >= 2 &&
+		document.getElementById('legend-hint').textContent.includes('加权指数')`, 30*time.Second)
+	pg.run("back to 就高", chromedp.Click(`#county-rule input[value=max]`))
+	pg.poll("red again", `window.__map.getPaintProperty('region-county-fill', 'fill-color')[1][0] === 'get'`, 10*time.Second)
+}

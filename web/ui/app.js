@@ -10,7 +10,7 @@ import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import {
   buildStyle, CATEGORIES, CJK_FONTS, GRADE_COLOURS, POINT_LAYER_IDS, SWITCH_LAYERS, OFF_BY_DEFAULT, REGION_LAYER_IDS,
-  HAZARD_COLOURS, SOURCE_ID, attributionText,
+  HAZARD_COLOURS, SOURCE_ID, attributionText, gradeColourExpr,
 } from './style.js';
 import * as card from './card.js';
 import { fetchJSON, inView, logout, session as fetchSession, SESSION_EXPIRED, setCSRF, viewDivision, watchSession } from './api.js';
@@ -136,8 +136,63 @@ function renderLayers(vis, onToggle) {
     names.append(name, alt);
     label.append(box, sw, names);
     li.append(label);
+    if (key === 'regions_county') li.append(countyRuleSwitch());
     list.append(li);
   }
+}
+
+// ---------------------------------------------------------------- the county map's rule
+
+/**
+ * How the county four-colour map colours a county: 'max' (就高, the
+ * highest grade inside, as the tiles carry it) or 'index' (the weighted
+ * index of GET /api/v1/stats/regions?rule=index, set on the counties as
+ * feature state). In a city where every county holds a red site, 就高
+ * paints them all red; the index tells them apart.
+ */
+let countyMap = null;
+let countyRule = localStorage.getItem('riskmap.countyRule') === 'index' ? 'index' : 'max';
+
+function countyRuleSwitch() {
+  const box = el('div', { class: 'rule-switch', id: 'county-rule', role: 'radiogroup', 'aria-label': t('rule.label') },
+    ...['max', 'index'].map((r) => el('label', {},
+      el('input', { type: 'radio', name: 'county-rule', value: r, checked: countyRule === r, onchange: () => setCountyRule(r) }),
+      t(`rule.${r}`))));
+  return box;
+}
+
+function setCountyRule(rule) {
+  countyRule = rule;
+  localStorage.setItem('riskmap.countyRule', rule);
+  applyCountyRule();
+  renderLegendHint();
+}
+
+/** Colours the county map by the chosen rule (the index read again each time). */
+async function applyCountyRule() {
+  const map = countyMap;
+  if (!map || !map.getLayer('region-county-fill')) return;
+  if (countyRule === 'max') {
+    map.setPaintProperty('region-county-fill', 'fill-color', gradeColourExpr());
+    return;
+  }
+  try {
+    const r = await fetchJSON('api/v1/stats/regions?level=county&rule=index');
+    if (countyRule !== 'index') return;
+    for (const g of r.regions || []) {
+      map.setFeatureState({ source: SOURCE_ID, sourceLayer: 'counties', id: Number(g.code) }, { index_grade: g.grade });
+    }
+    map.setPaintProperty('region-county-fill', 'fill-color', gradeColourExpr(['coalesce', ['feature-state', 'index_grade'], ['get', 'grade']]));
+    window.__countyIndex = r.regions;
+  } catch (err) {
+    recordError(`county index ${err.message}`);
+  }
+}
+
+/** The legend's note says how the county map is coloured. */
+function renderLegendHint() {
+  const hint = document.getElementById('legend-hint');
+  if (hint) hint.textContent = t(`legend.hint.${countyRule}`);
 }
 
 /** The legend (#legend): each grade colour with its Chinese and English name. */
@@ -695,7 +750,11 @@ async function main() {
   }
   if (map) {
     window.__map = map;
+    countyMap = map;
     onToggle = wireMap(map, vis);
+    const toggled = onToggle;
+    onToggle = (key, on) => { toggled(key, on); if (key === 'regions_county' && on) applyCountyRule(); };
+    map.once('load', () => applyCountyRule());
     dispatch.showIncidents(map, () => vis.incidents !== false, recordError);
     listenForChanges(map);
     report.enable(map, { style: () => buildStyle(config, vis), title: appTitle, config: () => config, recordError });
@@ -704,6 +763,7 @@ async function main() {
 
   renderLayers(vis, (k, on) => onToggle(k, on));
   renderLegend();
+  renderLegendHint();
 
   document.getElementById('lang-toggle').addEventListener('click', () => i18n.setLang(i18n.otherLang()));
   i18n.onLangChange(() => {
@@ -712,6 +772,7 @@ async function main() {
     renderTitle();
     renderLayers(vis, (k, on) => onToggle(k, on));
     renderLegend();
+    renderLegendHint();
     card.rerender();
     dispatch.rerender();
     zones.rerender();

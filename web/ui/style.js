@@ -85,8 +85,8 @@ const THEME = {
 };
 
 /** A `match` expression mapping the feature's grade to its colour. */
-export function gradeColourExpr() {
-  return ['match', ['get', 'grade'],
+export function gradeColourExpr(grade = ['get', 'grade']) {
+  return ['match', grade,
     'red', GRADE_COLOURS.red,
     'orange', GRADE_COLOURS.orange,
     'yellow', GRADE_COLOURS.yellow,
