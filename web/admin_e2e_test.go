@@ -18,7 +18,7 @@ import (
 // audit page lists the addition, the clerk's login and logout, and a
 // filter by action keeps the addition alone.
 func TestAdminPage(t *testing.T) {
-	store, _ := writableConn(t)
+	store, conn := writableConn(t)
 	srv := authServer(t, store, web.Options{})
 	admin := newUserIn(t, store, access.Admin, "331100")
 
@@ -62,4 +62,34 @@ func TestAdminPage(t *testing.T) {
 	pg.poll("only the addition", `[...document.querySelectorAll('#a-audit tr[data-action]')].every((tr) => tr.dataset.action === 'user.add') &&
 		document.querySelectorAll('#a-audit tr[data-action]').length === 1`, 20*time.Second)
 	saveScreenshot(t, ctx, "admin")
+
+	// The clerk forgot the password: the admin resets it, and the one-time
+	// password shown once logs the clerk in to choose their own.
+	pg.run("reset the clerk's password", chromedp.Click(`#a-users button[data-reset="clerk_jy"]`))
+	pg.poll("the one-time password, shown once", `(document.querySelector('#new-otp code')?.textContent ?? '').length === 16`, 20*time.Second)
+	otp, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#new-otp code').textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	pg.run("the map", chromedp.Navigate(srv.URL+"/?lang=zh"))
+	pg.poll("the map is ready", `window.__mapIdle === true && !document.getElementById('login-toggle').hidden`, 60*time.Second)
+	pg.run("log in with it", chromedp.Click(`#login-toggle`), chromedp.WaitVisible(`#login`))
+	pg.typeInto(`#login input[name=username]`, "clerk_jy")
+	pg.typeInto(`#login input[name=password]`, otp)
+	pg.run("send", chromedp.Click(`#login button[type=submit]`))
+	pg.poll("asked for a password of their own", `!document.getElementById('password-change').hidden`, 20*time.Second)
+	pg.typeInto(`#password-change input[name=password]`, "clerk's own password")
+	pg.typeInto(`#password-change input[name=again]`, "clerk's own pass")
+	pg.run("two different ones", chromedp.Click(`#password-change button[type=submit]`))
+	pg.poll("refused", `document.querySelector('#password-change .login-error').textContent.includes('不一致')`, 10*time.Second)
+	pg.typeInto(`#password-change input[name=again]`, "clerk's own password")
+	pg.run("save it", chromedp.Click(`#password-change button[type=submit]`))
+	pg.poll("logged in as the clerk", `(document.getElementById('who')?.textContent ?? '') === 'clerk_jy · 查看 · 缙云县'`, 30*time.Second)
+	var must bool
+	if err := conn.QueryRow(context.Background(), `SELECT must_change_password FROM app_user WHERE username = 'clerk_jy'`).Scan(&must); err != nil || must {
+		t.Errorf("after choosing a password, must change = %v (%v)", must, err)
+	}
 }

@@ -29,6 +29,9 @@ type AccessStore interface {
 	StartSession(ctx context.Context, name, remote string, ttl time.Duration) (access.Principal, string, string, error)
 	Token(ctx context.Context, text string) (access.Principal, error)
 	Audit(ctx context.Context, e access.Entry, before, after any) error
+	// ChangePassword sets a user's own password after checking their
+	// current one (access.ErrBadPassword when it is wrong).
+	ChangePassword(ctx context.Context, name, current, next string) error
 	AuditLog(ctx context.Context, f access.AuditFilter) ([]access.Entry, error)
 }
 
@@ -181,6 +184,9 @@ func (s *Server) write(need access.Role, action string, h echo.HandlerFunc) echo
 		if !p.Role.Allows(need) {
 			return refuse(fmt.Sprintf("this needs the %s role; you are %s", need, p.Role))
 		}
+		if p.MustChange {
+			return refuse("you logged in with a one-time password: choose your own first (POST /api/v1/session/password)")
+		}
 		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
 			return h(c) // a read that needs the role: no CSRF to fear
 		}
@@ -274,6 +280,9 @@ type session struct {
 	Division     string `json:"division"` // "" for the whole deployment
 	DivisionName string `json:"division_name"`
 	CSRFToken    string `json:"csrf_token,omitempty"`
+	// MustChange: logged in with a one-time password; nothing but
+	// POST /api/v1/session/password is allowed until it is changed.
+	MustChange bool `json:"must_change_password,omitempty"`
 }
 
 // handleLogin: POST /api/v1/session {"username": …, "password": …}.
@@ -307,7 +316,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	s.audit(c, access.Entry{Action: "login", Target: "user:" + p.Name}, nil, nil)
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: s.cookiePath(), HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.secure(c), MaxAge: int(ttl / time.Second)})
-	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), Division: p.Division, DivisionName: p.DivisionName, CSRFToken: csrf})
+	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), Division: p.Division, DivisionName: p.DivisionName, CSRFToken: csrf, MustChange: p.MustChange})
 }
 
 // handleSession: GET /api/v1/session, who the request acts as.
@@ -317,7 +326,47 @@ func (s *Server) handleSession(c echo.Context) error {
 		return errLogin
 	}
 	csrf, _ := c.Get(csrfKey).(string)
-	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), Division: p.Division, DivisionName: p.DivisionName, CSRFToken: csrf})
+	return c.JSON(http.StatusOK, session{User: p.Name, Role: string(p.Role), Division: p.Division, DivisionName: p.DivisionName, CSRFToken: csrf, MustChange: p.MustChange})
+}
+
+// handleChangePassword: POST /api/v1/session/password {"current",
+// "password"}: the logged-in user's own password (also after a one-time
+// one). Every session of the user ends; the page logs in again.
+func (s *Server) handleChangePassword(c echo.Context) error {
+	if err := s.sameSite(c); err != nil {
+		return err
+	}
+	p := principal(c)
+	if p == nil || p.Via != "session" {
+		return errLogin
+	}
+	want, _ := c.Get(csrfKey).(string)
+	if got := c.Request().Header.Get(csrfHeader); want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return &authError{http.StatusForbidden, "send the session's CSRF token in " + csrfHeader}
+	}
+	var body struct {
+		Current  string `json:"current"`
+		Password string `json:"password"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return err
+	}
+	if len([]rune(body.Password)) < access.MinPassword {
+		return geo.Invalidf("password", "at least %d characters", access.MinPassword)
+	}
+	if body.Password == body.Current {
+		return geo.Invalidf("password", "choose a password other than the current one")
+	}
+	err := s.access.ChangePassword(c.Request().Context(), p.Name, body.Current, body.Password)
+	if errors.Is(err, access.ErrBadPassword) {
+		s.audit(c, access.Entry{Action: "password.change", Target: "user:" + p.Name, Outcome: "refused"}, nil, nil)
+		return geo.Invalidf("current", "the current password is wrong")
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, access.Entry{Action: "password.change", Target: "user:" + p.Name, Outcome: "ok"}, nil, nil)
+	return c.NoContent(http.StatusNoContent)
 }
 
 // handleLogout: DELETE /api/v1/session.

@@ -83,6 +83,7 @@ var writes = []struct {
 	{"GET", "/api/v1/users", "", access.Admin},
 	{"POST", "/api/v1/users", `{}`, access.Admin},
 	{"PATCH", "/api/v1/users/nobody", `{}`, access.Admin},
+	{"POST", "/api/v1/users/nobody/password", "", access.Admin},
 	{"POST", "/api/v1/tokens", `{}`, access.Admin},
 	{"DELETE", "/api/v1/tokens/1", "", access.Admin},
 }
@@ -96,7 +97,7 @@ func TestEveryWriteNeedsItsRole(t *testing.T) {
 	// Every route that is not a plain read is in the table (the login
 	// routes are for everyone).
 	h := authHandler(t, store, web.Options{}).(*web.Server)
-	listed := map[string]bool{"POST /api/v1/session": true, "DELETE /api/v1/session": true}
+	listed := map[string]bool{"POST /api/v1/session": true, "DELETE /api/v1/session": true, "POST /api/v1/session/password": true}
 	for _, w := range writes {
 		p := strings.NewReplacer("/1/", "/:id/", "assignments/2", "assignments/:resource", "versions/3/", "versions/:version/", "users/nobody", "users/:name").Replace(w.path)
 		if strings.HasSuffix(p, "/1") {
@@ -771,5 +772,77 @@ func TestEventStream(t *testing.T) {
 	}
 	if s, _, _ := call(t, http.DefaultClient, "GET", srv.URL+"/api/v1/events", "", "", map[string]string{"Last-Event-ID": "x"}); s != http.StatusBadRequest {
 		t.Errorf("a bad Last-Event-ID: %d, want 400", s)
+	}
+}
+
+// TestOneTimePassword: an admin's reset gives a one-time password (and
+// enables a disabled user); logged in with it, the user may read but not
+// write until they choose their own, which needs the current one and
+// ends the session.
+func TestOneTimePassword(t *testing.T) {
+	store, _ := writableStore(t)
+	srv := authServer(t, store, web.Options{})
+	admin := newTokenIn(t, store, access.Admin, "331100")
+	user := newUserIn(t, store, access.Planner, "331122")
+	if status, body, _ := call(t, http.DefaultClient, "PATCH", srv.URL+"/api/v1/users/"+user, `{"disabled": true}`, admin, nil); status != http.StatusNoContent {
+		t.Fatalf("disable: %d %s", status, body)
+	}
+	status, body, hdr := call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/users/"+user+"/password", "", admin, nil)
+	var otp struct{ User, Password string }
+	if json.Unmarshal([]byte(body), &otp); status != http.StatusOK || len(otp.Password) != 16 || hdr.Get("Cache-Control") != "no-store" {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if status, _, _ := call(t, http.DefaultClient, "POST", srv.URL+"/api/v1/users/nobody-here/password", "", admin, nil); status != http.StatusNotFound {
+		t.Errorf("reset of nobody: %d, want 404", status)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	login := func(password string) (int, map[string]any) {
+		status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/session", fmt.Sprintf(`{"username": %q, "password": %q}`, user, password), "", nil)
+		var s map[string]any
+		json.Unmarshal([]byte(body), &s)
+		return status, s
+	}
+	status, s := login(otp.Password)
+	if status != http.StatusOK || s["must_change_password"] != true {
+		t.Fatalf("login with the one-time password (enabled again): %d %v", status, s)
+	}
+	csrf := map[string]string{"X-CSRF-Token": s["csrf_token"].(string)}
+	if status, _, _ := call(t, client, "GET", srv.URL+"/api/v1/tasks", "", "", nil); status != http.StatusOK {
+		t.Errorf("a read with the one-time password: %d, want 200", status)
+	}
+	if status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/hidden-hazards", `{}`, "", csrf); status != http.StatusForbidden || !strings.Contains(body, "one-time password") {
+		t.Errorf("a write with the one-time password: %d %s, want 403", status, body)
+	}
+	tests := []struct {
+		name, body, param string
+	}{
+		{"wrong current", `{"current": "not it at all", "password": "a good new password"}`, "current"},
+		{"too short", fmt.Sprintf(`{"current": %q, "password": "short"}`, otp.Password), "password"},
+		{"the same", fmt.Sprintf(`{"current": %q, "password": %q}`, otp.Password, otp.Password), "password"},
+	}
+	for _, tc := range tests {
+		if status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/session/password", tc.body, "", csrf); status != http.StatusBadRequest || !strings.Contains(body, `"param":"`+tc.param+`"`) {
+			t.Errorf("%s: %d %s", tc.name, status, body)
+		}
+	}
+	if status, _, _ := call(t, client, "POST", srv.URL+"/api/v1/session/password", fmt.Sprintf(`{"current": %q, "password": "a good new password"}`, otp.Password), "", nil); status != http.StatusForbidden {
+		t.Errorf("without the CSRF token: %d, want 403", status)
+	}
+	if status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/session/password", fmt.Sprintf(`{"current": %q, "password": "a good new password"}`, otp.Password), "", csrf); status != http.StatusNoContent {
+		t.Fatalf("change: %d %s", status, body)
+	}
+	if status, _, _ := call(t, client, "GET", srv.URL+"/api/v1/session", "", "", nil); status != http.StatusUnauthorized {
+		t.Errorf("the session after the change: %d, want 401 (ended)", status)
+	}
+	if status, _ := login(otp.Password); status != http.StatusUnauthorized {
+		t.Errorf("the one-time password again: %d, want 401", status)
+	}
+	status, s = login("a good new password")
+	if status != http.StatusOK || s["must_change_password"] != nil {
+		t.Fatalf("login with the new password: %d %v", status, s)
+	}
+	if status, body, _ := call(t, client, "POST", srv.URL+"/api/v1/hidden-hazards", `{}`, "", map[string]string{"X-CSRF-Token": s["csrf_token"].(string)}); status == http.StatusForbidden {
+		t.Errorf("a write after the change: %d %s", status, body)
 	}
 }

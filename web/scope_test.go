@@ -273,6 +273,9 @@ var scopeWrites = []struct {
 	{"PATCH /api/v1/users/:name", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "PATCH", path: "/api/v1/users/" + f.user(t, code), body: `{"disabled": true}`}
 	}, 0, nil, nil},
+	{"POST /api/v1/users/:name/password", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: "/api/v1/users/" + f.user(t, code) + "/password"}
+	}, 0, nil, nil},
 	{"POST /api/v1/tokens", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
 		return scopeReq{method: "POST", path: "/api/v1/tokens", body: fmt.Sprintf(`{"name": "feed", "user": %q, "role": "viewer"}`, f.user(t, code))}
 	}, 0, nil, nil},
@@ -288,8 +291,9 @@ var scopeWrites = []struct {
 // notDivisionWrites are the write routes (by what they need) that no
 // division limits, and why.
 var notDivisionWrites = map[string]string{
-	"POST /api/v1/session":   "the login: for everyone",
-	"DELETE /api/v1/session": "the logout: one's own session",
+	"POST /api/v1/session/password": "one's own password",
+	"POST /api/v1/session":          "the login: for everyone",
+	"DELETE /api/v1/session":        "the logout: one's own session",
 }
 
 // TestWritesByDivision is the matrix of who may write where: actors of

@@ -283,6 +283,7 @@ func (s *Server) routes() {
 		e.POST("/api/v1/session", s.handleLogin, loginLimiter())
 		e.GET("/api/v1/session", s.handleSession)
 		e.DELETE("/api/v1/session", s.handleLogout)
+		e.POST("/api/v1/session/password", s.handleChangePassword, loginLimiter())
 		e.GET("/api/v1/audit", s.write(access.Admin, "audit.read", s.handleAudit))
 		e.GET("/api/v1/session/methods", s.handleLoginMethods)
 		if s.oidc != nil {

@@ -21,6 +21,9 @@ type UserStore interface {
 	AddUser(ctx context.Context, name, display string, role access.Role, hash, division string) (int64, error)
 	SetUserDivision(ctx context.Context, name, division string) error
 	DisableUser(ctx context.Context, name string) error
+	// ResetPassword gives the user a one-time password (hash), enabling
+	// them again if they were disabled.
+	ResetPassword(ctx context.Context, name, hash string) error
 	// CreateToken's role "" is the user's; it returns the role given.
 	CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, access.Role, string, error)
 	RevokeToken(ctx context.Context, id int64) (string, error)
@@ -32,6 +35,7 @@ func (s *Server) userRoutes() {
 	e.GET("/api/v1/users", s.write(access.Admin, "user.list", s.handleUsers))
 	e.POST("/api/v1/users", s.write(access.Admin, "user.add", s.handleAddUser))
 	e.PATCH("/api/v1/users/:name", s.write(access.Admin, "user.change", s.handleChangeUser))
+	e.POST("/api/v1/users/:name/password", s.write(access.Admin, "user.reset", s.handleResetPassword))
 	e.POST("/api/v1/tokens", s.write(access.Admin, "token.create", s.handleCreateToken))
 	e.DELETE("/api/v1/tokens/:id", s.write(access.Admin, "token.revoke", s.handleRevokeToken))
 }
@@ -106,7 +110,7 @@ func (s *Server) handleChangeUser(c echo.Context) error {
 		return geo.Invalidf("body", "give division, or disabled: true")
 	}
 	if body.Disabled != nil && !*body.Disabled {
-		return geo.Invalidf("disabled", "a disabled user is enabled again from the command line (riskmap user passwd)")
+		return geo.Invalidf("disabled", "a disabled user is enabled again by resetting their password (POST /api/v1/users/{name}/password)")
 	}
 	ctx := c.Request().Context()
 	if body.Division != nil {
@@ -122,6 +126,31 @@ func (s *Server) handleChangeUser(c echo.Context) error {
 		s.audit(c, access.Entry{Action: "user.disable", Target: "user:" + name}, nil, map[string]any{"disabled": true})
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// handleResetPassword: POST /api/v1/users/{name}/password: a one-time
+// password for the user, in the answer once ({"password"}); the user is
+// enabled again if disabled, their sessions end, and at their next login
+// they must choose their own before doing anything else.
+func (s *Server) handleResetPassword(c echo.Context) error {
+	name := c.Param("name")
+	if err := access.ValidUserName(name); err != nil {
+		return geo.Invalidf("name", "%s", err.Error())
+	}
+	otp, err := access.OneTimePassword()
+	if err != nil {
+		return err
+	}
+	hash, err := access.HashPassword(otp)
+	if err != nil {
+		return err
+	}
+	if err := s.users.ResetPassword(c.Request().Context(), name, hash); err != nil {
+		return err
+	}
+	s.audit(c, access.Entry{Action: "user.reset", Target: "user:" + name}, nil, map[string]any{"one_time_password": true})
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]string{"user": name, "password": otp})
 }
 
 // handleCreateToken: POST /api/v1/tokens {"name", "user", "role"

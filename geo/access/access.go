@@ -76,6 +76,9 @@ type Principal struct {
 	// "" is the whole deployment.
 	Division     string
 	DivisionName string
+	// MustChange says the user logged in with a one-time password and
+	// may do nothing but choose their own.
+	MustChange bool
 }
 
 // readKey is the context key of the division a request reads.
@@ -148,6 +151,13 @@ func HashPassword(password string) (string, error) {
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// OneTimePassword makes a password an admin hands over once: 16
+// characters of base32 (A–Z, 2–7: no 0 or 1 to take for O or I), 80
+// random bits.
+func OneTimePassword() (string, error) {
+	return rand.Text()[:16], nil
 }
 
 // CheckPassword compares a password with a hash made by HashPassword

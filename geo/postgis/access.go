@@ -82,6 +82,39 @@ func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.userChange(ctx, "user_passwd", name, hash)
 }
 
+// ChangePassword sets a user's own password after checking their current
+// one (access.ErrBadPassword when it is wrong, or the user is disabled);
+// their sessions end.
+func (s *Store) ChangePassword(ctx context.Context, name, current, next string) error {
+	var (
+		id                   int64
+		role, hash, div, dvn string
+		disabled, must       bool
+	)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&id, &role, &hash, &disabled, &div, &dvn, &must)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return access.ErrBadPassword
+	}
+	if err != nil {
+		return fmt.Errorf("change the password of %q: %w", name, classify(err))
+	}
+	if err := access.CheckPassword(hash, current); err != nil || disabled {
+		return access.ErrBadPassword
+	}
+	h, err := access.HashPassword(next)
+	if err != nil {
+		return geo.Invalidf("password", "%s", err.Error())
+	}
+	return s.userChange(access.WithActor(ctx, nil), "user_passwd", name, h)
+}
+
+// ResetPassword gives a user the one-time password of hash: enabled
+// again if they were disabled, their sessions ended, and bound to choose
+// their own password at their next login (Principal.MustChange).
+func (s *Store) ResetPassword(ctx context.Context, name, hash string) error {
+	return s.userChange(ctx, "user_reset", name, hash)
+}
+
 // DisableUser disables a user: their sessions end, their tokens stop
 // working, and they cannot log in.
 func (s *Store) DisableUser(ctx context.Context, name string) error {
@@ -141,7 +174,7 @@ func (s *Store) Login(ctx context.Context, name, password, remote string, ttl ti
 		hash     string
 		disabled bool
 	)
-	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled, &p.Division, &p.DivisionName)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled, &p.Division, &p.DivisionName, &p.MustChange)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Hash anyway, so that a missing user takes as long as a wrong
 		// password.
@@ -167,7 +200,7 @@ func (s *Store) StartSession(ctx context.Context, name, remote string, ttl time.
 		role, hash string
 		disabled   bool
 	)
-	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled, &p.Division, &p.DivisionName)
+	err := s.pool.QueryRow(ctx, s.q.get("user_login"), name).Scan(&p.UserID, &role, &hash, &disabled, &p.Division, &p.DivisionName, &p.MustChange)
 	if errors.Is(err, pgx.ErrNoRows) || disabled {
 		return access.Principal{}, "", "", fmt.Errorf("user %q: %w", name, geo.ErrNotFound)
 	}
@@ -205,7 +238,7 @@ var dummyHash = sync.OnceValue(func() string {
 func (s *Store) Session(ctx context.Context, secret string) (access.Principal, string, error) {
 	var p access.Principal
 	var role, csrf string
-	err := s.pool.QueryRow(ctx, s.q.get("session_get"), access.HashSecret(secret)).Scan(&p.UserID, &p.Name, &role, &csrf, &p.Division, &p.DivisionName)
+	err := s.pool.QueryRow(ctx, s.q.get("session_get"), access.HashSecret(secret)).Scan(&p.UserID, &p.Name, &role, &csrf, &p.Division, &p.DivisionName, &p.MustChange)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, "", geo.ErrNotFound
 	}
@@ -235,7 +268,7 @@ func (s *Store) CreateToken(ctx context.Context, name, user string, role access.
 		var p access.Principal
 		var userRole, hash string
 		var disabled bool
-		err := tx.QueryRow(ctx, s.q.get("user_login"), user).Scan(&p.UserID, &userRole, &hash, &disabled, &p.Division, &p.DivisionName)
+		err := tx.QueryRow(ctx, s.q.get("user_login"), user).Scan(&p.UserID, &userRole, &hash, &disabled, &p.Division, &p.DivisionName, new(bool))
 		if errors.Is(err, pgx.ErrNoRows) || disabled {
 			return fmt.Errorf("user %q: %w", user, geo.ErrNotFound)
 		}

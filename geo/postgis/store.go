@@ -90,7 +90,7 @@ type queries map[string]string
 // requiredQueries names every file the store runs; Open fails when one is
 // missing, so get cannot miss afterwards.
 var requiredQueries = []string{
-	"import_history", "import_get", "import_sources", "import_template_get", "import_template_put",
+	"user_reset", "import_history", "import_get", "import_sources", "import_template_get", "import_template_put",
 	"tile_objects", "tile_counties", "tile_context", "tile_cells",
 	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
 	"extent", "collection_extent", "layer_versions", "ping",

@@ -23,6 +23,7 @@ const state = {
   filter: { actor: '', action: '', since: '', until: '' },
   draft: { user: { role: 'viewer' }, token: { role: '' }, revoke: '' },
   token: null,     // a token just made: {id, token, role, expires_at}, shown once
+  otp: null,       // a one-time password just set: {user, password}, shown once
   message: null,   // {kind: 'done'|'error', text}
   busy: false,
   denied: false,
@@ -107,6 +108,12 @@ function disableUser(u) {
   act(fill('admin.disableWho', { name: u.name }), () => send('PATCH', `api/v1/users/${encodeURIComponent(u.name)}`, { disabled: true }));
 }
 
+function resetPassword(u) {
+  act(fill('admin.resetWho', { name: u.name }), async () => {
+    state.otp = await send('POST', `api/v1/users/${encodeURIComponent(u.name)}/password`);
+  });
+}
+
 function createToken(e) {
   e.preventDefault();
   const d = state.draft.token;
@@ -174,8 +181,11 @@ function usersBlock() {
     el('td', {}, roleLabel(u.role)),
     el('td', {}, u.division_name || u.division || t('who.everywhere')),
     el('td', {}, u.disabled ? el('span', { class: 'badge late' }, t('admin.disabled')) : el('span', { class: 'badge' }, t('admin.active'))),
-    el('td', { class: 'actions' }, u.disabled || (state.who && u.name === state.who.user) ? null
-      : el('button', { class: 'act', type: 'button', disabled: state.busy, onclick: () => disableUser(u) }, t('admin.disable')))));
+    el('td', { class: 'actions' }, state.who && u.name === state.who.user ? null : [
+      u.disabled ? null : el('button', { class: 'act', type: 'button', disabled: state.busy, onclick: () => disableUser(u) }, t('admin.disable')),
+      el('button', { class: 'act', type: 'button', 'data-reset': u.name, disabled: state.busy, onclick: () => resetPassword(u) }, t(u.disabled ? 'admin.enable' : 'admin.reset'))])));
+  const otp = state.otp ? el('div', { class: 'message done', id: 'new-otp' },
+    el('p', {}, fill('admin.otpOnce', { name: state.otp.user })), el('code', { class: 'secret' }, state.otp.password)) : null;
   const d = state.draft.user;
   const form = el('form', { class: 'inline', id: 'add-user', onsubmit: addUser },
     el('h3', {}, t('admin.addUser')),
@@ -186,7 +196,7 @@ function usersBlock() {
     labelled(t('admin.password'), bound(d, 'password', el('input', { type: 'password', required: true, minlength: '10', autocomplete: 'new-password' }))),
     el('p', { class: 'muted' }, t('admin.passwordHint')),
     el('div', {}, el('button', { class: 'act primary', type: 'submit', disabled: state.busy }, t('admin.add'))));
-  return block('a-users', t('admin.users'),
+  return block('a-users', t('admin.users'), otp,
     rows.length ? el('table', {}, el('thead', {}, el('tr', {}, ...[t('admin.name'), t('admin.role'), t('admin.division'), t('admin.status'), ''].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...rows)) : el('p', { class: 'empty' }, t('tasks.none')),
     el('div', { class: 'pad' }, form));

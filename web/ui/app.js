@@ -602,22 +602,76 @@ function login(required = true) {
       ev.preventDefault();
       msg.hidden = true;
       try {
-        await fetchJSON('api/v1/session', {
+        const s = await fetchJSON('api/v1/session', {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify({ username: form.elements.username.value, password: form.elements.password.value }),
         });
-        // The wall and the workbench pages send their viewers here to log
-        // in (?next=wall, tasks or admin), and get them back.
-        const next = new URLSearchParams(window.location.search).get('next');
-        if (next === 'wall' || next === 'tasks' || next === 'admin' || next === 'import') window.location.href = next;
-        else window.location.reload();
+        if (s && s.must_change_password) {
+          form.hidden = true;
+          await changePassword(s, form.elements.password.value);
+        }
+        afterLogin();
       } catch (err) {
         const key = err.status === 401 ? 'login.wrong' : err.status === 429 ? 'login.busy' : 'login.failed';
         msg.dataset.i18n = key;
         msg.textContent = t(key);
         msg.hidden = false;
       }
+    });
+  });
+}
+
+/** Where a login leads: the page that sent the user here (?next=), or the map again. */
+function afterLogin() {
+  // The wall and the workbench pages send their viewers here to log in
+  // (?next=wall, tasks, admin or import), and get them back.
+  const next = new URLSearchParams(window.location.search).get('next');
+  if (next === 'wall' || next === 'tasks' || next === 'admin' || next === 'import') window.location.href = next;
+  else window.location.reload();
+}
+
+/**
+ * After a login with a one-time password (an admin's reset): the user
+ * chooses their own before anything else, and is logged in with it.
+ * current is the one-time password when just typed, '' when asked again.
+ */
+function changePassword(s, current) {
+  const box = document.getElementById('password-change');
+  const msg = box.querySelector('.login-error');
+  box.hidden = false;
+  box.elements.current.closest('label').hidden = !!current;
+  box.elements.current.value = current;
+  box.elements.password.focus();
+  return new Promise((resolve) => {
+    box.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      msg.hidden = true;
+      const next = box.elements.password.value;
+      let key = '';
+      if (next !== box.elements.again.value) key = 'password.mismatch';
+      else {
+        try {
+          await fetchJSON('api/v1/session/password', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': s.csrf_token || '' },
+            body: JSON.stringify({ current: box.elements.current.value, password: next }),
+          });
+          // The change ends every session of the user: log in with the new password.
+          await fetchJSON('api/v1/session', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+            body: JSON.stringify({ username: s.user, password: next }),
+          });
+          resolve();
+          return;
+        } catch (err) {
+          const p = err.problem || {};
+          key = p.param === 'current' ? 'password.wrongCurrent' : p.param === 'password' ? 'password.weak' : 'login.failed';
+        }
+      }
+      msg.textContent = t(key);
+      msg.hidden = false;
     });
   });
 }
@@ -655,6 +709,12 @@ async function whoAmI(map) {
     b.hidden = false;
     b.addEventListener('click', () => login(false));
     if (new URLSearchParams(window.location.search).get('next')) login(false);
+    return;
+  }
+  if (s.must_change_password) {
+    // A one-time password is still in use (a reload after logging in with it).
+    await changePassword(s, '');
+    afterLogin();
     return;
   }
   const tasks = document.getElementById('tasks-link');
