@@ -194,6 +194,15 @@ func TestReportMap(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Click(`#report input[name=extent][value=county]`),
 		chromedp.SetValue(`#report select[name=county]`, "331102"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#report select[name=county]').dispatchEvent(new Event('change'))`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// A county's sheet carries the county in its title.
+	if title, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#report input[name=title]').value`)); err != nil || title != "莲都区风险四色图" {
+		t.Errorf("the county's default title is %q (%v), want 莲都区风险四色图", title, err)
+	}
+	if err := chromedp.Do(ctx,
 		chromedp.Click(`#report input[name=paper][value=a4]`),
 		chromedp.Click(`#report input[name=orientation][value=landscape]`),
 		chromedp.Click(`#report input[name=format][value=png]`),

@@ -37,6 +37,8 @@ const RULE = '#8C8C8C';
 
 let ctx = null; // {map, style, title, config, recordError}
 let counties = null; // [{code, name, feature}]
+/** The colour that mutes the neighbours on a county's sheet (the dark theme's background). */
+const THEME_VEIL = '#0E1A2B';
 let seq = 0;
 let busy = false;
 let titleEdited = false;
@@ -63,9 +65,11 @@ export function enable(map, opts) {
   });
   document.getElementById('report-close').addEventListener('click', () => toggle(false));
   f.elements.title.addEventListener('input', () => { titleEdited = true; });
-  for (const r of f.querySelectorAll('input[name="extent"]')) r.addEventListener('change', syncExtent);
+  const retitle = () => { if (!titleEdited) f.elements.title.value = defaultTitle(); };
+  for (const r of f.querySelectorAll('input[name="extent"]')) r.addEventListener('change', () => { syncExtent(); retitle(); });
   f.elements.county.addEventListener('change', () => {
     if (f.elements.county.value) f.querySelector('input[name="extent"][value="county"]').checked = true;
+    retitle();
   });
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !f.hidden) toggle(false); });
 }
@@ -97,7 +101,13 @@ export function rerender() {
   syncExtent();
 }
 
-function defaultTitle() { return `${ctx.title()}${t('report.titleSuffix')}`; }
+/** The sheet's title unless edited: the county's name for a county's sheet, else the map's title. */
+function defaultTitle() {
+  const f = form();
+  const code = f.elements.extent.value === 'county' ? f.elements.county.value : '';
+  const c = code && (counties || []).find((x) => x.code === code);
+  return `${c ? c.name : ctx.title()}${t('report.titleSuffix')}`;
+}
 
 async function loadCounties() {
   if (counties) return counties;
@@ -305,6 +315,13 @@ function planLayout(W, H, k, s, landscape) {
 
 // ---------------------------------------------------------------- the map
 
+/** Ring r wound clockwise (a hole in a counter-clockwise ring), whichever way the data winds it. */
+function clockwise(r) {
+  let area = 0;
+  for (let i = 0, j = r.length - 1; i < r.length; j = i++) area += (r[j][0] - r[i][0]) * (r[j][1] + r[i][1]);
+  return area > 0 ? [...r].reverse() : r; // the sum as written is positive for a counter-clockwise ring
+}
+
 /**
  * Renders the page's style on a hidden map the size of the sheet's map
  * frame, fitted to the extent, and waits until every tile is drawn.
@@ -329,6 +346,12 @@ async function renderMap(frame, extent, outline) {
     style.layers.splice(at, 0,
       { id: 'report-extent-casing', type: 'line', source: 'report-extent', layout: { 'line-join': 'round' }, paint: { 'line-color': '#0E1A2B', 'line-width': 6 } },
       { id: 'report-extent-line', type: 'line', source: 'report-extent', layout: { 'line-join': 'round' }, paint: { 'line-color': '#FFFFFF', 'line-width': 3 } });
+    // The neighbouring counties muted: a veil over all but the county, above
+    // everything else, so that the sheet is about the county alone.
+    const rings = outline.geometry.type === 'MultiPolygon' ? outline.geometry.coordinates.map((p) => p[0]) : [outline.geometry.coordinates[0]];
+    style.sources['report-veil'] = { type: 'geojson', data: { type: 'Feature', properties: {},
+      geometry: { type: 'Polygon', coordinates: [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]], ...rings.map(clockwise)] } } };
+    style.layers.push({ id: 'report-veil', type: 'fill', source: 'report-veil', paint: { 'fill-color': THEME_VEIL, 'fill-opacity': 0.72 } });
   }
   const [w, s, e, n] = extent.bounds;
   const pad = outline ? Math.round(Math.min(cssW, cssH) * 0.05) : 0;
