@@ -532,3 +532,40 @@ func TestCountyMapRule(t *testing.T) {
 	pg.run("back to 就高", chromedp.Click(`#county-rule input[value=max]`))
 	pg.poll("red again", `window.__map.getPaintProperty('region-county-fill', 'fill-color')[1][0] === 'get'`, 10*time.Second)
 }
+
+// TestMapFilter: the filter bar beside the search box limits the map's
+// risk layers by grade and county (the tiles' grade= and county=), keeps
+// the filter across a reload, and clears it.
+func TestMapFilter(t *testing.T) {
+	srv, _ := demoServer(t)
+	ctx := newBrowser(t, 1280, 800)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	pg := browserPage{t: t, ctx: ctx, panel: "filters"}
+	openMap(t, ctx, srv.URL+"/?lang=zh")
+	jumpAndSettle(t, ctx, 119.92, 28.45, 14)
+	shown := `(() => { const fs = window.__map.queryRenderedFeatures({layers: window.__map.getStyle().layers.filter((l) => l.id.startsWith('pt-')).map((l) => l.id)});
+		return {n: fs.length, grades: [...new Set(fs.map((f) => f.properties.grade))].sort().join()}; })()`
+	type seen struct {
+		N      int
+		Grades string
+	}
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[seen](shown))
+	if err != nil || before.N == 0 || !strings.Contains(before.Grades, ",") {
+		t.Fatalf("before the filter: %+v (%v), want several grades", before, err)
+	}
+	pg.run("only red", chromedp.Click(`#filters button[data-grade=red]`))
+	pg.poll("only red objects are drawn", `(() => { const s = `+shown+`; return window.__map.getStyle().sources.riskmap.tiles[0].includes('grade=red') &&
+		window.__map.areTilesLoaded() && s.n > 0 && s.grades === 'red'; })()`, 30*time.Second)
+	pg.run("reload", chromedp.Reload())
+	pg.poll("the filter is kept", `window.__mapIdle === true && document.querySelector('#filters button[data-grade=red]').getAttribute('aria-pressed') === 'true' &&
+		window.__map.getStyle().sources.riskmap.tiles[0].includes('grade=red') && !!document.getElementById('filter-on')`, 60*time.Second)
+	pg.poll("the counties are offered", `document.querySelectorAll('#filters select[name=county] option').length > 5`, 20*time.Second)
+	pg.setSelect(`#filters select[name=county]`, "331121")
+	pg.poll("the county too", `window.__map.getStyle().sources.riskmap.tiles[0].includes('county=331121')`, 10*time.Second)
+	pg.run("clear", chromedp.Click(`#filter-clear`))
+	pg.poll("everything again", `!window.__map.getStyle().sources.riskmap.tiles[0].includes('grade=') && !document.getElementById('filter-on')`, 10*time.Second)
+	if errs := pg.pageErrors(); len(errs) > 0 {
+		t.Errorf("the filtered tiles: %v", errs)
+	}
+}

@@ -19,6 +19,7 @@ import * as dispatch from './dispatch.js';
 import * as report from './report.js';
 import * as zones from './zones.js';
 import * as search from './search.js';
+import * as filters from './filters.js';
 import { followTiles, openStream } from './live.js';
 
 window.__mapIdle = false;
@@ -803,6 +804,7 @@ async function main() {
 
   let map = null;
   try {
+    filters.enable(document.getElementById('filters')); // the filter kept from the last visit goes into the first style
     map = createMap(vis);
   } catch (err) {
     recordError(`map: ${err && err.message ? err.message : err}`);
@@ -811,6 +813,7 @@ async function main() {
   if (map) {
     window.__map = map;
     countyMap = map;
+    filters.attach(map);
     onToggle = wireMap(map, vis);
     const toggled = onToggle;
     onToggle = (key, on) => { toggled(key, on); if (key === 'regions_county' && on) applyCountyRule(); };
@@ -838,6 +841,7 @@ async function main() {
     zones.rerender();
     report.rerender();
     search.rerender();
+    filters.render();
     renderWho();
     relabelControls();
     attribution.render();

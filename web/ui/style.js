@@ -116,13 +116,28 @@ export function tileURLTemplate(relative) {
 }
 
 /**
+ * The tiles' filter (grade=…&county=…, the tile endpoint's parameters) that
+ * the map's filter bar sets; '' for everything.
+ */
+let tileFilter = '';
+
+/** Sets the tiles' filter; the map takes it with setTiles([tilesURL()]). */
+export function setTileFilter(query) { tileFilter = query || ''; }
+
+/** The risk layers' tile URL template, with the filter and the page's division. */
+export function tilesURL() {
+  const path = `tiles/${TILE_LAYERS.join(',')}/{z}/{x}/{y}.mvt`;
+  return tileURLTemplate(inView(tileFilter ? `${path}?${tileFilter}` : path));
+}
+
+/**
  * Builds the style.
  * @param {object} cfg the server's config.json
  * @param {Record<string, boolean>} visible layer-switcher state by key (categories and "counties")
  */
 export function buildStyle(cfg, visible) {
   const vis = (key) => (visible[key] === false || (visible[key] == null && OFF_BY_DEFAULT.includes(key)) ? 'none' : 'visible');
-  const tiles = tileURLTemplate(inView(`tiles/${TILE_LAYERS.join(',')}/{z}/{x}/{y}.mvt`));
+  const tiles = tilesURL();
 
   /** @type {Record<string, any>} */
   const sources = {
