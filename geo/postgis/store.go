@@ -54,6 +54,8 @@ type Store struct {
 	sizing PoolSizing
 	// reportLimits are how long the levels have to receive an incident.
 	reportLimits geo.ReportLimits
+	// grams tells Search the queries that nearly every object matches.
+	grams *gramStats
 }
 
 // ServerLimits are a server's connection limits as Open found them.
@@ -90,7 +92,7 @@ type queries map[string]string
 // requiredQueries names every file the store runs; Open fails when one is
 // missing, so get cannot miss afterwards.
 var requiredQueries = []string{
-	"user_reset", "import_history", "import_get", "import_sources", "import_template_get", "import_template_put",
+	"search_serial", "search_gram_stats", "user_reset", "import_history", "import_get", "import_sources", "import_template_get", "import_template_put",
 	"tile_objects", "tile_counties", "tile_context", "tile_cells",
 	"objects_page", "objects_count", "object_get", "divisions_page", "divisions_count",
 	"extent", "collection_extent", "layer_versions", "ping",
@@ -174,7 +176,7 @@ func Open(ctx context.Context, connString string, opts Options) (*Store, error) 
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", classify(err))
 	}
-	st := &Store{pool: pool, knn: pool, q: q, sizing: sizing}
+	st := &Store{pool: pool, knn: pool, q: q, sizing: sizing, grams: &gramStats{}}
 	if knnConns > 0 {
 		kc := cfg.Copy()
 		kc.MaxConns, kc.MinConns = knnConns, 0
@@ -219,7 +221,11 @@ func loadQueries() (queries, error) {
 		}
 		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
 	}
-	for _, name := range append(requiredQueries, zoneQueries...) {
+	// search.sql's variant for queries nearly every object matches (Search).
+	if dense := strings.Replace(q["search"], "o.search_grams /*pairs*/", "(o.search_grams || '{}'::text[])", 1); dense != q["search"] {
+		q["search_dense"] = dense
+	}
+	for _, name := range append(append(requiredQueries, "search_dense"), zoneQueries...) {
 		if q[name] == "" {
 			return nil, fmt.Errorf("embedded query sql/queries/%s.sql is missing or empty", name)
 		}

@@ -8,7 +8,12 @@
 -- more than 300 codes begin with, or whose pairs are in more than 300
 -- objects (有限公司), ranks the first 300 of each the index gives. (The pairs are a sub-select, worked out once: a
 -- prepared statement's generic plan would otherwise call riskmap_grams
--- for every row it filters.)
+-- for every row it filters.) $7 false leaves names out: a query that
+-- looks like a code is first looked up as one. The store derives a
+-- variant for a query whose every pair most objects hold (有限公司): the
+-- pairs compared row by row (the marked column taken as an expression,
+-- which no index serves), as a scan meets 300 such rows early, where the
+-- index's posting lists would hold nearly every object.
 WITH hits AS (
     (SELECT o.id, 0 AS tier FROM risk_object o
      WHERE $5::text IS NOT NULL AND o.retired_at IS NULL
@@ -21,7 +26,7 @@ WITH hits AS (
      LIMIT 300)
     UNION ALL
     (SELECT o.id, CASE WHEN strpos(o.name, $1) > 0 THEN 1 ELSE 2 END FROM risk_object o
-     WHERE o.retired_at IS NULL AND cardinality((SELECT riskmap_grams($1))) > 0 AND o.search_grams @> (SELECT riskmap_grams($1))
+     WHERE $7 AND o.retired_at IS NULL AND cardinality((SELECT riskmap_grams($1))) > 0 AND o.search_grams /*pairs*/ @> (SELECT riskmap_grams($1))
        AND o.category::text = ANY ($2::text[]) AND ($3::text IS NULL OR starts_with(o.division_code, $3::text))
      LIMIT 300)
 ), best AS (
