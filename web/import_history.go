@@ -45,7 +45,7 @@ func (s *Server) handleImports(c echo.Context) error {
 		}
 	}
 	var err error
-	if q.Limit, err = intParam(c, "limit", 50, 1, 200); err != nil {
+	if q.Limit, err = intParam(c, "limit", 0, 0, 1<<30); err != nil { // bounded by geo.CheckImportQuery
 		return err
 	}
 	before, err := intParam(c, "before", 0, 0, 1<<62)

@@ -10,7 +10,7 @@
 import * as i18n from './i18n.js';
 import { t, htmlLang } from './i18n.js';
 import { fetchJSON, inView, send, session, viewDivision } from './api.js';
-import { el, fill, redraw } from './dom.js';
+import { el, fill, redraw, downloadCSV } from './dom.js';
 
 const ROLES = ['viewer', 'dispatcher', 'editor', 'planner', 'admin'];
 const PAGE = 50;
@@ -140,16 +140,9 @@ function filterAudit(e) {
   loadAudit(false).then(render, (err) => { state.message = { kind: 'error', text: problem(err) }; render(); });
 }
 
-/** The entries read, as CSV (UTF-8 with a BOM, which spreadsheet programs need for Chinese). */
+/** The entries read, as CSV. */
 function exportCSV() {
-  const cols = ['id', 'at', 'actor', 'role', 'division_code', 'action', 'target', 'outcome', 'remote'];
-  const cell = (v) => { const s = v == null ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s; };
-  const lines = [cols.join(',')].concat(state.entries.map((e) => cols.map((c) => cell(e[c])).join(',')));
-  const blob = new Blob(['\ufeff', lines.join('\r\n'), '\r\n'], { type: 'text/csv;charset=utf-8' });
-  const a = el('a', { href: URL.createObjectURL(blob), download: 'audit.csv' });
-  document.body.append(a);
-  a.click();
-  a.remove();
+  downloadCSV('audit.csv', ['id', 'at', 'actor', 'role', 'division_code', 'action', 'target', 'outcome', 'remote'], state.entries);
 }
 
 // ---------------------------------------------------------------- drawing

@@ -54,3 +54,17 @@ export function redraw(root, draw) {
     try { again.setSelectionRange(caret[0], caret[1]); } catch { /* a field without a caret */ }
   }
 }
+
+/**
+ * Downloads rows (objects) as a CSV file of columns cols: UTF-8 with a BOM,
+ * which spreadsheet programs need for Chinese.
+ */
+export function downloadCSV(name, cols, rows) {
+  const cell = (v) => { const s = v == null ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s; };
+  const lines = [cols.join(',')].concat(rows.map((r) => cols.map((c) => cell(r[c])).join(',')));
+  const blob = new Blob(['\ufeff', lines.join('\r\n'), '\r\n'], { type: 'text/csv;charset=utf-8' });
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}

@@ -15,7 +15,7 @@
 import * as i18n from './i18n.js';
 import { t, htmlLang, propertyLabel } from './i18n.js';
 import { fetchJSON, inView, send, session, csrf, viewDivision } from './api.js';
-import { el, fill, num, redraw } from './dom.js';
+import { el, fill, num, redraw, downloadCSV } from './dom.js';
 import { buildStyle, CATEGORIES } from './style.js';
 import * as maplibregl from 'maplibre-gl';
 
@@ -428,19 +428,7 @@ function problemsTable(list, total, id) {
       pages > 1 ? el('button', { class: 'act', type: 'button', disabled: page === 0, onclick: () => { state.problemsPage = page - 1; render(); } }, t('import.prev')) : null,
       pages > 1 ? el('span', { class: 'muted' }, fill('import.page', { page: page + 1, pages })) : null,
       pages > 1 ? el('button', { class: 'act', type: 'button', id: `${id}-next`, disabled: page >= pages - 1, onclick: () => { state.problemsPage = page + 1; render(); } }, t('import.next')) : null,
-      el('button', { class: 'act', type: 'button', id: `${id}-csv`, onclick: () => problemsCSV(list) }, t('import.csv'))));
-}
-
-/** The problems as CSV (UTF-8 with a BOM, which spreadsheet programs need for Chinese). */
-function problemsCSV(list) {
-  const cols = ['level', 'file', 'row', 'column', 'value', 'reason_zh', 'reason'];
-  const cell = (v) => { const s = v == null ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s; };
-  const lines = [cols.join(',')].concat(list.map((p) => cols.map((c) => cell(p[c])).join(',')));
-  const blob = new Blob(['\ufeff', lines.join('\r\n'), '\r\n'], { type: 'text/csv;charset=utf-8' });
-  const a = el('a', { href: URL.createObjectURL(blob), download: 'problems.csv' });
-  document.body.append(a);
-  a.click();
-  a.remove();
+      el('button', { class: 'act', type: 'button', id: `${id}-csv`, onclick: () => downloadCSV('problems.csv', ['level', 'file', 'row', 'column', 'value', 'reason_zh', 'reason'], list) }, t('import.csv'))));
 }
 
 function resultBlock() {
