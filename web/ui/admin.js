@@ -9,7 +9,8 @@
 
 import * as i18n from './i18n.js';
 import { t, htmlLang } from './i18n.js';
-import { fetchJSON, inView, send, session, viewDivision } from './api.js';
+import { fetchJSON, inView, send, viewDivision } from './api.js';
+import { openWorkbench } from './work.js';
 import { el, fill, redraw, downloadCSV } from './dom.js';
 
 const ROLES = ['viewer', 'dispatcher', 'editor', 'planner', 'admin'];
@@ -256,14 +257,8 @@ function drawInto(main) {
 }
 
 async function main() {
-  i18n.applyToDocument();
-  document.getElementById('lang-toggle').addEventListener('click', () => i18n.setLang(i18n.otherLang()));
-  i18n.onLangChange(() => { i18n.applyToDocument(); render(); });
-  render();
-  try {
-    state.who = await session();
-  } catch { /* answered below */ }
-  if (!state.who || state.who.role !== 'admin') {
+  state.who = await openWorkbench(render, ['admin']);
+  if (!state.who) {
     state.denied = true;
     state.loading = false;
     render();

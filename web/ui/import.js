@@ -14,7 +14,8 @@
 
 import * as i18n from './i18n.js';
 import { t, htmlLang, propertyLabel } from './i18n.js';
-import { fetchJSON, inView, send, session, csrf, viewDivision } from './api.js';
+import { fetchJSON, inView, send, csrf, viewDivision } from './api.js';
+import { openWorkbench } from './work.js';
 import { el, fill, num, redraw, downloadCSV } from './dom.js';
 import { buildStyle, CATEGORIES } from './style.js';
 import * as maplibregl from 'maplibre-gl';
@@ -527,14 +528,8 @@ function miniBox(p) {
 let config = null;
 
 async function main() {
-  i18n.applyToDocument();
-  document.getElementById('lang-toggle').addEventListener('click', () => i18n.setLang(i18n.otherLang()));
-  i18n.onLangChange(() => { i18n.applyToDocument(); render(); });
-  render();
-  try {
-    state.who = await session();
-  } catch { /* answered below */ }
-  if (!state.who || (state.who.role !== 'admin' && state.who.role !== 'editor')) {
+  state.who = await openWorkbench(render, ['admin', 'editor']);
+  if (!state.who) {
     state.denied = true;
     state.loading = false;
     render();
