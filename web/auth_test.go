@@ -84,6 +84,9 @@ var writes = []struct {
 	{"POST", "/api/v1/users", `{}`, access.Admin},
 	{"PATCH", "/api/v1/users/nobody", `{}`, access.Admin},
 	{"POST", "/api/v1/users/nobody/password", "", access.Admin},
+	{"POST", "/api/v1/grading/switch", `{"kind": "rule", "key": "R7", "reason": "x", "dry_run": true}`, access.Admin},
+	{"POST", "/api/v1/grading/load", `{"reason": "x", "dry_run": true, "set": {}}`, access.Admin},
+	{"GET", "/api/v1/tokens", "", access.Admin},
 	{"POST", "/api/v1/tokens", `{}`, access.Admin},
 	{"DELETE", "/api/v1/tokens/1", "", access.Admin},
 }

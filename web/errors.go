@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"riskmap/geo"
+	"riskmap/geo/grading"
 )
 
 // problem is an RFC 9457 problem body.
@@ -33,6 +35,9 @@ type problem struct {
 	// none) and the actor's ("" for the whole deployment).
 	TargetDivision *string `json:"target_division,omitempty"`
 	ActorDivision  *string `json:"actor_division,omitempty"`
+	// Fields are the faults of a grading file, each naming its item and
+	// field (400s of POST /api/v1/grading/load).
+	Fields []grading.SetProblem `json:"fields,omitempty"`
 }
 
 // handleError is the one place where errors become HTTP statuses. Only
@@ -75,6 +80,7 @@ func (s *Server) problemFor(err error, c echo.Context) (problem, bool) {
 		sc *geo.ScopeError
 		he *echo.HTTPError
 		ae *authError
+		gs *grading.SetError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -91,6 +97,8 @@ func (s *Server) problemFor(err error, c echo.Context) (problem, bool) {
 			p.Status = http.StatusPreconditionRequired // none given
 		}
 		p.Detail, p.Current, p.CurrentVersion = ve.Error(), ve.Current, &ve.CurrentVersion
+	case errors.As(err, &gs):
+		p.Status, p.Detail, p.Param, p.Fields = http.StatusBadRequest, fmt.Sprintf("the grading definitions have %d faults", len(gs.Problems)), "set", gs.Problems
 	case errors.As(err, &pe):
 		p.Status, p.Detail, p.Param = http.StatusBadRequest, pe.Error(), pe.Param
 	case errors.As(err, &se):

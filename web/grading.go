@@ -34,6 +34,10 @@ type GradingStore interface {
 	// Grading is the grading configuration in force.
 	Grading(ctx context.Context) (grading.Set, error)
 	History(ctx context.Context, c geo.Category, id int64, limit int) ([]geo.Assessment, error)
+	// GradingVersions and ChangeGrading are the admin page's 评定方案
+	// (see postgis.Store).
+	GradingVersions(ctx context.Context) ([]geo.GradingVersion, error)
+	ChangeGrading(ctx context.Context, ch geo.GradingChange, set grading.Set, actor string) (geo.GradingChanged, error)
 	Regions(ctx context.Context, level string, categories []geo.Category, bbox *orb.Bound) ([]geo.RegionStat, error)
 }
 

@@ -286,6 +286,15 @@ var scopeWrites = []struct {
 		}
 		return scopeReq{method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", id)}
 	}, 0, nil, nil},
+	// The grading configuration grades every division: only an actor of
+	// the whole deployment may change it (a dry run, to change nothing).
+	{"POST /api/v1/grading/switch", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: "/api/v1/grading/switch", body: `{"kind": "rule", "key": "R7", "enabled": false, "reason": "矩阵", "dry_run": true}`}
+	}, 0, nil, func(string) string { return "" }},
+	{"POST /api/v1/grading/load", access.Admin, func(t *testing.T, f *chainFixture, code string) scopeReq {
+		return scopeReq{method: "POST", path: "/api/v1/grading/load", body: `{"reason": "矩阵", "dry_run": true, "set": {"rules": [
+			{"key": "RX", "priority": 99, "enabled": true, "when": {"var": "open_major_hidden_hazards", "op": ">", "value": 5}, "action": "raise", "steps": 1, "reason_zh": "测试"}]}}`}
+	}, 0, nil, func(string) string { return "" }},
 }
 
 // notDivisionWrites are the write routes (by what they need) that no

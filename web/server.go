@@ -302,6 +302,7 @@ func (s *Server) routes() {
 		e.POST("/api/v1/objects/:id/assessments", s.write(access.Planner, "assess", s.handleAssess))
 		e.GET("/api/v1/objects/:id/history", read(s.handleHistory))
 		e.GET("/api/v1/grading/schemes", read(s.handleSchemes))
+		s.gradingAdminRoutes(read)
 		e.GET("/api/v1/stats/regions", read(s.handleRegions))
 	}
 	if s.overview != nil {

@@ -27,6 +27,8 @@ type UserStore interface {
 	// CreateToken's role "" is the user's; it returns the role given.
 	CreateToken(ctx context.Context, name, user string, role access.Role, division string, expires time.Time, by string) (int64, access.Role, string, error)
 	RevokeToken(ctx context.Context, id int64) (string, error)
+	// Tokens lists the tokens of the users the actor may manage.
+	Tokens(ctx context.Context) ([]access.Token, error)
 }
 
 // userRoutes registers the user and token endpoints (admins only).
@@ -36,6 +38,7 @@ func (s *Server) userRoutes() {
 	e.POST("/api/v1/users", s.write(access.Admin, "user.add", s.handleAddUser))
 	e.PATCH("/api/v1/users/:name", s.write(access.Admin, "user.change", s.handleChangeUser))
 	e.POST("/api/v1/users/:name/password", s.write(access.Admin, "user.reset", s.handleResetPassword))
+	e.GET("/api/v1/tokens", s.write(access.Admin, "token.list", s.handleTokens))
 	e.POST("/api/v1/tokens", s.write(access.Admin, "token.create", s.handleCreateToken))
 	e.DELETE("/api/v1/tokens/:id", s.write(access.Admin, "token.revoke", s.handleRevokeToken))
 }
@@ -151,6 +154,19 @@ func (s *Server) handleResetPassword(c echo.Context) error {
 	s.audit(c, access.Entry{Action: "user.reset", Target: "user:" + name}, nil, map[string]any{"one_time_password": true})
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]string{"user": name, "password": otp})
+}
+
+// handleTokens: GET /api/v1/tokens, the tokens of the users the admin
+// manages, newest first (never their secrets).
+func (s *Server) handleTokens(c echo.Context) error {
+	list, err := s.users.Tokens(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []access.Token{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tokens": list})
 }
 
 // handleCreateToken: POST /api/v1/tokens {"name", "user", "role"

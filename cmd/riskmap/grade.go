@@ -15,7 +15,7 @@ import (
 	"riskmap/geo/postgis"
 )
 
-const gradeHelp = `Usage: riskmap grade [--list] [--load FILE] [--rule KEY=on|off]... [--recompute [--category C]]
+const gradeHelp = `Usage: riskmap grade [--list] [--load FILE] [--rule KEY=on|off]... [--reason TEXT] [--recompute [--category C]]
 
 Grading schemes (LEC, MES, the 5×5 risk matrix, the hazardous-chemicals
 100-point diagnostic, GB 18218 major hazards, bridge classes and Dr,
@@ -28,6 +28,9 @@ graded them.
   --load FILE    store the schemes and rules of FILE (the shape of
                  sql/grading/defaults.json) that differ from those in force
   --rule R7=off  switch a rule off (or on) for this deployment
+  --reason TEXT  why, kept with the versions --load and --rule store
+                 (default "command line"); the admin page 评定方案 asks
+                 for it too, and grades everything again at once
   --recompute    grade every active object again under the schemes in
                  force and print what changed (counts by from→to); running
                  it again changes nothing
@@ -48,6 +51,7 @@ func runGrade(ctx context.Context, args []string, getenv func(string) string, st
 		rules = append(rules, v)
 		return nil
 	})
+	reason := fs.String("reason", "command line", "why: kept with the versions --load and --rule store")
 	recompute := fs.Bool("recompute", false, "grade every active object again")
 	category := fs.String("category", "", "with --recompute: only this category")
 	if err := fs.Parse(args); err != nil {
@@ -82,7 +86,7 @@ func runGrade(ctx context.Context, args []string, getenv func(string) string, st
 	defer closeDB()
 	actor := "cli:" + currentUser()
 	if *load != "" {
-		stored, err := store.LoadGrading(ctx, set, actor)
+		stored, err := store.LoadGrading(ctx, set, *reason, actor)
 		if err != nil {
 			return err
 		}
@@ -90,7 +94,7 @@ func runGrade(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	for _, r := range rules {
 		k, v, _ := strings.Cut(r, "=")
-		changed, err := store.SwitchRule(ctx, k, v == "on", actor)
+		changed, err := store.SwitchRule(ctx, k, v == "on", *reason, actor)
 		if errors.Is(err, geo.ErrNotFound) {
 			return fmt.Errorf("--rule: no rule %q", k)
 		}

@@ -84,6 +84,14 @@ func (g splitGrading) History(ctx context.Context, c geo.Category, id int64, lim
 	return g.primary.History(ctx, c, id, limit)
 }
 
+func (g splitGrading) GradingVersions(ctx context.Context) ([]geo.GradingVersion, error) {
+	return g.primary.GradingVersions(ctx)
+}
+
+func (g splitGrading) ChangeGrading(ctx context.Context, ch geo.GradingChange, set grading.Set, actor string) (geo.GradingChanged, error) {
+	return g.primary.ChangeGrading(ctx, ch, set, actor)
+}
+
 func (g splitGrading) Regions(ctx context.Context, level string, categories []geo.Category, bbox *orb.Bound) ([]geo.RegionStat, error) {
 	return g.read.Regions(ctx, level, categories, bbox)
 }

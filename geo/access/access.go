@@ -285,6 +285,21 @@ type AuditFilter struct {
 	Within        string
 }
 
+// Token is an API token as an admin lists it (never its secret).
+type Token struct {
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	User         string     `json:"user"`
+	Role         Role       `json:"role"`
+	Division     string     `json:"division"` // "" for the whole deployment
+	DivisionName string     `json:"division_name"`
+	CreatedBy    string     `json:"created_by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	RevokedAt    *time.Time `json:"revoked_at"`
+	LastUsedAt   *time.Time `json:"last_used_at"`
+}
+
 // User is an account as the commands list it.
 type User struct {
 	ID           int64  `json:"id"`

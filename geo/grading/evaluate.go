@@ -70,7 +70,9 @@ func (c Condition) Holds(ctx map[string]float64) bool {
 func ParseRule(data []byte) (Rule, error) {
 	var r Rule
 	if err := decodeStrict(data, &r); err != nil {
-		return r, err
+		var named struct{ Key string }
+		json.Unmarshal(data, &named) // the key, if it can be read, names the rule at fault
+		return r, &FieldError{Kind: "rule", Code: named.Key, Reason: err.Error()}
 	}
 	return r, r.Validate()
 }
@@ -78,7 +80,7 @@ func ParseRule(data []byte) (Rule, error) {
 // Validate checks the rule; the error names the field at fault.
 func (r *Rule) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: rule %q: %s: %s", ErrDefinition, r.Key, field, fmt.Sprintf(format, args...))
+		return &FieldError{Kind: "rule", Code: r.Key, Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	if r.Key == "" {
 		return bad("key", "empty")

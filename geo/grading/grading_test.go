@@ -253,6 +253,50 @@ func TestBadDefinitions(t *testing.T) {
 	}
 }
 
+// TestParseSetNamesEveryItemAtFault: a file with several faults is
+// refused with each of them, where it is and in which field, so that it
+// can be mended in one go; a good item between them is no fault.
+func TestParseSetNamesEveryItemAtFault(t *testing.T) {
+	good := `{"code":"ok","version":1,"category":"enterprises","name_zh":"测试","method":"stated"}`
+	tests := []struct {
+		name string
+		doc  string
+		want []SetProblem
+	}{
+		{"three faults", `{"schemes":[` + good + `,
+			{"code":"x","version":0,"category":"enterprises","name_zh":"测试","method":"stated"},
+			{"code":"y","version":1,"category":"enterprises","name_zh":"测试","method":"stated","bandz":[]}],
+		  "rules":[{"key":"R","priority":1,"when":{"var":"x","op":"≈","value":1},"action":"raise","steps":1,"reason_zh":"因"}]}`,
+			[]SetProblem{
+				{Item: "schemes[1]", FieldError: FieldError{Kind: "scheme", Code: "x", Field: "version"}},
+				{Item: "schemes[2]", FieldError: FieldError{Kind: "scheme", Code: "y", Field: ""}},
+				{Item: "rules[0]", FieldError: FieldError{Kind: "rule", Code: "R", Field: "when.op"}},
+			}},
+		{"twice", `{"schemes":[` + good + `,` + good + `]}`,
+			[]SetProblem{{Item: "schemes[1]", FieldError: FieldError{Kind: "scheme", Code: "ok", Field: "code"}}}},
+		{"empty", `{}`, []SetProblem{{FieldError: FieldError{Kind: "set", Field: "schemes"}}}},
+		{"not a set", `{"schemas":[]}`, []SetProblem{{FieldError: FieldError{Kind: "set"}}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSet([]byte(tc.doc))
+			var se *SetError
+			if !errors.As(err, &se) || !errors.Is(err, ErrDefinition) {
+				t.Fatalf("error %v, want a *SetError", err)
+			}
+			if len(se.Problems) != len(tc.want) {
+				t.Fatalf("problems %+v, want %d", se.Problems, len(tc.want))
+			}
+			for i, p := range se.Problems {
+				w := tc.want[i]
+				if p.Item != w.Item || p.Kind != w.Kind || p.Code != w.Code || p.Field != w.Field || p.Reason == "" {
+					t.Errorf("problem %d: %+v, want %+v with a reason", i, p, w)
+				}
+			}
+		})
+	}
+}
+
 // FuzzParseScheme: any definition is refused with ErrDefinition or
 // accepted as valid, never a panic; an accepted scheme grades any score
 // into at most one band.

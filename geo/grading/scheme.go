@@ -23,6 +23,27 @@ import (
 // message names the field.
 var ErrDefinition = errors.New("invalid grading definition")
 
+// FieldError is a fault of one scheme or rule definition: which field
+// (a path inside the definition, "bands[1].lt"; "" for the JSON as a
+// whole) and why. It wraps ErrDefinition.
+type FieldError struct {
+	Kind   string `json:"kind"` // scheme or rule
+	Code   string `json:"code"` // the scheme's code or the rule's key, as given
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// Error implements error.
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%v: %s %q: %s", ErrDefinition, e.Kind, e.Code, e.Reason)
+	}
+	return fmt.Sprintf("%v: %s %q: %s: %s", ErrDefinition, e.Kind, e.Code, e.Field, e.Reason)
+}
+
+// Unwrap makes a FieldError match ErrDefinition.
+func (e *FieldError) Unwrap() error { return ErrDefinition }
+
 // The methods a scheme can use.
 const (
 	// Product multiplies its factors (LEC: D = L×E×C; LS; MES) and bands
@@ -134,25 +155,25 @@ func (b Band) upper() (float64, bool) {
 func ParseScheme(data []byte) (Scheme, error) {
 	var s Scheme
 	if err := decodeStrict(data, &s); err != nil {
-		return s, err
+		var named struct{ Code string }
+		json.Unmarshal(data, &named) // the code, if it can be read, names the scheme at fault
+		return s, &FieldError{Kind: "scheme", Code: named.Code, Reason: err.Error()}
 	}
 	return s, s.Validate()
 }
 
-// decodeStrict reads JSON into v, refusing unknown fields.
+// decodeStrict reads JSON into v, refusing unknown fields; its error
+// is the decoder's, for a FieldError's reason.
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrDefinition, err)
-	}
-	return nil
+	return dec.Decode(v)
 }
 
 // Validate checks the definition; the error names the field at fault.
 func (s *Scheme) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: scheme %q: %s: %s", ErrDefinition, s.Code, field, fmt.Sprintf(format, args...))
+		return &FieldError{Kind: "scheme", Code: s.Code, Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	if s.Code == "" || strings.ContainsAny(s.Code, " \t\n") {
 		return bad("code", "want a name without spaces")

@@ -163,6 +163,30 @@ func (s *Store) Users(ctx context.Context) ([]access.User, error) {
 	return out, nil
 }
 
+// Tokens lists the API tokens of the users the actor of ctx may manage
+// (of their division and below), newest first.
+func (s *Store) Tokens(ctx context.Context) ([]access.Token, error) {
+	var within any
+	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
+		within = p.Division
+	}
+	rows, err := s.pool.Query(ctx, s.q.get("token_list"), within)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", classify(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (access.Token, error) {
+		var t access.Token
+		var role string
+		err := r.Scan(&t.ID, &t.Name, &t.User, &role, &t.Division, &t.DivisionName, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
+		t.Role = access.Role(role)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", classify(err))
+	}
+	return out, nil
+}
+
 // Login checks a user's password and starts a session of the given
 // length; it returns the principal, the session's secret (the cookie)
 // and its CSRF token. A wrong name or password, or a disabled user, is

@@ -80,7 +80,7 @@ func BenchmarkRecompute(b *testing.B) {
 					set.Schemes[i].Enabled = useB
 				}
 			}
-			if _, err := s.LoadGrading(ctx, set, "bench"); err != nil {
+			if _, err := s.LoadGrading(ctx, set, "bench", "bench"); err != nil {
 				b.Fatal(err)
 			}
 			useB = !useB

@@ -93,59 +93,152 @@ func currentGrading(ctx context.Context, db querier, q queries) (grading.Set, er
 }
 
 // LoadGrading stores each scheme and rule of set whose definition differs
-// from the one in force, as its next version. It returns what it stored,
-// as "code v2".
-func (s *Store) LoadGrading(ctx context.Context, set grading.Set, actor string) ([]string, error) {
+// from the one in force, as its next version, with reason. It returns
+// what it stored, as "code v2". It grades nothing again (see
+// ChangeGrading and Regrade).
+func (s *Store) LoadGrading(ctx context.Context, set grading.Set, reason, actor string) ([]string, error) {
 	var stored []string
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		for _, sc := range set.Schemes {
-			sc.Version = 0
-			def, _ := json.Marshal(sc)
-			var v int
-			err := tx.QueryRow(ctx, s.q.get("grading_add_scheme"), sc.Code, def, actor).Scan(&v)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("store scheme %s: %w", sc.Code, classify(err))
-			}
-			stored = append(stored, fmt.Sprintf("%s v%d", sc.Code, v))
-		}
-		for _, r := range set.Rules {
-			def, _ := json.Marshal(r)
-			var v int
-			err := tx.QueryRow(ctx, s.q.get("grading_add_rule"), r.Key, def, actor).Scan(&v)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("store rule %s: %w", r.Key, classify(err))
-			}
-			stored = append(stored, fmt.Sprintf("%s v%d", r.Key, v))
-		}
-		return nil
+		var err error
+		stored, err = storeGrading(ctx, tx, s.q, set, reason, actor)
+		return err
 	})
 	return stored, err
 }
 
-// SwitchRule turns a rule on or off (as its next version); it reports
-// whether anything changed. An unknown key wraps geo.ErrNotFound.
-func (s *Store) SwitchRule(ctx context.Context, key string, enabled bool, actor string) (bool, error) {
-	set, err := s.Grading(ctx)
-	if err != nil {
-		return false, err
+func storeGrading(ctx context.Context, tx pgx.Tx, q queries, set grading.Set, reason, actor string) ([]string, error) {
+	var stored []string
+	for _, sc := range set.Schemes {
+		sc.Version = 0
+		def, _ := json.Marshal(sc)
+		var v int
+		err := tx.QueryRow(ctx, q.get("grading_add_scheme"), sc.Code, def, actor, reason).Scan(&v)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store scheme %s: %w", sc.Code, classify(err))
+		}
+		stored = append(stored, fmt.Sprintf("%s v%d", sc.Code, v))
 	}
 	for _, r := range set.Rules {
-		if r.Key == key {
-			if r.Enabled == enabled {
-				return false, nil
+		def, _ := json.Marshal(r)
+		var v int
+		err := tx.QueryRow(ctx, q.get("grading_add_rule"), r.Key, def, actor, reason).Scan(&v)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store rule %s: %w", r.Key, classify(err))
+		}
+		stored = append(stored, fmt.Sprintf("%s v%d", r.Key, v))
+	}
+	return stored, nil
+}
+
+// SwitchRule turns a rule on or off (as its next version); it reports
+// whether anything changed. An unknown key wraps geo.ErrNotFound.
+func (s *Store) SwitchRule(ctx context.Context, key string, enabled bool, reason, actor string) (bool, error) {
+	var stored []string
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		set, err := switched(ctx, tx, s.q, geo.GradingRule, key, enabled)
+		if err != nil {
+			return err
+		}
+		stored, err = storeGrading(ctx, tx, s.q, set, reason, actor)
+		return err
+	})
+	return len(stored) > 0, err
+}
+
+// switched is the scheme or rule in force named key, turned on or off:
+// a set of that one item, or an empty set when it already is so.
+func switched(ctx context.Context, tx pgx.Tx, q queries, kind geo.GradingKind, key string, enabled bool) (grading.Set, error) {
+	set, err := currentGrading(ctx, tx, q)
+	if err != nil {
+		return grading.Set{}, err
+	}
+	switch kind {
+	case geo.GradingScheme:
+		for _, sc := range set.Schemes {
+			if sc.Code == key {
+				if sc.Enabled == enabled {
+					return grading.Set{}, nil
+				}
+				sc.Enabled = enabled
+				return grading.Set{Schemes: []grading.Scheme{sc}}, nil
 			}
-			r.Enabled = enabled
-			_, err := s.LoadGrading(ctx, grading.Set{Rules: []grading.Rule{r}}, actor)
-			return err == nil, err
+		}
+	case geo.GradingRule:
+		for _, r := range set.Rules {
+			if r.Key == key {
+				if r.Enabled == enabled {
+					return grading.Set{}, nil
+				}
+				r.Enabled = enabled
+				return grading.Set{Rules: []grading.Rule{r}}, nil
+			}
 		}
 	}
-	return false, fmt.Errorf("rule %q: %w", key, geo.ErrNotFound)
+	return grading.Set{}, fmt.Errorf("%s %q: %w", kind, key, geo.ErrNotFound)
+}
+
+// ChangeGrading makes ch in one transaction: it stores what differs from
+// the configuration in force as next versions (with ch.Reason), then
+// grades every active object again under the result, as Regrade does
+// (the assessments say "grading"). A dry run does all of it and keeps
+// nothing, to show what the change would do. Only an actor of the whole
+// deployment may change the configuration (a *geo.ScopeError otherwise).
+func (s *Store) ChangeGrading(ctx context.Context, ch geo.GradingChange, set grading.Set, actor string) (geo.GradingChanged, error) {
+	out := geo.GradingChanged{Stored: []string{}, DryRun: ch.DryRun, Regrade: geo.RegradeStats{Moves: map[string]int{}}}
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// Refused before anything, even a change that would store nothing.
+		if _, err := tx.Exec(ctx, s.q.get("grading_guard")); err != nil {
+			return fmt.Errorf("change the grading: %w", classify(err))
+		}
+		if ch.Key != "" {
+			var err error
+			if set, err = switched(ctx, tx, s.q, ch.Kind, ch.Key, ch.Enabled); err != nil {
+				return err
+			}
+		}
+		stored, err := storeGrading(ctx, tx, s.q, set, ch.Reason, actor)
+		if err != nil {
+			return err
+		}
+		if len(stored) > 0 {
+			out.Stored = stored
+			if out.Regrade, err = regrade(ctx, tx, s.q, RegradeFilter{}, nil, "grading", actor); err != nil {
+				return err
+			}
+		}
+		if ch.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return out, err
+}
+
+// GradingVersions is every stored version of every scheme and rule,
+// newest first within each.
+func (s *Store) GradingVersions(ctx context.Context) ([]geo.GradingVersion, error) {
+	rows, err := s.pool.Query(ctx, s.q.get("grading_versions"))
+	if err != nil {
+		return nil, fmt.Errorf("read grading versions: %w", classify(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.GradingVersion, error) {
+		var v geo.GradingVersion
+		err := r.Scan(&v.Kind, &v.Key, &v.Version, &v.Enabled, &v.By, &v.At, &v.Reason)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read grading versions: %w", classify(err))
+	}
+	return out, nil
 }
 
 // RegradeFilter selects the objects a regrade looks at: of a category
@@ -155,24 +248,13 @@ type RegradeFilter struct {
 	IDs      []int64
 }
 
-// RegradeStats says what a regrade did.
-type RegradeStats struct {
-	Objects int            `json:"objects"` // looked at
-	Changed int            `json:"changed"` // given a new assessment
-	Moves   map[string]int `json:"moves"`   // grade changes, "red→orange": n
-	// Problems counts objects left as they were because their inputs no
-	// longer fit a scheme in force; Examples names a few.
-	Problems int      `json:"problems,omitempty"`
-	Examples []string `json:"examples,omitempty"`
-}
-
 // Regrade grades the selected active objects again under the grading
 // configuration in force, in one transaction, and writes an assessment
 // for each whose result changed (its scheme or version, inputs, score,
 // the rules that applied, or its grade). Running it twice changes nothing
 // the second time.
-func (s *Store) Regrade(ctx context.Context, f RegradeFilter, reason, actor string) (RegradeStats, error) {
-	var st RegradeStats
+func (s *Store) Regrade(ctx context.Context, f RegradeFilter, reason, actor string) (geo.RegradeStats, error) {
+	var st geo.RegradeStats
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		st, err = regrade(ctx, tx, s.q, f, nil, reason, actor)
@@ -186,8 +268,8 @@ const regradeBatch = 5000
 
 // regrade grades again the objects f selects, within tx; extra inputs
 // (an API assessment's) apply to every one of them.
-func regrade(ctx context.Context, tx pgx.Tx, q queries, f RegradeFilter, extra map[string]any, reason, actor string) (RegradeStats, error) {
-	st := RegradeStats{Moves: map[string]int{}}
+func regrade(ctx context.Context, tx pgx.Tx, q queries, f RegradeFilter, extra map[string]any, reason, actor string) (geo.RegradeStats, error) {
+	st := geo.RegradeStats{Moves: map[string]int{}}
 	set, err := currentGrading(ctx, tx, q)
 	if err != nil {
 		return st, err

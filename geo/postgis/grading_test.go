@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"riskmap/geo"
+	"riskmap/geo/grading"
 	"riskmap/geo/postgis"
 	"riskmap/geo/postgis/pgtest"
 )
@@ -157,7 +158,7 @@ func TestRecomputeAfterASchemeChange(t *testing.T) {
 			set.Schemes[i].Enabled = true
 		}
 	}
-	stored, err := s.LoadGrading(ctx, set, "tester")
+	stored, err := s.LoadGrading(ctx, set, "test", "tester")
 	if err != nil || len(stored) != 2 {
 		t.Fatalf("stored %v, %v; want the two LEC schemes' second versions", stored, err)
 	}
@@ -171,11 +172,113 @@ func TestRecomputeAfterASchemeChange(t *testing.T) {
 	if st, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "tester"); err != nil || st.Changed != 0 {
 		t.Errorf("second recompute: %+v, %v; want nothing", st, err)
 	}
-	if changed, err := s.SwitchRule(ctx, "R7", false, "tester"); err != nil || !changed {
+	if changed, err := s.SwitchRule(ctx, "R7", false, "test", "tester"); err != nil || !changed {
 		t.Errorf("switch R7 off: %v, %v", changed, err)
 	}
-	if _, err := s.SwitchRule(ctx, "R99", false, "tester"); !errors.Is(err, geo.ErrNotFound) {
+	if _, err := s.SwitchRule(ctx, "R99", false, "test", "tester"); !errors.Is(err, geo.ErrNotFound) {
 		t.Errorf("switch an unknown rule: %v", err)
+	}
+}
+
+// TestChangeGrading: a change in the browser's shape (switch one scheme,
+// with a reason) regrades at once; its dry run shows the same moves and
+// keeps nothing; the reason stays with the version; an actor of one
+// county may not change what grades every county.
+func TestChangeGrading(t *testing.T) {
+	ds := smallDataset()
+	ds.Objects[0].Attributes = map[string]any{"lec_l": 6.0, "lec_e": 6.0, "lec_c": 7.0} // D = 252: orange in A, red in B
+	ds.Objects[0].Grade = geo.Unassessed
+	s, conn := gradingEnv(t, ds)
+	ctx := context.Background()
+	if _, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "tester"); err != nil {
+		t.Fatal(err)
+	}
+	grade := func() string {
+		var g string
+		if err := conn.QueryRow(ctx, `SELECT coalesce(grade::text, '') FROM risk_object WHERE source_id = 'r1'`).Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	versions := func() int {
+		return queryInt(t, conn, `SELECT (SELECT count(*) FROM grading_scheme) + (SELECT count(*) FROM grading_rule)`)
+	}
+	if g := grade(); g != "orange" {
+		t.Fatalf("r1 is %q before the change, want orange", g)
+	}
+	before := versions()
+	cases := []struct {
+		name    string
+		ch      geo.GradingChange
+		ctx     context.Context
+		stored  int
+		moves   map[string]int
+		grade   string
+		wantErr func(error) bool
+	}{
+		{name: "dry run of A off", ch: geo.GradingChange{Kind: geo.GradingScheme, Key: "lec_4c_A", Enabled: false, Reason: "试算", DryRun: true},
+			stored: 1, grade: "orange"},
+		{name: "a county admin", ch: geo.GradingChange{Kind: geo.GradingScheme, Key: "lec_4c_A", Enabled: false, Reason: "县里想改"},
+			ctx: as("331102", "莲都区"), grade: "orange",
+			wantErr: func(err error) bool { var se *geo.ScopeError; return errors.As(err, &se) }},
+		{name: "unknown rule", ch: geo.GradingChange{Kind: geo.GradingRule, Key: "R99", Reason: "x"},
+			grade: "orange", wantErr: func(err error) bool { return errors.Is(err, geo.ErrNotFound) }},
+		{name: "B on, after A", ch: geo.GradingChange{Kind: geo.GradingScheme, Key: "lec_4c_B", Enabled: true, Reason: "采用B表"},
+			stored: 1, grade: "orange"},
+		{name: "A off", ch: geo.GradingChange{Kind: geo.GradingScheme, Key: "lec_4c_A", Enabled: false, Reason: "停用A表"},
+			stored: 1, moves: map[string]int{"orange→red": 1}, grade: "red"},
+		{name: "A off again", ch: geo.GradingChange{Kind: geo.GradingScheme, Key: "lec_4c_A", Enabled: false, Reason: "再点一次"},
+			stored: 0, grade: "red"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.ctx
+			if c == nil {
+				c = ctx
+			}
+			n := versions()
+			got, err := s.ChangeGrading(c, tc.ch, grading.Set{}, "tester")
+			if tc.wantErr != nil {
+				if !tc.wantErr(err) {
+					t.Fatalf("error %v", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if err == nil && len(got.Stored) != tc.stored {
+				t.Errorf("stored %v, want %d versions", got.Stored, tc.stored)
+			}
+			for m, k := range tc.moves {
+				if got.Regrade.Moves[m] != k {
+					t.Errorf("moves %v, want %s: %d", got.Regrade.Moves, m, k)
+				}
+			}
+			if tc.ch.DryRun && got.Regrade.Objects == 0 {
+				t.Errorf("the dry run graded nothing: %+v", got.Regrade)
+			}
+			if g := grade(); g != tc.grade {
+				t.Errorf("r1 is %q after, want %q", g, tc.grade)
+			}
+			if kept := versions() - n; kept != len(got.Stored) && !tc.ch.DryRun || tc.ch.DryRun && kept != 0 {
+				t.Errorf("%d versions kept, stored %v (dry run %v)", kept, got.Stored, tc.ch.DryRun)
+			}
+		})
+	}
+	if versions() != before+2 {
+		t.Errorf("%d versions after, want %d", versions(), before+2)
+	}
+	vs, err := s.GradingVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, v := range vs {
+		if v.Kind == geo.GradingScheme && v.Key == "lec_4c_B" && v.Version == 2 {
+			found = v.Reason == "采用B表" && v.By == "tester" && v.Enabled
+		}
+	}
+	if !found {
+		t.Errorf("lec_4c_B v2 is not listed with its reason: %+v", vs)
 	}
 }
 
@@ -456,7 +559,7 @@ func TestRegradeKeepsWhatNoLongerFits(t *testing.T) {
 			set.Schemes[i].Options["lec_l"] = []float64{10, 6, 3, 1, 0.5, 0.1} // no 0.2
 		}
 	}
-	if _, err := s.LoadGrading(ctx, set, "tester"); err != nil {
+	if _, err := s.LoadGrading(ctx, set, "test", "tester"); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "tester")
@@ -488,7 +591,7 @@ func TestSwitchedOffSchemeKeepsInputs(t *testing.T) {
 				set.Schemes[i].Enabled = on
 			}
 		}
-		if _, err := s.LoadGrading(ctx, set, "tester"); err != nil {
+		if _, err := s.LoadGrading(ctx, set, "test", "tester"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Regrade(ctx, postgis.RegradeFilter{Category: geo.Shelters}, "recompute", "tester"); err != nil {

@@ -141,14 +141,14 @@ func (s *Store) AnnounceOverdue(ctx context.Context) (int, error) {
 // RegradeOverdue grades again the objects whose hazards' overdue state
 // may have changed with the date (rule R7): those with open hazards. A
 // server runs it now and then; it writes nothing when nothing changed.
-func (s *Store) RegradeOverdue(ctx context.Context, actor string) (RegradeStats, error) {
+func (s *Store) RegradeOverdue(ctx context.Context, actor string) (geo.RegradeStats, error) {
 	rows, err := s.pool.Query(ctx, s.q.get("hazard_open_objects"))
 	if err != nil {
-		return RegradeStats{}, fmt.Errorf("find objects with open hazards: %w", classify(err))
+		return geo.RegradeStats{}, fmt.Errorf("find objects with open hazards: %w", classify(err))
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil || len(ids) == 0 {
-		return RegradeStats{}, err
+		return geo.RegradeStats{}, err
 	}
 	return s.Regrade(ctx, RegradeFilter{IDs: ids}, "hidden_hazard", actor)
 }

@@ -1,8 +1,10 @@
 // The administration page (系统管理), for admins: the users of their
-// division and below (list, add with role and division, disable), API
-// tokens (create, shown once; revoke) and the audit log (filters by
-// actor, action and time, paging, CSV export), over the API an admin
-// already has (api/v1/users, api/v1/tokens, api/v1/audit).
+// division and below (list, add with role and division, disable, reset
+// the password), API tokens (list, create, shown once; revoke), the
+// grading schemes and rules (admin-grading.js) and the audit log
+// (filters by actor, action and time, paging, CSV export), over the API
+// an admin already has (api/v1/users, api/v1/tokens, api/v1/grading,
+// api/v1/audit).
 //
 // The state lives in `state`; render() draws it, and the drafts of the
 // forms are kept in state as typed, so a redraw loses nothing.
@@ -12,6 +14,7 @@ import { t, htmlLang } from './i18n.js';
 import { fetchJSON, inView, send, viewDivision } from './api.js';
 import { openWorkbench } from './work.js';
 import { el, fill, redraw, downloadCSV } from './dom.js';
+import { gradingBlock, loadGrading } from './admin-grading.js';
 
 const ROLES = ['viewer', 'dispatcher', 'editor', 'planner', 'admin'];
 const PAGE = 50;
@@ -19,10 +22,11 @@ const PAGE = 50;
 const state = {
   who: null,
   users: [],
+  tokens: [],
   entries: [],     // the audit log's entries read so far, newest first
   more: false,     // whether older entries may follow
   filter: { actor: '', action: '', since: '', until: '' },
-  draft: { user: { role: 'viewer' }, token: { role: '' }, revoke: '' },
+  draft: { user: { role: 'viewer' }, token: { role: '' } },
   token: null,     // a token just made: {id, token, role, expires_at}, shown once
   otp: null,       // a one-time password just set: {user, password}, shown once
   message: null,   // {kind: 'done'|'error', text}
@@ -45,8 +49,9 @@ function problem(err) {
 // ---------------------------------------------------------------- reading
 
 async function loadUsers() {
-  const r = await fetchJSON('api/v1/users');
-  state.users = r.users || [];
+  const [u, tk] = await Promise.all([fetchJSON('api/v1/users'), fetchJSON('api/v1/tokens')]);
+  state.users = u.users || [];
+  state.tokens = tk.tokens || [];
 }
 
 function auditURL(before) {
@@ -68,7 +73,7 @@ async function loadAudit(older) {
 
 async function reload() {
   try {
-    await Promise.all([loadUsers(), loadAudit(false)]);
+    await Promise.all([loadUsers(), loadAudit(false), loadGrading()]);
   } catch (err) {
     if (err.status === 401 || err.status === 403) state.denied = true;
     else state.message = { kind: 'error', text: problem(err) };
@@ -127,13 +132,14 @@ function createToken(e) {
   });
 }
 
-function revokeToken(e) {
-  e.preventDefault();
-  const id = state.draft.revoke;
-  act(t('admin.revoke'), async () => {
-    await send('DELETE', `api/v1/tokens/${encodeURIComponent(id)}`);
-    state.draft.revoke = '';
-  });
+function revokeToken(tk) {
+  act(fill('admin.revokeWhich', { id: tk.id, name: tk.name }), () => send('DELETE', `api/v1/tokens/${tk.id}`));
+}
+
+/** A token's state: revoked, expired or in use. */
+function tokenState(tk) {
+  if (tk.revoked_at) return 'revoked';
+  return new Date(tk.expires_at) <= new Date() ? 'expired' : 'valid';
 }
 
 function filterAudit(e) {
@@ -207,12 +213,31 @@ function tokensBlock() {
       labelled(t('admin.tokenName'), bound(d, 'name', el('input', { required: true, maxlength: '64' }))),
       labelled(t('admin.tokenUser'), bound(d, 'user', el('input', { required: true, maxlength: '64' }))),
       labelled(t('admin.role'), roleSelect(d, 'role', true)),
-      labelled(t('admin.days'), bound(d, 'days', el('input', { type: 'number', min: '1', max: '3650', placeholder: '90' }))),
+      labelled(t('admin.days'), bound(d, 'days', el('input', { type: 'number', min: '1', max: '730', placeholder: '90' }))),
       el('div', {}, el('button', { class: 'act primary', type: 'submit', disabled: state.busy }, t('admin.create')))),
-    el('form', { class: 'inline', id: 'revoke-token', onsubmit: revokeToken },
-      el('h3', {}, t('admin.revoke')),
-      labelled(t('admin.tokenID'), bound(state.draft, 'revoke', el('input', { type: 'number', min: '1', required: true }))),
-      el('div', {}, el('button', { class: 'act', type: 'submit', disabled: state.busy }, t('admin.revoke'))))));
+    el('p', { class: 'muted' }, t('admin.tokenHint'))),
+    tokenTable());
+}
+
+function tokenTable() {
+  if (!state.tokens.length) return el('p', { class: 'empty' }, t('admin.noTokens'));
+  const day = (iso) => (iso ? new Date(iso).toLocaleDateString(htmlLang()) : '—');
+  const rows = state.tokens.map((tk) => {
+    const st = tokenState(tk);
+    return el('tr', { 'data-token': String(tk.id), class: st === 'valid' ? null : 'disabled' },
+      el('td', {}, `#${tk.id}`),
+      el('td', {}, tk.name, el('div', { class: 'muted' }, fill('admin.tokenBy', { who: tk.created_by, when: day(tk.created_at) }))),
+      el('td', {}, tk.user),
+      el('td', {}, roleLabel(tk.role)),
+      el('td', {}, tk.division_name || tk.division || t('who.everywhere')),
+      el('td', {}, day(tk.expires_at)),
+      el('td', {}, tk.last_used_at ? when(tk.last_used_at) : t('admin.neverUsed')),
+      el('td', {}, el('span', { class: st === 'valid' ? 'badge' : 'badge late' }, t(`admin.token.${st}`))),
+      el('td', { class: 'actions' }, st === 'revoked' ? null
+        : el('button', { class: 'act', type: 'button', 'data-revoke': String(tk.id), disabled: state.busy, onclick: () => revokeToken(tk) }, t('admin.revokeOne'))));
+  });
+  return el('table', { id: 'token-list' }, el('thead', {}, el('tr', {}, ...['#', t('admin.tokenName'), t('admin.tokenUser'), t('admin.role'), t('admin.division'),
+    t('admin.expires'), t('admin.lastUsed'), t('admin.status'), ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows));
 }
 
 function auditBlock() {
@@ -253,7 +278,7 @@ function drawInto(main) {
     return;
   }
   if (state.message) main.append(el('p', { class: `message ${state.message.kind}`, role: state.message.kind === 'error' ? 'alert' : 'status' }, state.message.text));
-  main.append(usersBlock(), tokensBlock(), auditBlock());
+  main.append(usersBlock(), tokensBlock(), gradingBlock(state.who, render), auditBlock());
 }
 
 async function main() {
