@@ -158,7 +158,8 @@ func TestCache(t *testing.T) {
 		}
 		cancel2()
 		<-errs
-		waitFor(t, func() bool { return src.cancelled.Load() == before+1 })
+		// The cache counts the cancellation after the source has returned.
+		waitFor(t, func() bool { return src.cancelled.Load() == before+1 && c.Cancelled.Load() >= 1 })
 		if c.Cancelled.Load() != 1 {
 			t.Errorf("Cancelled = %d, want 1", c.Cancelled.Load())
 		}
