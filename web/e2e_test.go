@@ -437,11 +437,20 @@ func TestMapFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What the first change still brings (the cache's poll may hear it
-	// after the notification did, as a change anywhere) comes first.
-	time.Sleep(time.Second)
-	refreshes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__tileRefreshes`))
-	if err != nil {
-		t.Fatal(err)
+	// after the notification did, as a change anywhere) comes first: wait
+	// until the refreshes have stood still for 1.5 s (a loaded CI machine
+	// can bring it late).
+	refreshes := -1
+	for try := 0; try < 10; try++ {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.__tileRefreshes`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == refreshes {
+			break
+		}
+		refreshes = n
+		time.Sleep(1500 * time.Millisecond)
 	}
 	req, _ = http.NewRequest("POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), strings.NewReader(`{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`))
 	req.Header.Set("Content-Type", "application/json")

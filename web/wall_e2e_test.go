@@ -213,9 +213,19 @@ func TestWallLive(t *testing.T) {
 	if !strings.Contains(text, "新增重大风险") || !strings.Contains(text, "未确认告警 1") {
 		t.Errorf("the ticker says %q", text)
 	}
-	// Acknowledged, it stops pulsing and leaves the ticker.
+	// Reloaded (a wall's browser restarts), the wall still has the alarm
+	// to acknowledge, pulsing where it is.
+	p = openWall(t, ctx, srv.URL, 1920, 1080)
+	jumpAndSettle(t, ctx, lon, lat, 15)
+	p.poll("the alarm outlives the reload", fmt.Sprintf(`window.__wall.alerts().some((a) => a.key === 'grade:%d' && a.loud) && window.__wall.pulses() >= 1 &&
+		document.getElementById('alert-count').dataset.count === '1'`, id), 10*time.Second)
+	// Acknowledged, it stops pulsing and leaves the ticker (and is not
+	// back after another reload).
 	p.run("acknowledge", chromedp.Click(`#alert-list li.loud .ack`))
 	p.poll("acknowledged", `window.__wall.alerts().length === 0 && window.__wall.pulses() === 0`, 5*time.Second)
+	p = openWall(t, ctx, srv.URL, 1920, 1080)
+	jumpAndSettle(t, ctx, lon, lat, 15)
+	p.poll("still acknowledged after a reload", `window.__wall.alerts().length === 0 && window.__wall.pulses() === 0`, 5*time.Second)
 
 	// Graded down again: listed quietly, no pulse.
 	st, body, _ = call(t, http.DefaultClient, "POST", fmt.Sprintf("%s/api/v1/objects/%d/assessments", srv.URL, id), `{"inputs": {"lec_l": 1, "lec_e": 1, "lec_c": 1}}`, planner, nil)

@@ -9,7 +9,7 @@
 // Its state lives in `g`; gradingBlock draws it, and the reasons being
 // typed are kept in g as typed, so a redraw loses nothing.
 
-import { t, gradeLabel, layerLabel, methodLabel } from './i18n.js';
+import { t, gradeLabel, htmlLang, layerLabel, methodLabel } from './i18n.js';
 import { fetchJSON, send } from './api.js';
 import { el, fill, num } from './dom.js';
 
@@ -109,7 +109,7 @@ function lastChange(kind, key) {
   const v = vs[0];
   if (!v) return null;
   return el('div', { class: 'muted' }, fill('grading.version', { v: v.version }), ' · ', v.loaded_by, ' · ',
-    new Date(v.loaded_at).toLocaleDateString(), v.reason ? ` · ${v.reason}` : '');
+    new Date(v.loaded_at).toLocaleDateString(htmlLang()), v.reason ? ` · ${v.reason}` : '');
 }
 
 function switchButton(kind, key, enabled, may, rerender) {

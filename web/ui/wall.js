@@ -676,6 +676,33 @@ function dismiss(a, render = true) {
   if (render) renderAlerts();
 }
 
+// The alarms not yet acknowledged outlive a reload of this wall's page
+// (kept in its browser, newest first; quiet ones leave by themselves
+// anyway). Not yet shared: another wall acknowledges its own.
+const KEPT_ALERTS = 'riskmap:wall:alerts';
+let restored = false; // until then, what is kept is not yet read back: leave it
+
+function keepAlerts() {
+  if (!restored) return;
+  const loud = alerts.filter((a) => a.loud).map(({ key, kind, text, colour, lon, lat, at }) => ({ key, kind, text, colour, lon, lat, at }));
+  try { localStorage.setItem(KEPT_ALERTS, JSON.stringify({ alerts: loud, dropped })); } catch { /* private mode: kept for this page only */ }
+}
+
+/** Raises again the alarms this wall had not acknowledged before a reload. */
+function restoreAlerts() {
+  restored = true;
+  let kept = null;
+  try { kept = JSON.parse(localStorage.getItem(KEPT_ALERTS) || 'null'); } catch { kept = null; }
+  if (!kept || !Array.isArray(kept.alerts)) return;
+  for (const a of kept.alerts.slice().reverse()) {
+    if (typeof a.key !== 'string' || typeof a.text !== 'string') continue;
+    raise({ ...a, loud: true });
+    alerts[0].at = Number(a.at) || Date.now();
+  }
+  dropped = Number(kept.dropped) || 0;
+  renderAlerts();
+}
+
 function ackAll() {
   for (const a of alerts.slice()) dismiss(a, false);
   dropped = 0;
@@ -689,6 +716,7 @@ function withColour(node, colour) {
 }
 
 function renderAlerts() {
+  keepAlerts();
   const loud = alerts.filter((a) => a.loud).length;
   const count = document.getElementById('alert-count');
   count.textContent = loud > 0 ? fill('wall.alerts', { n: loud + dropped }) : t('wall.alerts.none');
@@ -835,6 +863,7 @@ async function main() {
   loadOverview();
   await ready;
   if (map) addOverlays();
+  restoreAlerts();
   await Promise.all([loadIncidents(), loadPositions()]);
   // A change's object events come before its layers event. A change that
   // only moved resources (position events and nothing else) leaves the
