@@ -141,11 +141,7 @@ func (s *Store) userChange(ctx context.Context, q, name string, args ...any) err
 // Users lists every user; with a principal in ctx, only those of its
 // division and below.
 func (s *Store) Users(ctx context.Context) ([]access.User, error) {
-	var within any
-	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
-		within = p.Division
-	}
-	rows, err := s.pool.Query(ctx, s.q.get("user_list"), within)
+	rows, err := s.pool.Query(ctx, s.q.get("user_list"), managed(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", classify(err))
 	}
@@ -163,14 +159,19 @@ func (s *Store) Users(ctx context.Context) ([]access.User, error) {
 	return out, nil
 }
 
+// managed is the division whose users (and their tokens) the actor of
+// ctx manages, as the list queries take it: nil for everyone.
+func managed(ctx context.Context) any {
+	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
+		return p.Division
+	}
+	return nil
+}
+
 // Tokens lists the API tokens of the users the actor of ctx may manage
 // (of their division and below), newest first.
 func (s *Store) Tokens(ctx context.Context) ([]access.Token, error) {
-	var within any
-	if p := access.ActorFrom(ctx); p != nil && p.Division != "" {
-		within = p.Division
-	}
-	rows, err := s.pool.Query(ctx, s.q.get("token_list"), within)
+	rows, err := s.pool.Query(ctx, s.q.get("token_list"), managed(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", classify(err))
 	}

@@ -138,12 +138,19 @@ func TestAssessAndHistory(t *testing.T) {
 	}
 }
 
+// lec252Dataset is the small dataset whose r1 has LEC D = 252: orange by
+// table A, red by table B.
+func lec252Dataset() postgis.Dataset {
+	ds := smallDataset()
+	ds.Objects[0].Attributes = map[string]any{"lec_l": 6.0, "lec_e": 6.0, "lec_c": 7.0}
+	ds.Objects[0].Grade = geo.Unassessed
+	return ds
+}
+
 // TestRecomputeAfterASchemeChange: a new version of a scheme regrades
 // what it grades, and only that; once.
 func TestRecomputeAfterASchemeChange(t *testing.T) {
-	ds := smallDataset()
-	ds.Objects[0].Attributes = map[string]any{"lec_l": 6.0, "lec_e": 6.0, "lec_c": 7.0} // D = 252: orange in A, red in B
-	ds.Objects[0].Grade = geo.Unassessed
+	ds := lec252Dataset()
 	s, _ := gradingEnv(t, ds)
 	ctx := context.Background()
 	set, err := s.Grading(ctx)
@@ -185,9 +192,7 @@ func TestRecomputeAfterASchemeChange(t *testing.T) {
 // keeps nothing; the reason stays with the version; an actor of one
 // county may not change what grades every county.
 func TestChangeGrading(t *testing.T) {
-	ds := smallDataset()
-	ds.Objects[0].Attributes = map[string]any{"lec_l": 6.0, "lec_e": 6.0, "lec_c": 7.0} // D = 252: orange in A, red in B
-	ds.Objects[0].Grade = geo.Unassessed
+	ds := lec252Dataset()
 	s, conn := gradingEnv(t, ds)
 	ctx := context.Background()
 	if _, err := s.Regrade(ctx, postgis.RegradeFilter{}, "recompute", "tester"); err != nil {

@@ -666,6 +666,7 @@ function raise({ key, kind, text, colour, lon, lat, loud }) {
     if (out.loud) dropped += 1; // still to be acknowledged: counted
     dismiss(out, false);
   }
+  keepAlerts();
   renderAlerts();
 }
 
@@ -673,24 +674,24 @@ function dismiss(a, render = true) {
   if (a.marker) a.marker.remove();
   clearTimeout(a.timer);
   alerts = alerts.filter((x) => x !== a);
+  keepAlerts();
   if (render) renderAlerts();
 }
 
 // The alarms not yet acknowledged outlive a reload of this wall's page
-// (kept in its browser, newest first; quiet ones leave by themselves
-// anyway). Not yet shared: another wall acknowledges its own.
+// (kept in its browser, newest first, whenever the alerts change; quiet
+// ones leave by themselves anyway). Not yet shared: another wall
+// acknowledges its own. No alert is raised before they are restored (the
+// event stream opens after), so nothing overwrites them unread.
 const KEPT_ALERTS = 'riskmap:wall:alerts';
-let restored = false; // until then, what is kept is not yet read back: leave it
 
 function keepAlerts() {
-  if (!restored) return;
   const loud = alerts.filter((a) => a.loud).map(({ key, kind, text, colour, lon, lat, at }) => ({ key, kind, text, colour, lon, lat, at }));
   try { localStorage.setItem(KEPT_ALERTS, JSON.stringify({ alerts: loud, dropped })); } catch { /* private mode: kept for this page only */ }
 }
 
 /** Raises again the alarms this wall had not acknowledged before a reload. */
 function restoreAlerts() {
-  restored = true;
   let kept = null;
   try { kept = JSON.parse(localStorage.getItem(KEPT_ALERTS) || 'null'); } catch { kept = null; }
   if (!kept || !Array.isArray(kept.alerts)) return;
@@ -700,12 +701,14 @@ function restoreAlerts() {
     alerts[0].at = Number(a.at) || Date.now();
   }
   dropped = Number(kept.dropped) || 0;
+  keepAlerts();
   renderAlerts();
 }
 
 function ackAll() {
   for (const a of alerts.slice()) dismiss(a, false);
   dropped = 0;
+  keepAlerts();
   renderAlerts();
 }
 
@@ -716,7 +719,6 @@ function withColour(node, colour) {
 }
 
 function renderAlerts() {
-  keepAlerts();
   const loud = alerts.filter((a) => a.loud).length;
   const count = document.getElementById('alert-count');
   count.textContent = loud > 0 ? fill('wall.alerts', { n: loud + dropped }) : t('wall.alerts.none');
